@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { Article } from '../articles/schema.ts';
+import type { BriefingConfig } from '../config/config.ts';
+import type { Edition } from '../edition/model.ts';
+import { createTemplateEngine, type TemplateEngine } from './engine.ts';
+import { placeholders } from './placeholders.ts';
+
+/** One edition rendered once for everybody; `personalise()` fills the per-recipient placeholders. */
+export interface RenderedBriefing {
+  readonly subject: string;
+  readonly preheader: string;
+  readonly html: string;
+  readonly text: string;
+  /** The filled-in MJML the HTML was compiled from (for the preview and for debugging). */
+  readonly mjml: string;
+  /** Random per render; every placeholder in `html` and `text` is built from it. */
+  readonly marker: string;
+}
+
+const longDate = (config: BriefingConfig, date: string): string =>
+  new Intl.DateTimeFormat(config.language, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
+    new Date(`${date}T12:00:00Z`),
+  );
+
+const publishedLabel = (config: BriefingConfig, iso: string): string =>
+  new Intl.DateTimeFormat(config.language, { timeZone: config.timeZone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(
+    new Date(iso),
+  );
+
+// Templates run with strict variables, so every optional field is present as null rather than missing.
+const storyView = (config: BriefingConfig, article: Article) => {
+  const firstSection = article.sections?.[0];
+  return {
+    id: article.id,
+    category: article.category,
+    headline: article.headline,
+    url: article.url,
+    publishedAt: article.publishedAt,
+    publishedLabel: publishedLabel(config, article.publishedAt),
+    author: article.author?.name ?? null,
+    image: article.image ? { url: article.image.url, alt: article.image.alt, credit: article.image.credit ?? null } : null,
+    keyPoints: article.keyPoints,
+    standfirst: article.standfirst ?? null,
+    summary: article.standfirst ? null : firstSection ? { heading: firstSection.heading, paragraphs: firstSection.paragraphs } : null,
+  };
+};
+
+export const briefingSubject = (config: BriefingConfig, edition: Edition): string => {
+  const lead = edition.stories[0];
+  return lead ? `${config.newsletterName}: ${lead.headline}` : config.newsletterName;
+};
+
+const preheaderOf = (edition: Edition): string => {
+  const [lead, ...others] = edition.stories;
+  const also = others.slice(0, 3).map((story) => story.headline);
+  return [lead?.keyPoints[0], also.length ? `Also: ${also.join(' · ')}` : undefined].filter(Boolean).join(' ');
+};
+
+/** The data every briefing template sees; exported so the preview shows exactly what the sender renders. */
+export const briefingData = (config: BriefingConfig, edition: Edition, marker: string) => {
+  const [lead, ...others] = edition.stories;
+  if (!lead) throw new Error('an edition needs at least one story');
+  const slots = placeholders(marker);
+  return {
+    subject: briefingSubject(config, edition),
+    preheader: preheaderOf(edition),
+    newsletter: {
+      name: config.newsletterName,
+      description: config.description,
+      language: config.language,
+      postalAddress: config.postalAddress,
+      siteUrl: config.siteUrl,
+    },
+    edition: { date: edition.date, dateLabel: longDate(config, edition.date), storyCount: edition.stories.length },
+    lead: storyView(config, lead),
+    stories: others.map((article) => storyView(config, article)),
+    related: edition.related,
+    links: { unsubscribe: slots.unsubscribeUrl, browser: slots.browserUrl, signup: `${config.siteUrl}/` },
+    recipient: slots.email,
+  };
+};
+
+export const briefingTemplates = { html: 'briefing.mjml', text: 'briefing.txt.liquid' } as const;
+
+let sharedEngine: TemplateEngine | undefined;
+
+/** Renders the edition once: Liquid fills the MJML, MJML compiles it, and a text template gives the plain part. */
+export const renderBriefing = async (
+  edition: Edition,
+  config: BriefingConfig,
+  engine: TemplateEngine = (sharedEngine ??= createTemplateEngine()),
+): Promise<RenderedBriefing> => {
+  const marker = `brf${randomBytes(6).toString('hex')}`;
+  const data = briefingData(config, edition, marker);
+  const [{ mjml, html }, text] = await Promise.all([
+    engine.renderMjml(briefingTemplates.html, data),
+    engine.renderText(briefingTemplates.text, data),
+  ]);
+  return { subject: data.subject, preheader: data.preheader, html, text, mjml, marker };
+};

@@ -1,0 +1,97 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mjml2html from 'mjml';
+import { Liquid } from 'liquidjs';
+
+/** The templates shipped with Briefing; `BRIEFING_TEMPLATES_DIR` points elsewhere (a Lambda bundle, a preview copy). */
+export const defaultTemplatesDir = (): string =>
+  process.env.BRIEFING_TEMPLATES_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../templates');
+
+/** A template that failed to render, with the file and line it failed at when known. */
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${message}`);
+  }
+}
+
+export interface TemplateEngine {
+  readonly templatesDir: string;
+  /** Fills a Liquid + MJML template and compiles it to HTML; returns both. */
+  renderMjml(template: string, data: Record<string, unknown>): Promise<{ mjml: string; html: string }>;
+  /** Fills a Liquid template with no HTML escaping, for text/plain parts. */
+  renderText(template: string, data: Record<string, unknown>): Promise<string>;
+  /** Fills a Liquid template that is already HTML (web pages). */
+  renderHtml(template: string, data: Record<string, unknown>): Promise<string>;
+}
+
+export interface TemplateEngineOptions {
+  /** @default defaultTemplatesDir() */
+  readonly templatesDir?: string;
+  /** Keep parsed templates between renders; the preview turns this off to follow edits. @default true */
+  readonly cache?: boolean;
+}
+
+interface LiquidErrorShape {
+  message: string;
+  token?: { file?: string; getPosition?: () => [number, number] };
+}
+
+const asTemplateError = (error: unknown, template: string): TemplateError => {
+  if (error instanceof TemplateError) return error;
+  const liquidError = error as LiquidErrorShape;
+  const position = liquidError.token?.getPosition?.();
+  const file = liquidError.token?.file ?? template;
+  const message = liquidError.message.replace(/, line:\d+, col:\d+$/, '');
+  return new TemplateError(message, file, position?.[0]);
+};
+
+// Numbers are given on the filled-in MJML: the preview shows that source next to the error.
+const mjmlError = (errors: readonly { line: number; formattedMessage: string; message: string }[], template: string) =>
+  new TemplateError(
+    `MJML: ${errors.map((error) => `line ${error.line} of the filled-in MJML: ${error.message}`).join('; ')}`,
+    template,
+  );
+
+export const createTemplateEngine = (options: TemplateEngineOptions = {}): TemplateEngine => {
+  const templatesDir = options.templatesDir ?? defaultTemplatesDir();
+  const common = {
+    root: templatesDir,
+    cache: options.cache ?? true,
+    strictVariables: true,
+    strictFilters: true,
+    ownPropertyOnly: true,
+  };
+  const escaped = new Liquid({ ...common, outputEscape: 'escape' });
+  const raw = new Liquid(common);
+
+  const fill = async (engine: Liquid, template: string, data: Record<string, unknown>): Promise<string> => {
+    try {
+      return await engine.renderFile(template, data);
+    } catch (error) {
+      throw asTemplateError(error, template);
+    }
+  };
+
+  return {
+    templatesDir,
+    async renderMjml(template, data) {
+      const mjml = await fill(escaped, template, data);
+      let result;
+      try {
+        // ignoreIncludes keeps mj-include (which reads local files) inert whatever the data holds.
+        result = await mjml2html(mjml, { validationLevel: 'strict', ignoreIncludes: true, keepComments: false, fonts: {} });
+      } catch (error) {
+        const details = (error as { details?: { line: number; formattedMessage: string; message: string }[] }).details;
+        throw details ? mjmlError(details, template) : asTemplateError(error, template);
+      }
+      return { mjml, html: result.html };
+    },
+    renderText: (template, data) => fill(raw, template, data),
+    renderHtml: (template, data) => fill(escaped, template, data),
+  };
+};
