@@ -8,4 +8,11 @@ const program = new Command()
 
 registerRender(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Expected failures (bad config, a broken template, an unreachable service) read best as one line.
+  console.error(`briefing: ${(error as Error).message}`);
+  if (process.env.BRIEFING_DEBUG) console.error((error as Error).stack);
+  process.exitCode = 1;
+}

@@ -17,15 +17,22 @@ export interface RenderedBriefing {
   readonly marker: string;
 }
 
+// Building an Intl formatter costs far more than using one, so each language and zone gets one per container.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatter = (language: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat => {
+  const key = `${language}|${JSON.stringify(options)}`;
+  let cached = formatters.get(key);
+  if (!cached) formatters.set(key, (cached = new Intl.DateTimeFormat(language, options)));
+  return cached;
+};
+
 const longDate = (config: BriefingConfig, date: string): string =>
-  new Intl.DateTimeFormat(config.language, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
+  formatter(config.language, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
     new Date(`${date}T12:00:00Z`),
   );
 
 const publishedLabel = (config: BriefingConfig, iso: string): string =>
-  new Intl.DateTimeFormat(config.language, { timeZone: config.timeZone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(
-    new Date(iso),
-  );
+  formatter(config.language, { timeZone: config.timeZone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 
 // Templates run with strict variables, so every optional field is present as null rather than missing.
 const storyView = (config: BriefingConfig, article: Article) => {
@@ -92,9 +99,7 @@ export const renderBriefing = async (
 ): Promise<RenderedBriefing> => {
   const marker = `brf${randomBytes(6).toString('hex')}`;
   const data = briefingData(config, edition, marker);
-  const [{ mjml, html }, text] = await Promise.all([
-    engine.renderMjml(briefingTemplates.html, data),
-    engine.renderText(briefingTemplates.text, data),
-  ]);
+  const { mjml, html } = await engine.renderMjml(briefingTemplates.html, data);
+  const text = await engine.renderText(briefingTemplates.text, data);
   return { subject: data.subject, preheader: data.preheader, html, text, mjml, marker };
 };

@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import { Liquid } from 'liquidjs';
@@ -57,11 +58,23 @@ const mjmlError = (errors: readonly { line: number; formattedMessage: string; me
     template,
   );
 
+// Read once per container: each render then does no file-system work at all.
+const readTemplates = (templatesDir: string): Record<string, string> =>
+  Object.fromEntries(
+    readdirSync(templatesDir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => {
+        const file = join(entry.parentPath, entry.name);
+        return [relative(templatesDir, file), readFileSync(file, 'utf8')];
+      }),
+  );
+
 export const createTemplateEngine = (options: TemplateEngineOptions = {}): TemplateEngine => {
   const templatesDir = options.templatesDir ?? defaultTemplatesDir();
+  const cache = options.cache ?? true;
   const common = {
-    root: templatesDir,
-    cache: options.cache ?? true,
+    ...(cache ? { templates: readTemplates(templatesDir) } : { root: templatesDir }),
+    cache,
     strictVariables: true,
     strictFilters: true,
     ownPropertyOnly: true,
@@ -69,9 +82,10 @@ export const createTemplateEngine = (options: TemplateEngineOptions = {}): Templ
   const escaped = new Liquid({ ...common, outputEscape: 'escape' });
   const raw = new Liquid(common);
 
-  const fill = async (engine: Liquid, template: string, data: Record<string, unknown>): Promise<string> => {
+  // Synchronous rendering: no template here awaits anything, and it runs several times faster than the async path.
+  const fill = (engine: Liquid, template: string, data: Record<string, unknown>): string => {
     try {
-      return await engine.renderFile(template, data);
+      return engine.renderFileSync(template, data);
     } catch (error) {
       throw asTemplateError(error, template);
     }
@@ -80,7 +94,7 @@ export const createTemplateEngine = (options: TemplateEngineOptions = {}): Templ
   return {
     templatesDir,
     async renderMjml(template, data) {
-      const mjml = await fill(escaped, template, data);
+      const mjml = fill(escaped, template, data);
       let result;
       try {
         // ignoreIncludes keeps mj-include (which reads local files) inert whatever the data holds.
@@ -91,7 +105,7 @@ export const createTemplateEngine = (options: TemplateEngineOptions = {}): Templ
       }
       return { mjml, html: result.html };
     },
-    renderText: (template, data) => fill(raw, template, data),
-    renderHtml: (template, data) => fill(escaped, template, data),
+    renderText: async (template, data) => fill(raw, template, data),
+    renderHtml: async (template, data) => fill(escaped, template, data),
   };
 };

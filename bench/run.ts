@@ -1,0 +1,11 @@
+import { benchRender } from './render.ts';
+
+// Each issue's bench, by name; `npm run bench -- render` runs just one.
+const benches: Record<string, () => Promise<void>> = {
+  render: benchRender,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, bench] of Object.entries(benches)) {
+  if (wanted.length === 0 || wanted.includes(name)) await bench();
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblem, validateArticle } from '../../lambdas/articles/schema.ts';
+import { article } from '../helpers/articles.ts';
+
+const problemsOf = (record: unknown) => {
+  const result = validateArticle(record, 'today.json[3]');
+  return result.ok ? [] : result.problems;
+};
+
+const fieldMessage = (record: unknown, field: string) => problemsOf(record).find((problem) => problem.field === field)?.message;
+
+describe('article validation', () => {
+  it('accepts a record with only the required fields', () => {
+    const result = validateArticle(article({ id: 'minimal' }), 'a.json');
+    expect(result.ok).toBe(true);
+  });
+
+  it.each([
+    ['id', { id: 'Not A Slug' }, 'lower-case slug'],
+    ['id', { id: 'x'.repeat(129) }, 'at most 128'],
+    ['headline', { headline: 'h'.repeat(201) }, 'at most 200 characters'],
+    ['headline', { headline: '   ' }, 'must not be empty'],
+    ['url', { url: 'javascript:alert(1)' }, 'not javascript:'],
+    ['url', { url: 'http://news.example.com/a' }, 'not http:'],
+    ['url', { url: 'data:text/html,<b>hi</b>' }, 'not data:'],
+    ['url', { url: '/relative/path' }, 'absolute https://'],
+    ['publishedAt', { publishedAt: '24/11/2026' }, 'ISO-8601'],
+    ['publishedAt', { publishedAt: '2026-11-24T06:00:00' }, 'ISO-8601'],
+    ['keyPoints', { keyPoints: [] }, 'at least 1 key point'],
+    ['keyPoints', { keyPoints: Array.from({ length: 8 }, (_, index) => `point ${index}`) }, 'at most 7 key points'],
+    ['image.alt', { image: { url: 'https://images.example.com/a.jpg' } }, 'is required'],
+    ['related[0].url', { related: [{ title: 'x', url: 'http://insecure.example.com' }] }, 'not http:'],
+    ['priority', { priority: 1.5 }, 'integer'],
+    ['author.name', { author: {} }, 'is required'],
+  ])('reports %s with what is wrong', (field, overrides, expected) => {
+    expect(fieldMessage({ ...article({ id: 'case' }), ...overrides }, field)).toContain(expected);
+  });
+
+  it('names every missing required field', () => {
+    const fields = problemsOf({ id: 'empty' }).map((problem) => problem.field);
+    expect(fields).toEqual(expect.arrayContaining(['category', 'headline', 'url', 'publishedAt', 'keyPoints']));
+  });
+
+  it('rejects unknown fields instead of silently dropping them', () => {
+    expect(fieldMessage({ ...article({ id: 'extra' }), sumary: 'typo' }, '(record)')).toBe('unknown field sumary');
+  });
+
+  it('formats a problem with where it came from, the id, the field and the reason', () => {
+    const [problem] = problemsOf({ ...article({ id: 'long-one' }), headline: 'h'.repeat(201) });
+    expect(formatProblem(problem!)).toBe('today.json[3] (id long-one): headline: must be at most 200 characters');
+  });
+
+  it('reports a record that is not an object', () => {
+    expect(problemsOf('just a string')[0]?.field).toBe('(record)');
+  });
+});
