@@ -1,0 +1,4 @@
+// Placeholder so the CDK app can bundle this function; the subscription-api handler's owner replaces it.
+export const handler = async (): Promise<never> => {
+  throw new Error('not implemented yet');
+};

@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { bundleSettings } from './bundling.ts';
+
+export const projectRoot = resolve(import.meta.dirname, '..');
+
+/** Where a bundle that renders templates finds them: `templates/` copied next to `index.mjs`. */
+export const bundledTemplatesDir = '/var/task/templates';
+
+export interface BriefingFunctionProps {
+  /** The handler file, relative to the project root, e.g. `lambdas/handlers/deliver.ts`; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** Added to the shared environment (Powertools settings, source maps). @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** More memory also means more CPU, which MJML rendering and cold starts need. @default 512 */
+  readonly memorySize?: number;
+  /** Copy `templates/` into the bundle and point `BRIEFING_TEMPLATES_DIR` at it. @default false */
+  readonly templates?: boolean;
+  /** @default RetentionDays.THREE_MONTHS */
+  readonly logRetention?: RetentionDays;
+}
+
+/** The one place that holds the defaults every Briefing Lambda shares. */
+export class BriefingFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: BriefingFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      entry: resolve(projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: resolve(projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'briefing',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.templates ? { BRIEFING_TEMPLATES_DIR: bundledTemplatesDir } : {}),
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: bundleSettings.target,
+        mainFields: [...bundleSettings.mainFields],
+        minify: bundleSettings.minify,
+        sourceMap: bundleSettings.sourceMap,
+        sourcesContent: bundleSettings.sourcesContent,
+        banner: bundleSettings.banner,
+        // Replacing the default externals (`@aws-sdk/*`) bundles the SDK: the version the tests
+        // ran, tree-shaken, instead of whatever the runtime ships.
+        externalModules: [...bundleSettings.externalModules],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => (props.templates ? [`cp -R "${inputDir}/templates" "${outputDir}/templates"`] : []),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { configEnvironmentNames, configSchema, type BriefingConfig } from '../lambdas/config/config.ts';
+
+const domainName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as news.example.com');
+
+// EventBridge Scheduler's cron: six fields, and exactly one of day-of-month and day-of-week is "?".
+const scheduleCron = z
+  .string()
+  .trim()
+  .transform((value) => value.replace(/^cron\((.*)\)$/, '$1').trim())
+  .refine((value) => {
+    const fields = value.split(/\s+/);
+    return fields.length === 6 && (fields[2] === '?') !== (fields[4] === '?');
+  }, 'must be six cron fields "minutes hours day-of-month month day-of-week year" with "?" in day-of-month or day-of-week, e.g. "0 6 ? * * *"');
+
+/** What `cdk deploy -c key=value` (or cdk.json's `context`) configures; the newsletter keys are those of `lambdas/config/config.ts`. */
+export const infraConfigSchema = configSchema
+  .omit({ siteUrl: true })
+  .extend({
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name: letters, digits and hyphens, starting with a letter')
+      .default('Briefing'),
+    domain: domainName,
+    mailFromDomain: domainName.optional(),
+    hostedZoneId: z
+      .string()
+      .trim()
+      .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ')
+      .optional(),
+    scheduleCron: scheduleCron.default('0 6 * * ? *'),
+    siteUrl: z
+      .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+    maxSendRate: z.coerce.number().positive().max(10_000).default(1),
+    alarmEmail: z.email().optional(),
+  })
+  .superRefine((config, context) => {
+    const inDomain = (address: string) => {
+      const host = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+      return host === config.domain || host.endsWith(`.${config.domain}`);
+    };
+    if (!inDomain(config.senderAddress)) {
+      context.addIssue({ code: 'custom', path: ['senderAddress'], message: `must be an address at ${config.domain} (the domain SES verifies)` });
+    }
+    if (config.mailFromDomain && !config.mailFromDomain.endsWith(`.${config.domain}`)) {
+      context.addIssue({ code: 'custom', path: ['mailFromDomain'], message: `must be a subdomain of ${config.domain}` });
+    }
+  });
+
+export type InfraConfig = z.infer<typeof infraConfigSchema>;
+
+/** Every context key the app reads. */
+export const contextKeys = Object.keys(infraConfigSchema.shape) as (keyof InfraConfig)[];
+
+export class InfraConfigError extends Error {
+  override name = 'InfraConfigError';
+}
+
+/** Validates the context before any construct exists; every problem names its key. */
+export const parseInfraConfig = (context: (key: string) => unknown): InfraConfig => {
+  // `-c key=` unsets a key from cdk.json.
+  const input = Object.fromEntries(contextKeys.map((key) => [key, context(key) === '' ? undefined : context(key)]));
+  const result = infraConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    const given = input[key] === undefined ? 'missing' : `got ${JSON.stringify(input[key])}`;
+    return `  ${key}: ${issue.message} (${given})`;
+  });
+  throw new InfraConfigError(`invalid CDK context (cdk.json "context" or -c key=value):\n${lines.join('\n')}`);
+};
+
+type NewsletterKey = Exclude<keyof BriefingConfig, 'siteUrl'>;
+
+/** The newsletter settings as the `BRIEFING_*` variables `loadConfig()` reads at run time, but the site URL (a deploy-time value). */
+export const newsletterEnvironment = (config: InfraConfig): Record<string, string> => {
+  const keys = Object.keys(configEnvironmentNames).filter((key): key is NewsletterKey => key !== 'siteUrl');
+  const environment: Record<string, string> = {};
+  for (const key of keys) {
+    const value = config[key];
+    if (value !== undefined) environment[configEnvironmentNames[key]] = String(value);
+  }
+  return environment;
+};
