@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { bundleSettings } from './bundling.ts';
 
@@ -34,6 +36,10 @@ export class BriefingFunction extends NodejsFunction {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Our own role instead of AWSLambdaBasicExecutionRole (logs:* on every log group): this one
+    // writes to its function's log group only.
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
     super(scope, id, {
       entry: resolve(projectRoot, props.entry),
       handler: 'handler',
@@ -45,6 +51,7 @@ export class BriefingFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: Tracing.ACTIVE,
+      role,
       logGroup,
       environment: {
         POWERTOOLS_SERVICE_NAME: 'briefing',
@@ -72,5 +79,23 @@ export class BriefingFunction extends NodejsFunction {
         },
       },
     });
+    NagSuppressions.addResourceSuppressions(this, [
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Node 22 on purpose: the runtime the code is developed, tested and benchmarked on (Node 20/22); moving to a newer runtime goes with moving CI.',
+      },
+    ]);
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo: ['Resource::*'],
+          reason:
+            'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has "*": X-Ray has no resource-level permissions. test/infra asserts that no SES, DynamoDB or SQS action has a "*" resource.',
+        },
+      ],
+      true,
+    );
   }
 }

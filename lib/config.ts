@@ -18,9 +18,11 @@ const scheduleCron = z
   }, 'must be six cron fields "minutes hours day-of-month month day-of-week year" with "?" in day-of-month or day-of-week, e.g. "0 6 ? * * *"');
 
 /** What `cdk deploy -c key=value` (or cdk.json's `context`) configures; the newsletter keys are those of `lambdas/config/config.ts`. */
-export const infraConfigSchema = configSchema
+const contextSchema = configSchema
   .omit({ siteUrl: true })
   .extend({
+    // The From name: the newsletter's name unless told otherwise.
+    senderName: configSchema.shape.senderName.unwrap().optional(),
     stackName: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name: letters, digits and hyphens, starting with a letter')
@@ -39,7 +41,12 @@ export const infraConfigSchema = configSchema
       .optional(),
     maxSendRate: z.coerce.number().positive().max(10_000).default(1),
     alarmEmail: z.email().optional(),
-  })
+  });
+
+/** Every context key the app reads. */
+export const contextKeys = Object.keys(contextSchema.shape) as (keyof typeof contextSchema.shape)[];
+
+export const infraConfigSchema = contextSchema
   .superRefine((config, context) => {
     const inDomain = (address: string) => {
       const host = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
@@ -51,12 +58,10 @@ export const infraConfigSchema = configSchema
     if (config.mailFromDomain && !config.mailFromDomain.endsWith(`.${config.domain}`)) {
       context.addIssue({ code: 'custom', path: ['mailFromDomain'], message: `must be a subdomain of ${config.domain}` });
     }
-  });
+  })
+  .transform((config) => ({ ...config, senderName: config.senderName ?? config.newsletterName }));
 
 export type InfraConfig = z.infer<typeof infraConfigSchema>;
-
-/** Every context key the app reads. */
-export const contextKeys = Object.keys(infraConfigSchema.shape) as (keyof InfraConfig)[];
 
 export class InfraConfigError extends Error {
   override name = 'InfraConfigError';

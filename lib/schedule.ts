@@ -1,9 +1,11 @@
 import { Duration, TimeZone } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './queues.ts';
 
@@ -28,12 +30,14 @@ export class BriefingSchedule extends Construct {
   constructor(scope: Construct, id: string, props: BriefingScheduleProps) {
     super(scope, id);
     this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the schedule and of the compose function');
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     this.schedule = new Schedule(this, 'Daily', {
       description: 'Briefing: compose and send the edition',
       schedule: ScheduleExpression.expression(`cron(${props.cron})`, TimeZone.of(props.timeZone)),
       // On time, not "some time within the window": readers expect the briefing at the hour.
       timeWindow: TimeWindow.off(),
       target: new LambdaInvoke(props.compose, {
+        role,
         // No date: compose sends the edition of the day in the newsletter's time zone.
         input: ScheduleTargetInput.fromObject({}),
         retryAttempts: 10,
@@ -42,6 +46,18 @@ export class BriefingSchedule extends Construct {
         deadLetterQueue: this.deadLetters,
       }),
     });
+    // After the schedule: its target adds the role's policy, which the suppression must reach.
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo: [{ regex: '/^Resource::<.*Compose.*\\.Arn>:\\*$/' }],
+          reason: 'lambda:InvokeFunction on the compose function and its versions (the ":*" of grantInvoke), nothing else.',
+        },
+      ],
+      true,
+    );
     props.compose.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetters) });
   }
 }

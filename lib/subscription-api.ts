@@ -72,8 +72,8 @@ export class SubscriptionApi extends Construct {
 
     const integration = new HttpLambdaIntegration('Handler', this.handler);
     for (const route of subscriptionRoutes) {
-      const [created] = this.api.addRoutes({ path: route.path, methods: [...route.methods], integration });
-      NagSuppressions.addResourceSuppressions(created!, [
+      const created = this.api.addRoutes({ path: route.path, methods: [...route.methods], integration });
+      NagSuppressions.addResourceSuppressions(created, [
         {
           id: 'AwsSolutions-APIG4',
           reason: 'Public pages for anyone to sign up; state changes are authorised by the signed, expiring token in the request, not by a caller identity.',

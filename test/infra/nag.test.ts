@@ -1,0 +1,43 @@
+import type { Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { productionContext, synthesize } from './synth.ts';
+
+const findings = (stack: Stack, kind: 'findError' | 'findWarning'): string[] =>
+  Annotations.fromStack(stack)
+    [kind]('*', Match.stringLikeRegexp('AwsSolutions-.*'))
+    .map((finding) => `${finding.id}: ${String(finding.entry.data).split('\n')[0]}`);
+
+interface Suppression {
+  id: string;
+  reason: string;
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  let stack: Stack;
+
+  beforeAll(() => {
+    ({ stack } = synthesize({ nag: true }));
+  });
+
+  it('finds no unsuppressed error', () => {
+    expect(findings(stack, 'findError')).toEqual([]);
+  });
+
+  it('finds no unsuppressed warning', () => {
+    expect(findings(stack, 'findWarning')).toEqual([]);
+  });
+
+  it('finds none either without the hosted zone and the alarm email', () => {
+    const { hostedZoneId: _zone, alarmEmail: _email, ...minimal } = productionContext;
+    const bare = synthesize({ context: minimal, nag: true }).stack;
+    expect([...findings(bare, 'findError'), ...findings(bare, 'findWarning')]).toEqual([]);
+  });
+
+  it('gives every suppression a reason of its own', () => {
+    const suppressions = Object.values(stack.resolve(stack._toCloudFormation().Resources) as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: Suppression[] } } }>)
+      .flatMap((resource) => resource.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const suppression of suppressions) expect(suppression.reason.length, suppression.id).toBeGreaterThan(40);
+  });
+});

@@ -1,0 +1,417 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deliverConcurrency } from '../../lib/sending.ts';
+import { logicalId, productionContext, resource, synthesize } from './synth.ts';
+
+let template: Template;
+
+beforeAll(() => {
+  ({ template } = synthesize());
+});
+
+const functions = {
+  compose: 'SendingCompose',
+  deliver: 'SendingDeliver',
+  subscriptionApi: 'SubscriptionApiHandler',
+  feedback: 'EmailFeedback',
+} as const;
+type FunctionName = keyof typeof functions;
+
+const ref = (template: Template, type: string, idPart: string) => ({ Ref: logicalId(template, type, idPart) });
+const arnOf = (template: Template, type: string, idPart: string) => ({ 'Fn::GetAtt': [logicalId(template, type, idPart), 'Arn'] });
+
+const environmentOf = (name: FunctionName): Record<string, unknown> =>
+  (resource(template, 'AWS::Lambda::Function', functions[name]).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+    .Variables;
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+}
+
+const statementsOf = (name: FunctionName): Statement[] => {
+  const role = (resource(template, 'AWS::Lambda::Function', functions[name]).Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role[
+    'Fn::GetAtt'
+  ][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+};
+
+const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+
+/** The logical ids of the resources a function may use `action` on (a DynamoDB index ARN counts as its table). */
+const resourcesFor = (name: FunctionName, action: string): string[] => {
+  const ids = Object.keys(template.toJSON().Resources as object);
+  const granted = statementsOf(name)
+    .filter((statement) => statement.Effect === 'Allow' && actionsOf(statement).includes(action))
+    .map((statement) => JSON.stringify(statement.Resource));
+  return ids.filter((id) => granted.some((json) => json.includes(`"${id}"`))).sort();
+};
+
+const tableIds = (...parts: string[]) => parts.map((part) => logicalId(template, 'AWS::DynamoDB::Table', part)).sort();
+
+describe('schedule', () => {
+  it('invokes compose at the configured cron in the configured time zone, on time, with retries and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: `cron(${productionContext.scheduleCron})`,
+      ScheduleExpressionTimezone: productionContext.timeZone,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: arnOf(template, 'AWS::Lambda::Function', functions.compose),
+        Input: '{}',
+        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
+        DeadLetterConfig: { Arn: arnOf(template, 'AWS::SQS::Queue', 'ScheduleDeadLetters') },
+      },
+    });
+  });
+
+  it("sends compose's own failed asynchronous runs to the same dead-letter queue", () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(template, 'AWS::Lambda::Function', functions.compose),
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: arnOf(template, 'AWS::SQS::Queue', 'ScheduleDeadLetters') } },
+    });
+  });
+});
+
+describe('sending', () => {
+  it('feeds deliver from the queue in batches, at most as many workers as the send rate needs, reporting partial failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue'),
+      FunctionName: ref(template, 'AWS::Lambda::Function', functions.deliver),
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // 14 emails/s shared by 2 workers: each paces itself to 7/s.
+    expect(environmentOf('deliver').BRIEFING_MAX_SEND_RATE).toBe('7');
+  });
+
+  it.each([
+    [1, 2, 0.5],
+    [14, 2, 7],
+    [250, 25, 10],
+    [10_000, 1000, 10],
+  ])('a %d/s account send rate gives %d workers of %d/s each (never more in total, 2–1000 workers)', (rate, workers, ratePerWorker) => {
+    expect(deliverConcurrency(rate)).toEqual({ workers, ratePerWorker });
+  });
+
+  it('keeps a queued recipient invisible for at least 6× the deliver timeout, and parks it after 5 receives', () => {
+    const queue = resource(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue').Properties as Record<string, unknown>;
+    const deliverTimeout = (resource(template, 'AWS::Lambda::Function', functions.deliver).Properties as { Timeout: number }).Timeout;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * deliverTimeout);
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(template, 'AWS::SQS::Queue', 'DeliveryDeadLetters'), maxReceiveCount: 5 });
+  });
+
+  it('encrypts every queue and refuses plain-HTTP access to it', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(4);
+    for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+      4,
+    );
+  });
+});
+
+describe('functions', () => {
+  it('run Node 22 on arm64 with X-Ray tracing, source maps and an explicit log group kept three months', () => {
+    const all = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(all)).toHaveLength(4);
+    for (const [id, fn] of Object.entries(all)) {
+      expect(fn.Properties, id).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'briefing', POWERTOOLS_LOG_LEVEL: 'INFO' } },
+      });
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
+      expect(template.toJSON().Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90 } });
+    }
+  });
+
+  const newsletter = {
+    BRIEFING_NEWSLETTER_NAME: productionContext.newsletterName,
+    BRIEFING_SENDER_NAME: productionContext.newsletterName,
+    BRIEFING_SENDER_ADDRESS: productionContext.senderAddress,
+    BRIEFING_TIME_ZONE: productionContext.timeZone,
+    BRIEFING_POSTAL_ADDRESS: productionContext.postalAddress,
+    BRIEFING_LANGUAGE: 'en-GB',
+    BRIEFING_MAX_STORIES: '10',
+    BRIEFING_DESCRIPTION: expect.any(String),
+    BRIEFING_SITE_URL: { 'Fn::GetAtt': [expect.stringMatching(/^SubscriptionApi/), 'ApiEndpoint'] },
+  };
+  const shared = { POWERTOOLS_SERVICE_NAME: 'briefing', POWERTOOLS_LOG_LEVEL: 'INFO', NODE_OPTIONS: '--enable-source-maps', ...newsletter };
+  const table = (part: string) => ref(template, 'AWS::DynamoDB::Table', part);
+  const configurationSet = () => ref(template, 'AWS::SES::ConfigurationSet', 'EmailConfigurationSet');
+  const secret = () => ref(template, 'AWS::SecretsManager::Secret', 'TokenSecret');
+
+  it('give compose the templates, the tables it reads and writes, the queue and the configuration set, and nothing else', () => {
+    expect(environmentOf('compose')).toEqual({
+      ...shared,
+      BRIEFING_TEMPLATES_DIR: '/var/task/templates',
+      BRIEFING_ARTICLES_TABLE: table('Articles'),
+      BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
+      BRIEFING_EDITIONS_TABLE: table('Editions'),
+      BRIEFING_QUEUE_URL: ref(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue'),
+      BRIEFING_CONFIGURATION_SET: configurationSet(),
+    });
+  });
+
+  it('give deliver its share of the send rate, the token key and no templates', () => {
+    expect(environmentOf('deliver')).toEqual({
+      ...shared,
+      BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
+      BRIEFING_EDITIONS_TABLE: table('Editions'),
+      BRIEFING_DELIVERIES_TABLE: table('Deliveries'),
+      BRIEFING_CONFIGURATION_SET: configurationSet(),
+      BRIEFING_TOKEN_SECRET_ARN: secret(),
+      BRIEFING_MAX_SEND_RATE: '7',
+    });
+  });
+
+  it('give the subscription API the templates, subscribers, editions and the token key', () => {
+    expect(environmentOf('subscriptionApi')).toEqual({
+      ...shared,
+      BRIEFING_TEMPLATES_DIR: '/var/task/templates',
+      BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
+      BRIEFING_EDITIONS_TABLE: table('Editions'),
+      BRIEFING_CONFIGURATION_SET: configurationSet(),
+      BRIEFING_TOKEN_SECRET_ARN: secret(),
+    });
+  });
+
+  it('give feedback the subscribers and editions only', () => {
+    expect(environmentOf('feedback')).toEqual({
+      ...shared,
+      BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
+      BRIEFING_EDITIONS_TABLE: table('Editions'),
+    });
+  });
+
+  it('use a custom site URL in every function when one is configured', () => {
+    const custom = synthesize({ context: { ...productionContext, siteUrl: 'https://briefing.example.org/' } }).template;
+    for (const fn of Object.values(custom.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables.BRIEFING_SITE_URL).toBe('https://briefing.example.org');
+    }
+  });
+});
+
+describe('least privilege', () => {
+  it('never grants an SES, DynamoDB or SQS action on every resource', () => {
+    for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+        if (!actionsOf(statement).some((action) => /^(ses|dynamodb|sqs):/.test(action))) continue;
+        expect([statement.Resource].flat(), `${id}: ${actionsOf(statement).join(', ')}`).not.toContain('*');
+      }
+    }
+  });
+
+  it('lets each function read only the tables it reads and write only the tables it writes', () => {
+    expect(resourcesFor('compose', 'dynamodb:Query')).toEqual(tableIds('Articles', 'Subscribers', 'Editions'));
+    expect(resourcesFor('compose', 'dynamodb:PutItem')).toEqual(tableIds('Editions'));
+    expect(resourcesFor('deliver', 'dynamodb:GetItem')).toEqual(tableIds('Subscribers', 'Editions', 'Deliveries'));
+    expect(resourcesFor('deliver', 'dynamodb:PutItem')).toEqual(tableIds('Editions', 'Deliveries'));
+    expect(resourcesFor('subscriptionApi', 'dynamodb:GetItem')).toEqual(tableIds('Subscribers', 'Editions'));
+    expect(resourcesFor('subscriptionApi', 'dynamodb:PutItem')).toEqual(tableIds('Subscribers'));
+    expect(resourcesFor('feedback', 'dynamodb:UpdateItem')).toEqual(tableIds('Subscribers', 'Editions'));
+  });
+
+  it('lets only compose enqueue and only deliver consume the delivery queue', () => {
+    const queue = [logicalId(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue')];
+    // Lambda parks compose's failed asynchronous runs with compose's own role.
+    const composeFailures = logicalId(template, 'AWS::SQS::Queue', 'ScheduleDeadLetters');
+    expect(resourcesFor('compose', 'sqs:SendMessage')).toEqual([...queue, composeFailures].sort());
+    expect(resourcesFor('compose', 'sqs:ReceiveMessage')).toEqual([]);
+    expect(resourcesFor('deliver', 'sqs:ReceiveMessage')).toEqual(queue);
+    expect(resourcesFor('deliver', 'sqs:SendMessage')).toEqual([]);
+    for (const name of ['subscriptionApi', 'feedback'] as const) {
+      expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('sqs:')), name).toEqual([]);
+    }
+  });
+
+  it('lets the senders send raw email from the identity with the configuration set only, and feedback not at all', () => {
+    const sesResources = [logicalId(template, 'AWS::SES::ConfigurationSet', 'EmailConfigurationSet'), logicalId(template, 'AWS::SES::EmailIdentity', 'EmailIdentity')].sort();
+    for (const name of ['compose', 'deliver', 'subscriptionApi'] as const) {
+      expect(resourcesFor(name, 'ses:SendRawEmail'), name).toEqual(sesResources);
+      expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual(['ses:SendRawEmail']);
+    }
+    expect(statementsOf('feedback').flatMap(actionsOf).filter((action) => action.startsWith('ses:'))).toEqual([]);
+  });
+
+  it('lets only the functions that sign or check tokens read the token key', () => {
+    const key = [logicalId(template, 'AWS::SecretsManager::Secret', 'TokenSecret')];
+    expect(resourcesFor('deliver', 'secretsmanager:GetSecretValue')).toEqual(key);
+    expect(resourcesFor('subscriptionApi', 'secretsmanager:GetSecretValue')).toEqual(key);
+    expect(resourcesFor('compose', 'secretsmanager:GetSecretValue')).toEqual([]);
+    expect(resourcesFor('feedback', 'secretsmanager:GetSecretValue')).toEqual([]);
+  });
+});
+
+describe('storage', () => {
+  it('keeps four on-demand tables with point-in-time recovery, retained when the stack is deleted', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(4);
+    for (const [id, table] of Object.entries(tables)) {
+      expect(table.DeletionPolicy, id).toBe('Retain');
+      expect(table.UpdateReplacePolicy, id).toBe('Retain');
+      expect(table.Properties, id).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  it('expires delivery records through their TTL attribute', () => {
+    expect(resource(template, 'AWS::DynamoDB::Table', 'Deliveries').Properties).toMatchObject({
+      TimeToLiveSpecification: { AttributeName: expect.any(String), Enabled: true },
+    });
+  });
+});
+
+describe('subscription API', () => {
+  it('serves exactly the subscription routes, all through the one handler', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey as string);
+    expect(routes.sort()).toEqual(
+      ['GET /', 'POST /subscribe', 'GET /confirm', 'POST /confirm', 'GET /unsubscribe', 'POST /unsubscribe', 'GET /archive/{editionId}'].sort(),
+    );
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: arnOf(template, 'AWS::Lambda::Function', functions.subscriptionApi),
+    });
+  });
+
+  it('throttles the stage and keeps access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: arnOf(template, 'AWS::Logs::LogGroup', 'AccessLogs') },
+    });
+  });
+});
+
+describe('SES', () => {
+  it('verifies the domain with Easy DKIM and a MAIL FROM subdomain, sending with the configuration set by default', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: productionContext.domain,
+      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+      MailFromAttributes: { MailFromDomain: `bounce.${productionContext.domain}` },
+      ConfigurationSetAttributes: { ConfigurationSetName: ref(template, 'AWS::SES::ConfigurationSet', 'EmailConfigurationSet') },
+    });
+  });
+
+  it('publishes DKIM and MAIL FROM records in the hosted zone when one is given', () => {
+    const records = Object.values(template.findResources('AWS::Route53::RecordSet'));
+    expect(records.every((record) => record.Properties.HostedZoneId === productionContext.hostedZoneId)).toBe(true);
+    expect(records.filter((record) => record.Properties.Type === 'CNAME')).toHaveLength(3);
+    expect(records.map((record) => record.Properties.Type).sort()).toEqual(['CNAME', 'CNAME', 'CNAME', 'MX', 'TXT']);
+  });
+
+  it('leaves DNS alone without a hosted zone', () => {
+    const { hostedZoneId: _, ...withoutZone } = productionContext;
+    synthesize({ context: withoutZone }).template.resourceCountIs('AWS::Route53::RecordSet', 0);
+  });
+
+  it('keeps reputation metrics and sends bounce, complaint and delivery events to the default event bus', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+    const destination = resource(template, 'AWS::SES::ConfigurationSetEventDestination', 'EmailConfigurationSet').Properties as {
+      EventDestination: { MatchingEventTypes: string[]; Enabled: boolean; EventBridgeDestination: { EventBusArn: unknown } };
+    };
+    expect(destination.EventDestination.MatchingEventTypes.sort()).toEqual(['bounce', 'complaint', 'delivery']);
+    expect(JSON.stringify(destination.EventDestination.EventBridgeDestination.EventBusArn)).toContain(':event-bus/default');
+  });
+
+  it("routes this configuration set's events to the feedback function, with retries and a dead-letter queue", () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ses'],
+        'detail-type': ['Email Bounced', 'Email Complaint Received', 'Email Delivered'],
+        detail: { mail: { tags: { 'ses:configuration-set': [ref(template, 'AWS::SES::ConfigurationSet', 'EmailConfigurationSet')] } } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: arnOf(template, 'AWS::Lambda::Function', functions.feedback),
+          DeadLetterConfig: { Arn: arnOf(template, 'AWS::SQS::Queue', 'FeedbackDeadLetters') },
+          RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 86400 },
+        }),
+      ],
+    });
+  });
+});
+
+describe('token key', () => {
+  it('is generated by Secrets Manager, 64 characters', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+  });
+});
+
+describe('alarms', () => {
+  const topic = () => ref(template, 'AWS::SNS::Topic', 'AlarmsTopic');
+
+  it('alarm on any message in each dead-letter queue', () => {
+    for (const part of ['DeliveryDeadLetters', 'ScheduleDeadLetters', 'FeedbackDeadLetters']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', part), 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [topic()],
+      });
+    }
+  });
+
+  it('alarm on errors of each function', () => {
+    for (const part of Object.values(functions)) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(template, 'AWS::Lambda::Function', part) }],
+        Threshold: 1,
+        AlarmActions: [topic()],
+      });
+    }
+  });
+
+  it('alarm at a 5 % bounce rate and a 0.1 % complaint rate of the SES account', () => {
+    for (const [metric, threshold] of [
+      ['Reputation.BounceRate', 0.05],
+      ['Reputation.ComplaintRate', 0.001],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SES',
+        MetricName: metric,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [topic()],
+      });
+    }
+  });
+
+  it('email the configured address, and nobody when none is configured', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: productionContext.alarmEmail, TopicArn: topic() });
+    const { alarmEmail: _, ...withoutEmail } = productionContext;
+    synthesize({ context: withoutEmail }).template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('outputs', () => {
+  it('name the compose function, the API URL and the queue URL', () => {
+    template.hasOutput('ComposeFunctionName', { Value: ref(template, 'AWS::Lambda::Function', functions.compose) });
+    template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [logicalId(template, 'AWS::ApiGatewayV2::Api', 'SubscriptionApi'), 'ApiEndpoint'] } });
+    template.hasOutput('DeliveryQueueUrl', { Value: ref(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue') });
+  });
+});
