@@ -39,7 +39,11 @@ const contextSchema = configSchema
       .url({ protocol: /^https$/, error: 'must be an https:// URL' })
       .transform((value) => value.replace(/\/+$/, ''))
       .optional(),
-    maxSendRate: z.coerce.number().positive().max(10_000).default(1),
+    maxSendRate: z.coerce
+      .number({ error: 'must be a number of emails per second' })
+      .min(1, 'must be at least 1 email per second (the SES minimum)')
+      .max(10_000, 'must be at most 10000 emails per second')
+      .default(1),
     alarmEmail: z.email().optional(),
   });
 
@@ -75,8 +79,8 @@ export const parseInfraConfig = (context: (key: string) => unknown): InfraConfig
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
-    const given = input[key] === undefined ? 'missing' : `got ${JSON.stringify(input[key])}`;
-    return `  ${key}: ${issue.message} (${given})`;
+    if (input[key] === undefined) return `  ${key}: required (set it in cdk.json or with -c ${key}=…)`;
+    return `  ${key}: ${issue.message} (got ${JSON.stringify(input[key])})`;
   });
   throw new InfraConfigError(`invalid CDK context (cdk.json "context" or -c key=value):\n${lines.join('\n')}`);
 };

@@ -30,7 +30,8 @@ export class StackSendError extends Error {
   override name = 'StackSendError';
 }
 
-const defaultClients = (region?: string) => ({
+/** Real clients for `region`. */
+export const stackClients = (region?: string) => ({
   cloudFormation: new CloudFormationClient({ region }),
   // One attempt: a retried invoke of a test send (`--to`) would mail that copy twice.
   lambda: new LambdaClient({ region, maxAttempts: 1 }),
@@ -56,7 +57,7 @@ const composeFunctionName = async (client: CloudFormationClient, stack: string):
 
 /** `briefing send --stack NAME`: finds the stack's compose function and runs it once, waiting for its summary. */
 export const sendViaStack = async (options: StackSendOptions): Promise<StackSendResult> => {
-  const clients = options.clients ?? defaultClients(options.region);
+  const clients = options.clients ?? stackClients(options.region);
   const functionName = await composeFunctionName(clients.cloudFormation, options.stack);
   const event: ComposeEvent = Object.fromEntries(
     Object.entries({
