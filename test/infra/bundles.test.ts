@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { esbuildOptions } from '../../lib/bundling.ts';
+import { projectRoot } from './synth.ts';
+
+const run = promisify(execFile);
+
+interface FunctionResource {
+  Type: string;
+  Metadata?: Record<string, string>;
+  Properties: { Environment: { Variables: Record<string, unknown> } };
+}
+
+let outdir: string;
+/** Each function's bundle folder in the cloud assembly, by the id part that names it. */
+const bundles: Record<string, string> = {};
+const environments: Record<string, Record<string, unknown>> = {};
+
+const functionIds = { compose: 'SendingCompose', deliver: 'SendingDeliver', subscriptionApi: 'SubscriptionApiHandler', feedback: 'EmailFeedback' };
+
+/** Runs `handler(event)` of a bundle in a fresh `node` (no tsx, no vitest), as Lambda's runtime would import it. */
+const invokeBundle = async (bundle: string, event: unknown, env: Record<string, string>) => {
+  const script = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    try {
+      const result = await handler(${JSON.stringify(event)}, { functionName: 'test', awsRequestId: 'test-request', getRemainingTimeInMillis: () => 60000 });
+      console.log(JSON.stringify({ result }));
+    } catch (error) {
+      console.log(JSON.stringify({ error: { name: error.name, message: error.message } }));
+    }`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-2', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', ...env },
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { result?: unknown; error?: { name: string; message: string } };
+};
+
+/** The source files esbuild put in a bundle, from its source map. */
+const bundledSources = async (dir: string): Promise<string[]> =>
+  (JSON.parse(await readFile(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
+
+beforeAll(async () => {
+  outdir = await mkdtemp(join(tmpdir(), 'briefing-synth-'));
+  // The real command on the real cdk.json: this also proves `npx cdk synth` works offline.
+  await run('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir], {
+    cwd: projectRoot,
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
+  const template = JSON.parse(await readFile(join(outdir, 'Briefing.template.json'), 'utf8')) as { Resources: Record<string, FunctionResource> };
+  for (const [name, idPart] of Object.entries(functionIds)) {
+    const [, fn] = Object.entries(template.Resources).find(([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith(idPart))!;
+    bundles[name] = join(outdir, fn.Metadata!['aws:asset:path']!);
+    environments[name] = fn.Properties.Environment.Variables;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await rm(outdir, { recursive: true, force: true });
+});
+
+describe('Lambda bundles', () => {
+  it('are built by `cdk synth` as ES modules with source maps, one per function', () => {
+    for (const [name, dir] of Object.entries(bundles)) {
+      expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);
+      expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
+    }
+  });
+
+  it('carry the templates where the functions that render look for them, and only there', () => {
+    for (const name of ['compose', 'subscriptionApi']) {
+      expect(existsSync(join(bundles[name]!, 'templates/briefing.mjml')), name).toBe(true);
+      expect(environments[name]!.BRIEFING_TEMPLATES_DIR).toBe('/var/task/templates');
+    }
+    for (const name of ['deliver', 'feedback']) expect(existsSync(join(bundles[name]!, 'templates')), name).toBe(false);
+  });
+
+  it('keep MJML out of the deliver bundle', async () => {
+    const sources = await bundledSources(bundles.deliver!);
+    expect(sources.filter((source) => /node_modules\/mjml/.test(source))).toEqual([]);
+    expect(await readFile(join(bundles.deliver!, 'index.mjs'), 'utf8')).not.toMatch(/mj-column|mjml-core/);
+  });
+
+  it('render MJML correctly under esbuild with the same settings (mjml issue 2132) in a plain node process', async () => {
+    const probe = join(outdir, 'render-probe', 'index.mjs');
+    await build(esbuildOptions(resolve(import.meta.dirname, 'fixtures/render-probe.ts'), probe));
+    expect((await bundledSources(join(outdir, 'render-probe'))).some((source) => source.includes('node_modules/mjml-core/'))).toBe(true);
+
+    const { result, error } = await invokeBundle(probe, { articles: resolve(projectRoot, 'samples/articles') }, {
+      BRIEFING_TEMPLATES_DIR: resolve(projectRoot, 'templates'),
+    });
+
+    expect(error).toBeUndefined();
+    const { subject, html } = result as { subject: string; html: string };
+    expect(subject).toMatch(/^The Morning Briefing: /);
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('What do you need to know?');
+    expect(html).not.toMatch(/<mj-/);
+  });
+});
