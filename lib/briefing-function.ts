@@ -25,15 +25,13 @@ export interface BriefingFunctionProps {
   readonly memorySize?: number;
   /** Copy `templates/` into the bundle and point `BRIEFING_TEMPLATES_DIR` at it. @default false */
   readonly templates?: boolean;
-  /** @default RetentionDays.THREE_MONTHS */
-  readonly logRetention?: RetentionDays;
 }
 
 /** The one place that holds the defaults every Briefing Lambda shares. */
 export class BriefingFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: BriefingFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // Our own role instead of AWSLambdaBasicExecutionRole (logs:* on every log group): this one

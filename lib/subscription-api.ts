@@ -27,11 +27,13 @@ export interface SubscriptionApiProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Where readers reach these pages, when a custom domain fronts the API. @default - the API's own URL */
   readonly siteUrl?: string;
-  /** Steady requests per second across all routes. @default 50 */
-  readonly rateLimit?: number;
-  /** @default 100 */
-  readonly burstLimit?: number;
 }
+
+/**
+ * Requests per second across all routes, steady and in a burst: far above what readers and link
+ * scanners need after a send, far below what would run up a bill.
+ */
+export const apiThrottle = { rateLimit: 50, burstLimit: 100 } as const;
 
 /** The signup, confirm, unsubscribe and archive pages: an HTTP API in front of one function. */
 export class SubscriptionApi extends Construct {
@@ -52,7 +54,7 @@ export class SubscriptionApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       // API Gateway answers 429 beyond these, before the function (or a bot) spends anything.
-      throttle: { rateLimit: props.rateLimit ?? 50, burstLimit: props.burstLimit ?? 100 },
+      throttle: apiThrottle,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
     });
     this.siteUrl = props.siteUrl ?? this.api.apiEndpoint;
