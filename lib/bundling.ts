@@ -16,9 +16,21 @@ export const bundleSettings = {
   sourcesContent: false,
   // ES module output, but some dependencies are CommonJS and call require(): give them one.
   banner: "import { createRequire as briefingCreateRequire } from 'node:module'; const require = briefingCreateRequire(import.meta.url);",
-  // cosmiconfig (through MJML's htmlnano) loads TypeScript only for a *.ts config file, which a
-  // bundle never has; bundling it would add 3.5 MB to every function that renders MJML.
-  externalModules: ['typescript'],
+  externalModules: [
+    // cosmiconfig (through MJML's htmlnano) loads TypeScript only for a *.ts config file, which a
+    // bundle never has; bundling it would add 3.5 MB to every function that renders MJML.
+    'typescript',
+    // Lambda gives every function its role's credentials in environment variables, which the
+    // SDK's first credential provider reads. The others (profiles, SSO, web identity, container
+    // and instance metadata) are imported dynamically only when that one finds nothing, so they
+    // and the STS/SSO clients they use stay out of the bundles (~90 KB, deliver's budget is 500).
+    '@aws-sdk/credential-provider-ini',
+    '@aws-sdk/credential-provider-sso',
+    '@aws-sdk/credential-provider-process',
+    '@aws-sdk/credential-provider-web-identity',
+    '@aws-sdk/credential-provider-http',
+    '@smithy/credential-provider-imds',
+  ],
 } as const;
 
 /** The same settings as esbuild build options, for building a bundle outside CDK. */

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptions } from '../../lib/bundling.ts';
+import { bundleSettings, esbuildOptions } from '../../lib/bundling.ts';
 import { projectRoot } from './synth.ts';
 
 const run = promisify(execFile);
@@ -78,6 +78,15 @@ describe('Lambda bundles', () => {
       expect(environments[name]!.BRIEFING_TEMPLATES_DIR).toBe('/var/task/templates');
     }
     for (const name of ['deliver', 'feedback']) expect(existsSync(join(bundles[name]!, 'templates')), name).toBe(false);
+  });
+
+  it('import the modules left out of them (unused credential providers, TypeScript) only lazily, never at load', async () => {
+    for (const [name, dir] of Object.entries(bundles)) {
+      const code = await readFile(join(dir, 'index.mjs'), 'utf8');
+      for (const external of bundleSettings.externalModules) {
+        expect(code.includes(`from"${external}"`) || code.includes(`require("${external}")`), `${name} loads ${external} at start`).toBe(false);
+      }
+    }
   });
 
   it('keep MJML out of the deliver bundle', async () => {
