@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,7 +20,45 @@ interface FunctionResource {
   Properties: { Environment: { Variables: Record<string, unknown> } };
 }
 
+// dynalite ships no types; its whole API is this one call.
+const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
+
 let outdir: string;
+let dynamo: Server;
+let dynamoUrl: string;
+let secrets: Server;
+let secretsUrl: string;
+
+/**
+ * Secrets Manager has no emulator: this answers GetSecretValue with the response shape AWS
+ * documents, and refuses anything else.
+ */
+const secretsManagerStub = () =>
+  createServer((request, response) => {
+    const target = request.headers['x-amz-target'];
+    request.resume();
+    request.on('end', () => {
+      if (target !== 'secretsmanager.GetSecretValue') {
+        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'InvalidRequestException', message: `unexpected ${target}` }));
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
+        JSON.stringify({
+          ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:token-AbCdEf',
+          Name: 'token',
+          SecretString: 'k'.repeat(64),
+          VersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE',
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: 1764000000,
+        }),
+      );
+    });
+  });
+
+const listen = async (server: Server): Promise<string> => {
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+};
 /** Each function's bundle folder in the cloud assembly, by the id part that names it. */
 const bundles: Record<string, string> = {};
 const environments: Record<string, Record<string, unknown>> = {};
@@ -46,6 +86,10 @@ const bundledSources = async (dir: string): Promise<string[]> =>
   (JSON.parse(await readFile(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
 
 beforeAll(async () => {
+  dynamo = dynalite({ createTableMs: 0 });
+  dynamoUrl = await listen(dynamo);
+  secrets = secretsManagerStub();
+  secretsUrl = await listen(secrets);
   outdir = await mkdtemp(join(tmpdir(), 'briefing-synth-'));
   // The real command on the real cdk.json: this also proves `npx cdk synth` works offline.
   await run('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir], {
@@ -61,7 +105,24 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const server of [dynamo, secrets]) await new Promise((resolveClose) => server.close(resolveClose));
   await rm(outdir, { recursive: true, force: true });
+});
+
+/**
+ * The function's own environment from the template, with the deploy-time references replaced by
+ * plain names, and DynamoDB and Secrets Manager pointed at the local stand-ins (the SDK's standard
+ * endpoint variables).
+ */
+const lambdaEnvironment = (name: string): Record<string, string> => ({
+  ...Object.fromEntries(
+    Object.entries(environments[name]!).map(([key, value]) => [key, typeof value === 'string' ? value : key.toLowerCase().replace(/^briefing_/, '')]),
+  ),
+  BRIEFING_TEMPLATES_DIR: join(bundles[name]!, 'templates'),
+  BRIEFING_SITE_URL: 'https://briefing.example.com',
+  BRIEFING_QUEUE_URL: 'http://127.0.0.1:9/queue/delivery',
+  AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
 });
 
 describe('Lambda bundles', () => {
@@ -110,5 +171,37 @@ describe('Lambda bundles', () => {
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('What do you need to know?');
     expect(html).not.toMatch(/<mj-/);
+  });
+
+  it('compose runs in a plain node process as deployed, reaching the store (no table here, so a clean DynamoDB error)', async () => {
+    const { result, error } = await invokeBundle(join(bundles.compose!, 'index.mjs'), { date: '2026-11-24' }, lambdaEnvironment('compose'));
+
+    expect(result).toBeUndefined();
+    expect(error?.name).toBe('ResourceNotFoundException');
+  });
+
+  it('deliver runs in a plain node process as deployed, handing the recipient it could not send back to the queue', async () => {
+    const messageId = '059f36b4-87a3-44ab-83d2-661975830a7d';
+    const event = {
+      Records: [
+        {
+          messageId,
+          receiptHandle: 'AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a',
+          body: JSON.stringify({ editionId: '2026-11-24', email: 'reader@example.org' }),
+          attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764000000000', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1764000000001' },
+          messageAttributes: {},
+          md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:delivery',
+          awsRegion: 'eu-west-2',
+        },
+      ],
+    };
+
+    const { result, error } = await invokeBundle(join(bundles.deliver!, 'index.mjs'), event, lambdaEnvironment('deliver'));
+
+    // Powertools answers a partial failure, or throws when every record of the batch failed.
+    if (error) expect(error.name).toBe('FullBatchFailureError');
+    else expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: messageId }] });
   });
 });
