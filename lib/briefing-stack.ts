@@ -73,5 +73,7 @@ export class BriefingStack extends Stack {
     });
     new CfnOutput(this, stackOutputs.apiUrl, { value: subscriptionApi.api.apiEndpoint, description: 'The subscription pages (the signup form is at /)' });
     new CfnOutput(this, stackOutputs.queueUrl, { value: sending.queue.queueUrl, description: 'The delivery queue' });
+    new CfnOutput(this, stackOutputs.articlesTable, { value: storage.tables.articles.tableName, description: 'Where the newsroom puts article records' });
+    new CfnOutput(this, stackOutputs.subscribersTable, { value: storage.tables.subscribers.tableName, description: 'The subscribers (for imports and exports)' });
   }
 }

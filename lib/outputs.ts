@@ -6,4 +6,6 @@ export const stackOutputs = {
   composeFunctionName: 'ComposeFunctionName',
   apiUrl: 'ApiUrl',
   queueUrl: 'DeliveryQueueUrl',
+  articlesTable: 'ArticlesTableName',
+  subscribersTable: 'SubscribersTableName',
 } as const;

@@ -409,9 +409,11 @@ describe('alarms', () => {
 });
 
 describe('outputs', () => {
-  it('name the compose function, the API URL and the queue URL', () => {
+  it('name the compose function, the API URL, the queue URL and the tables people load', () => {
     template.hasOutput('ComposeFunctionName', { Value: ref(template, 'AWS::Lambda::Function', functions.compose) });
     template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [logicalId(template, 'AWS::ApiGatewayV2::Api', 'SubscriptionApi'), 'ApiEndpoint'] } });
     template.hasOutput('DeliveryQueueUrl', { Value: ref(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue') });
+    template.hasOutput('ArticlesTableName', { Value: ref(template, 'AWS::DynamoDB::Table', 'Articles') });
+    template.hasOutput('SubscribersTableName', { Value: ref(template, 'AWS::DynamoDB::Table', 'Subscribers') });
   });
 });
