@@ -28,7 +28,7 @@ export class BriefingStack extends Stack {
     const tokenSecret = new TokenSecret(this, 'TokenSecret');
     const email = new Email(this, 'Email', {
       domain: config.domain,
-      mailFromDomain: config.mailFromDomain ?? `bounce.${config.domain}`,
+      mailFromDomain: config.mailFromDomain,
       hostedZoneId: config.hostedZoneId,
       storage,
       environment: newsletter,

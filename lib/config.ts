@@ -50,7 +50,7 @@ const contextSchema = configSchema
 /** Every context key the app reads. */
 export const contextKeys = Object.keys(contextSchema.shape) as (keyof typeof contextSchema.shape)[];
 
-export const infraConfigSchema = contextSchema
+const infraConfigSchema = contextSchema
   .superRefine((config, context) => {
     const inDomain = (address: string) => {
       const host = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
@@ -63,7 +63,11 @@ export const infraConfigSchema = contextSchema
       context.addIssue({ code: 'custom', path: ['mailFromDomain'], message: `must be a subdomain of ${config.domain}` });
     }
   })
-  .transform((config) => ({ ...config, senderName: config.senderName ?? config.newsletterName }));
+  .transform((config) => ({
+    ...config,
+    senderName: config.senderName ?? config.newsletterName,
+    mailFromDomain: config.mailFromDomain ?? `bounce.${config.domain}`,
+  }));
 
 export type InfraConfig = z.infer<typeof infraConfigSchema>;
 

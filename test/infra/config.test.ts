@@ -29,6 +29,7 @@ describe('CDK context', () => {
       domain: 'example.com',
       senderAddress: 'briefing@example.com',
       senderName: 'The Morning Briefing',
+      mailFromDomain: 'bounce.example.com',
       scheduleCron: '0 6 * * ? *',
       timeZone: 'Europe/London',
       maxSendRate: 1,
