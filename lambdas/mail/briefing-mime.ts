@@ -1,0 +1,67 @@
+import { domainToASCII } from 'node:url';
+import type { BriefingConfig } from '../config/config.ts';
+import type { RenderedBriefing } from '../render/briefing.ts';
+import { personalise, type Recipient } from '../render/personalise.ts';
+import { placeholders } from '../render/placeholders.ts';
+import { compileMime, type MailEnvelope } from './mime.ts';
+
+export interface BriefingEnvelopeOptions {
+  /** The SES configuration set, written as `X-SES-CONFIGURATION-SET`. */
+  readonly configurationSet?: string;
+  readonly unsubscribeMailto?: string;
+  readonly feedbackId?: string;
+}
+
+const listLabel = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '') || 'briefing';
+
+/** The newsletter's sender, reply-to and list identity; the List-Id sits under the sender's domain, which the sender controls. */
+export const briefingEnvelope = (config: BriefingConfig, options: BriefingEnvelopeOptions = {}): MailEnvelope => {
+  const domain = domainToASCII(config.senderAddress.slice(config.senderAddress.lastIndexOf('@') + 1));
+  return {
+    from: { name: config.senderName, address: config.senderAddress },
+    replyTo: config.replyTo,
+    listId: { name: config.newsletterName, id: `${listLabel(config.newsletterName)}.${domain}` },
+    ...options,
+  };
+};
+
+export interface BriefingMime {
+  /** One recipient's raw message: what `personalise()` would fill in, as MIME, without building a MIME tree. */
+  build(recipient: Recipient): Buffer;
+}
+
+/** Compiles an edition's MIME once; each recipient then costs string work only. */
+export const compileBriefingMime = async (rendered: RenderedBriefing, envelope: MailEnvelope): Promise<BriefingMime> => {
+  const slots = placeholders(rendered.marker);
+  const names = Object.keys(slots);
+  const separator = `\n${rendered.marker}\n`;
+  // personalise() owns how each value is escaped; run over a briefing made of the slots alone, it hands back
+  // every slot's value exactly as it would write it into the full HTML and text.
+  const slotsOnly = Object.values(slots).join(separator);
+  const probe: RenderedBriefing = { ...rendered, html: slotsOnly, text: slotsOnly, mjml: '' };
+  const mime = await compileMime(envelope, rendered, slots);
+
+  const byName = (filled: string, recipient: Recipient): Record<string, string> => {
+    const values = filled.split(separator);
+    if (values.length !== names.length) throw new Error(`recipient ${recipient.email}: a personalised value holds the slot separator`);
+    return Object.fromEntries(names.map((name, index) => [name, values[index]!]));
+  };
+
+  return {
+    build(recipient: Recipient): Buffer {
+      const filled = personalise(probe, recipient);
+      return mime.build({
+        to: recipient.email,
+        unsubscribeUrl: recipient.unsubscribeUrl,
+        html: byName(filled.html, recipient),
+        text: byName(filled.text, recipient),
+      });
+    },
+  };
+};
