@@ -1,4 +1,3 @@
-import { domainToASCII } from 'node:url';
 import type { BriefingConfig } from '../config/config.ts';
 import type { RenderedBriefing } from '../render/briefing.ts';
 import { personalise, type Recipient } from '../render/personalise.ts';
@@ -22,7 +21,7 @@ const listLabel = (name: string): string =>
 
 /** The newsletter's sender, reply-to and list identity; the List-Id sits under the sender's domain, which the sender controls. */
 export const briefingEnvelope = (config: BriefingConfig, options: BriefingEnvelopeOptions = {}): MailEnvelope => {
-  const domain = domainToASCII(config.senderAddress.slice(config.senderAddress.lastIndexOf('@') + 1));
+  const domain = config.senderAddress.slice(config.senderAddress.lastIndexOf('@') + 1).toLowerCase();
   return {
     from: { name: config.senderName, address: config.senderAddress },
     replyTo: config.replyTo,

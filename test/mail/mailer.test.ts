@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendRaw } from '../../lambdas/mail/mailer.ts';
+import { buildMime } from '../../lambdas/mail/mime.ts';
+import { type SesEmulator, startSesEmulator } from './ses-emulator.ts';
+
+let ses: SesEmulator;
+
+beforeAll(async () => {
+  ses = await startSesEmulator();
+});
+
+afterAll(async () => {
+  await ses.close();
+});
+
+describe('sendRaw', () => {
+  it('hands the raw MIME to SES and returns the message id it was stored under', async () => {
+    const raw = await buildMime({
+      from: { name: 'The Morning Briefing', address: 'briefing@news.example.com' },
+      replyTo: 'desk@news.example.com',
+      to: 'reader@example.org',
+      subject: 'Утренний брифинг 🌍: the climate deal',
+      html: '<p>Negotiators in Belém agreed how the fund will be paid for.</p>',
+      text: 'Negotiators in Belém agreed how the fund will be paid for.',
+      unsubscribeUrl: 'https://news.example.com/unsubscribe?token=abc',
+      listId: { name: 'The Morning Briefing', id: 'morning-briefing.news.example.com' },
+      configurationSet: 'briefing-sending',
+    });
+
+    const messageId = await sendRaw(ses.client, raw, { destinations: ['reader@example.org'], configurationSet: 'briefing-sending' });
+
+    const stored = (await ses.store()).filter((email) => email.messageId === messageId);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      from: '"The Morning Briefing" <briefing@news.example.com>',
+      replyTo: ['desk@news.example.com'],
+      destination: { to: ['reader@example.org'] },
+      subject: 'Утренний брифинг 🌍: the climate deal',
+      body: {
+        html: '<p>Negotiators in Belém agreed how the fund will be paid for.</p>',
+        text: 'Negotiators in Belém agreed how the fund will be paid for.',
+      },
+    });
+  });
+});
