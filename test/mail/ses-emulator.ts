@@ -21,7 +21,8 @@ export interface SesEmulator {
 }
 
 // The package is CommonJS with an ES-module-style default export, which Node's ESM loader hands over as `.default`.
-const startServer = (typeof sesLocal === 'function' ? sesLocal : (sesLocal as unknown as { default: typeof sesLocal }).default);
+const interop = sesLocal as typeof sesLocal | { default: typeof sesLocal };
+const startServer = typeof interop === 'function' ? interop : interop.default;
 
 /** aws-ses-v2-local in this process, on a free loopback port. */
 export const startSesEmulator = async (): Promise<SesEmulator> => {
@@ -43,7 +44,7 @@ export const startSesEmulator = async (): Promise<SesEmulator> => {
     async close() {
       client.destroy();
       server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
     },
   };
 };
