@@ -20,9 +20,8 @@ export interface SesEmulator {
   close(): Promise<void>;
 }
 
-// The package is CommonJS with an ES-module-style default export, which Node's ESM loader hands over as `.default`.
-const interop = sesLocal as typeof sesLocal | { default: typeof sesLocal };
-const startServer = typeof interop === 'function' ? interop : interop.default;
+// A CommonJS package: its default import is `module.exports`, and the server function is that object's `default`.
+const startServer = sesLocal.default;
 
 /** aws-ses-v2-local in this process, on a free loopback port. */
 export const startSesEmulator = async (): Promise<SesEmulator> => {
