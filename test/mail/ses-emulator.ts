@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { SESClient } from '@aws-sdk/client-ses';
-import sesLocal from 'aws-ses-v2-local';
+import type { Config } from 'aws-ses-v2-local';
 
 /** A message as aws-ses-v2-local keeps it (it parses the raw MIME and drops the other headers). */
 export interface StoredEmail {
@@ -20,8 +22,10 @@ export interface SesEmulator {
   close(): Promise<void>;
 }
 
-// A CommonJS package: its default import is `module.exports`, and the server function is that object's `default`.
-const startServer = sesLocal.default;
+// A CommonJS package whose server is `exports.default`; loaders disagree on what its default import is, require() does not.
+const { default: startServer } = createRequire(import.meta.url)('aws-ses-v2-local') as {
+  default: (config: Partial<Config>) => Promise<Server>;
+};
 
 /** aws-ses-v2-local in this process, on a free loopback port. */
 export const startSesEmulator = async (): Promise<SesEmulator> => {
