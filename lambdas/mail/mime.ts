@@ -111,12 +111,10 @@ const listIdValue = ({ name, id }: MailEnvelope['listId']): string => {
   return phrase ? `${encoded} <${id}>` : `<${id}>`;
 };
 
-const reservedHeaders = new Set(
-  [
-    'from', 'to', 'cc', 'bcc', 'reply-to', 'sender', 'subject', 'date', 'message-id', 'mime-version', 'content-type',
-    'content-transfer-encoding', 'list-id', 'list-unsubscribe', 'list-unsubscribe-post', 'x-ses-configuration-set', 'feedback-id',
-  ],
-);
+const reservedHeaders = new Set([
+  'from', 'to', 'cc', 'bcc', 'reply-to', 'sender', 'subject', 'date', 'message-id', 'mime-version', 'content-type',
+  'content-transfer-encoding', 'list-id', 'list-unsubscribe', 'list-unsubscribe-post', 'x-ses-configuration-set', 'feedback-id',
+]);
 
 const extraHeaders = (headers: Readonly<Record<string, string>>) =>
   Object.entries(headers).map(([key, value]) => {
@@ -162,8 +160,8 @@ const fillBody = (parts: readonly BodySlot[], values: Readonly<Record<string, st
   return encoded.join('=\r\n');
 };
 
-type HeaderSlot = 'to' | 'messageId' | 'date' | 'listUnsubscribe';
-type Slot = HeaderSlot | 'html' | 'text';
+const recipientSlots = ['to', 'messageId', 'date', 'listUnsubscribe', 'html', 'text'] as const;
+type Slot = (typeof recipientSlots)[number];
 
 /**
  * Builds the mailing's MIME once with nodemailer's MailComposer, with a random token wherever a recipient's
@@ -211,9 +209,7 @@ export const compileMime = async (
   });
   const skeleton = (await composer.compile().build()).toString('utf8');
 
-  const slotOf = new Map<string, Slot>(
-    (['to', 'messageId', 'date', 'listUnsubscribe', 'html', 'text'] as const).map((slot) => [token(slot), slot]),
-  );
+  const slotOf = new Map<string, Slot>(recipientSlots.map((slot) => [token(slot), slot]));
   const parts = skeleton.split(new RegExp(`(briefing-${nonce}-[A-Za-z]+)(?:@slot\\.invalid)?`));
   const found = parts.filter((_, index) => index % 2 === 1);
   if (found.length !== slotOf.size || new Set(found).size !== slotOf.size) {
