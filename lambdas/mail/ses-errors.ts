@@ -16,7 +16,10 @@ export interface ClassifiedSendError {
 }
 
 export interface ClassifyContext {
-  /** The From address: SES names it when the sender, rather than the recipient, is not verified. */
+  /**
+   * The From address: SES names it when the sender, rather than the recipient, is not verified. Without it
+   * every "not verified" rejection stops the edition.
+   */
   readonly sender?: string;
 }
 
@@ -46,10 +49,14 @@ const stopCodes = new Set([
 
 const throttlingCodes = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestThrottled']);
 
-const serverCodes = new Set(['InternalFailure', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError']);
-
-// Raised by Node.js or the SDK's HTTP handler before SES answered.
-const networkCodes = new Set([
+// SES's own transient failures, and what Node.js or the SDK's HTTP handler raise when SES did not answer.
+const transientCodes = new Set([
+  'InternalFailure',
+  'InternalError',
+  'ServiceUnavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
   'ECONNRESET',
   'ECONNREFUSED',
   'ECONNABORTED',
@@ -61,8 +68,6 @@ const networkCodes = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ENETDOWN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 // The InvalidParameterValue messages SES gives for a malformed recipient ("Illegal address", "Missing final
@@ -98,9 +103,9 @@ export const classifySendError = (error: unknown, context: ClassifyContext = {})
   if (error instanceof InvalidRecipientError) return { kind: 'permanent', code: 'InvalidRecipient', message: error.message };
   const fields: ErrorFields = typeof error === 'object' && error !== null ? (error as ErrorFields) : {};
   const message = typeof fields.message === 'string' ? fields.message : String(error);
-  const networkCode = typeof fields.code === 'string' ? fields.code : undefined;
+  const nodeCode = typeof fields.code === 'string' ? fields.code : undefined;
   const sdkCode = typeof fields.Code === 'string' ? fields.Code : typeof fields.name === 'string' ? fields.name : undefined;
-  const code = networkCode && networkCodes.has(networkCode) ? networkCode : (sdkCode ?? networkCode ?? 'Unknown');
+  const code = nodeCode && transientCodes.has(nodeCode) ? nodeCode : (sdkCode ?? nodeCode ?? 'Unknown');
   const status = typeof fields.$metadata?.httpStatusCode === 'number' ? fields.$metadata.httpStatusCode : undefined;
   const result = (kind: SendErrorKind): ClassifiedSendError => ({ kind, code, message });
 
@@ -110,7 +115,7 @@ export const classifySendError = (error: unknown, context: ClassifyContext = {})
   if (stopCodes.has(code)) return result('stop');
   if (code === 'MessageRejected') return result(rejectedForSender(message, context.sender) ? 'stop' : 'permanent');
   if (code === 'InvalidParameterValue') return result(addressProblem.test(message) ? 'permanent' : 'stop');
-  if (networkCodes.has(code) || serverCodes.has(code)) return result('retryable');
+  if (transientCodes.has(code)) return result('retryable');
   if (fields.$fault === 'server' || (status !== undefined && status >= 500) || fields.$retryable) return result('retryable');
   return result('stop');
 };

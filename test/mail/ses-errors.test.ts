@@ -31,6 +31,7 @@ describe('classifySendError', () => {
     ['a reset connection', network('ECONNRESET'), 'retryable', 'ECONNRESET'],
     ['a connect timeout', network('ETIMEDOUT'), 'retryable', 'ETIMEDOUT'],
     ['a DNS hiccup', network('EAI_AGAIN'), 'retryable', 'EAI_AGAIN'],
+    ['the SDK giving up on a slow answer', Object.assign(new Error('the request socket timed out'), { name: 'TimeoutError' }), 'retryable', 'TimeoutError'],
     ['a rejected message', new MessageRejected({ message: 'Address blacklisted.', $metadata }), 'permanent', 'MessageRejected'],
     [
       'an unverified recipient in the sandbox',
