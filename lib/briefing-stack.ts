@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { configEnvironmentNames } from '../lambdas/config/config.ts';
+import { tableLayouts } from '../lambdas/stores/tables.ts';
 import { Alarms } from './alarms.ts';
 import { type InfraConfig, newsletterEnvironment } from './config.ts';
 import { Email } from './email.ts';
@@ -9,7 +10,6 @@ import { BriefingSchedule } from './schedule.ts';
 import { Sending } from './sending.ts';
 import { Storage } from './storage.ts';
 import { SubscriptionApi } from './subscription-api.ts';
-import { tableLayouts } from './table-layouts.ts';
 import { TokenSecret } from './token-secret.ts';
 
 export interface BriefingStackProps extends StackProps {

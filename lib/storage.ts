@@ -2,41 +2,16 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type ITable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { type StoreName, type TableLayout, tableVariables } from '../lambdas/stores/tables.ts';
 
-export type StoreName = 'articles' | 'subscribers' | 'editions' | 'deliveries';
-
-interface KeyAttribute {
-  readonly name: string;
-  readonly type: 'S' | 'N' | 'B';
-}
-
-/** One table's layout as the stores define it (the same definition creates the local emulator's tables). */
-export interface TableLayout {
-  readonly partitionKey: KeyAttribute;
-  readonly sortKey?: KeyAttribute;
-  /** The attribute holding the epoch second after which DynamoDB deletes the item. */
-  readonly timeToLiveAttribute?: string;
-  readonly globalSecondaryIndexes?: readonly {
-    readonly indexName: string;
-    readonly partitionKey: KeyAttribute;
-    readonly sortKey?: KeyAttribute;
-  }[];
-}
+type KeyAttribute = NonNullable<TableLayout['sortKey']>;
 
 export interface StorageProps {
   readonly layouts: Readonly<Record<StoreName, TableLayout>>;
 }
 
-/** The variable each store's table name is passed in. */
-export const tableVariables: Readonly<Record<StoreName, string>> = {
-  articles: 'BRIEFING_ARTICLES_TABLE',
-  subscribers: 'BRIEFING_SUBSCRIBERS_TABLE',
-  editions: 'BRIEFING_EDITIONS_TABLE',
-  deliveries: 'BRIEFING_DELIVERIES_TABLE',
-};
-
 const attributeType = (key: KeyAttribute): AttributeType =>
-  ({ S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY })[key.type];
+  ({ S: AttributeType.STRING, N: AttributeType.NUMBER })[key.type];
 
 const toCdkKey = (key: KeyAttribute) => ({ name: key.name, type: attributeType(key) });
 

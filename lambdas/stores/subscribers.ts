@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './conditions.ts';
+import { indexes } from './tables.ts';
+
+export const subscriberStatuses = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
+export type SubscriberStatus = (typeof subscriberStatuses)[number];
+
+export interface StatusChange {
+  readonly status: SubscriberStatus;
+  /** ISO time of the change. */
+  readonly at: string;
+  /** Why, in words: "signed up", "confirmed", "one-click unsubscribe", "permanent bounce: …". */
+  readonly reason: string;
+}
+
+/** One address on the list; `email` is the normalised address and the key. */
+export interface Subscriber {
+  readonly email: string;
+  /** Opaque id that tokens carry instead of the address. */
+  readonly id: string;
+  readonly status: SubscriberStatus;
+  readonly name?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly history: readonly StatusChange[];
+  /** When the last confirmation email went out (pending addresses). */
+  readonly confirmationSentAt?: string;
+  /** Epoch seconds: DynamoDB's TTL deletes a pending sign-up nobody confirmed. */
+  readonly expiresAt?: number;
+  /** Soft bounces in a row since the last delivery. */
+  readonly transientBounces?: number;
+}
+
+export interface StatusChangeOptions {
+  readonly reason: string;
+  readonly at?: Date;
+  /** Only change when the current status is one of these (a conditional write). */
+  readonly from?: readonly SubscriberStatus[];
+  /** Attributes to set with the change (for example `expiresAt`); `null` removes one. */
+  readonly set?: Readonly<Record<string, unknown>>;
+}
+
+export interface AddOptions {
+  readonly status: SubscriberStatus;
+  readonly reason: string;
+  readonly name?: string;
+  readonly at?: Date;
+  readonly set?: Readonly<Record<string, unknown>>;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Pass back to get the next page; absent on the last one. */
+  readonly cursor?: Record<string, unknown>;
+}
+
+const batchGetLimit = 100;
+
+export type SubscriberStore = ReturnType<typeof createSubscriberStore>;
+
+export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName: string) => {
+  const get = async (email: string): Promise<Subscriber | undefined> =>
+    (await client.send(new GetCommand({ TableName: tableName, Key: { email }, ConsistentRead: true }))).Item as Subscriber | undefined;
+
+  /**
+   * Sets a new status and appends it to the history in one conditional write; returns the subscriber
+   * after the change, or undefined when the address is unknown or not in one of `from`.
+   */
+  const changeStatus = async (email: string, status: SubscriberStatus, options: StatusChangeOptions): Promise<Subscriber | undefined> => {
+    const at = (options.at ?? new Date()).toISOString();
+    const names: Record<string, string> = { '#status': 'status', '#history': 'history', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':status': status, ':change': [{ status, at, reason: options.reason }], ':at': at };
+    const sets = ['#status = :status', '#history = list_append(#history, :change)', '#updatedAt = :at'];
+    const removes: string[] = [];
+    Object.entries(options.set ?? {}).forEach(([key, value], index) => {
+      names[`#s${index}`] = key;
+      if (value === null) removes.push(`#s${index}`);
+      else {
+        values[`:s${index}`] = value;
+        sets.push(`#s${index} = :s${index}`);
+      }
+    });
+    let condition = 'attribute_exists(email)';
+    if (options.from) {
+      condition += ` AND #status IN (${options.from.map((_, index) => `:from${index}`).join(', ')})`;
+      options.from.forEach((from, index) => (values[`:from${index}`] = from));
+    }
+    try {
+      const output = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { email },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return output.Attributes as Subscriber;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    get,
+    changeStatus,
+
+    /** Adds a new address; returns undefined (and changes nothing) when it is already on the list. */
+    async add(email: string, options: AddOptions): Promise<Subscriber | undefined> {
+      const at = (options.at ?? new Date()).toISOString();
+      const subscriber: Subscriber = {
+        email,
+        id: randomUUID(),
+        status: options.status,
+        name: options.name,
+        createdAt: at,
+        updatedAt: at,
+        history: [{ status: options.status, at, reason: options.reason }],
+        ...options.set,
+      };
+      try {
+        await client.send(new PutCommand({ TableName: tableName, Item: subscriber, ConditionExpression: 'attribute_not_exists(email)' }));
+        return subscriber;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async getById(id: string): Promise<Subscriber | undefined> {
+      const output = await client.send(
+        new QueryCommand({ TableName: tableName, IndexName: indexes.subscribersById, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': id } }),
+      );
+      const found = output.Items?.[0] as Subscriber | undefined;
+      // The index is eventually consistent; the table has the current status.
+      return found && get(found.email);
+    },
+
+    /** The subscribers among `emails` (unknown addresses are left out), read consistently. */
+    async getMany(emails: readonly string[]): Promise<Map<string, Subscriber>> {
+      const found = new Map<string, Subscriber>();
+      const unique = [...new Set(emails)];
+      for (let start = 0; start < unique.length; start += batchGetLimit) {
+        let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + batchGetLimit).map((email) => ({ email }));
+        while (keys && keys.length > 0) {
+          const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+          for (const item of output.Responses?.[tableName] ?? []) found.set(item.email as string, item as Subscriber);
+          keys = output.UnprocessedKeys?.[tableName]?.Keys;
+        }
+      }
+      return found;
+    },
+
+    /** One page of the subscribers with a status, in address order. */
+    async pageByStatus(status: SubscriberStatus, options: { limit?: number; cursor?: Record<string, unknown> } = {}): Promise<Page<Subscriber>> {
+      const output = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: indexes.subscribersByStatus,
+          KeyConditionExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status },
+          Limit: options.limit ?? 500,
+          ExclusiveStartKey: options.cursor,
+        }),
+      );
+      return { items: (output.Items ?? []) as Subscriber[], cursor: output.LastEvaluatedKey };
+    },
+
+    /** Every subscriber, page by page, any status. */
+    async *all(): AsyncGenerator<Subscriber> {
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const output = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: cursor }));
+        yield* (output.Items ?? []) as Subscriber[];
+        cursor = output.LastEvaluatedKey;
+      } while (cursor);
+    },
+  };
+};

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SESClient } from '@aws-sdk/client-ses';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { type ClientSettings, createDocumentClient, createSesClient } from '../../lambdas/aws/clients.ts';
+import { startEmulators } from '../../lambdas/local/emulators.ts';
+import { ensureTables, type TableNames, tableNamesFromEnv } from '../../lambdas/stores/tables.ts';
+
+/** A message as aws-ses-v2-local keeps it (parsed from the raw MIME; most headers dropped). */
+export interface InboxMessage {
+  readonly messageId: string;
+  readonly from: string;
+  readonly destination: { readonly to: string[]; readonly cc: string[]; readonly bcc: string[] };
+  readonly subject: string;
+  readonly body: { readonly text?: string; readonly html?: string };
+  readonly at: number;
+}
+
+export interface TestEmulators {
+  readonly settings: ClientSettings;
+  readonly tables: TableNames;
+  readonly doc: DynamoDBDocumentClient;
+  readonly ses: SESClient;
+  /** aws-ses-v2-local's base URL (its inbox page is `/`). */
+  readonly sesEndpoint: string;
+  /** Environment variables that point the CLI and the handlers at these emulators and tables. */
+  readonly env: Record<string, string>;
+  inbox(): Promise<InboxMessage[]>;
+  /** A stored message read back as a mail client would (mailparser over the emulator's .eml export). */
+  parsed(messageId: string): Promise<ParsedMail>;
+  clearInbox(): Promise<void>;
+  /** Fresh tables (a new name prefix) for the next test. */
+  freshTables(): Promise<TableNames>;
+  close(): Promise<void>;
+}
+
+/** In-memory dynalite and aws-ses-v2-local on free loopback ports, with the tables created under a unique prefix. */
+export const startTestEmulators = async (): Promise<TestEmulators> => {
+  const emulators = await startEmulators({ ports: { dynamodb: 0, ses: 0 }, reuseRunning: false });
+  const doc = createDocumentClient(emulators.settings);
+  const ses = createSesClient(emulators.settings);
+  let tables: TableNames;
+  const freshTables = async () => {
+    tables = tableNamesFromEnv({}, `t${randomUUID().slice(0, 8)}`);
+    await ensureTables(doc as unknown as DynamoDBClient, tables);
+    return tables;
+  };
+  await freshTables();
+  const env = (): Record<string, string> => ({
+    BRIEFING_DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
+    BRIEFING_SES_ENDPOINT: emulators.sesEndpoint,
+    BRIEFING_ARTICLES_TABLE: tables.articles,
+    BRIEFING_SUBSCRIBERS_TABLE: tables.subscribers,
+    BRIEFING_EDITIONS_TABLE: tables.editions,
+    BRIEFING_DELIVERIES_TABLE: tables.deliveries,
+  });
+  return {
+    settings: emulators.settings,
+    get tables() {
+      return tables;
+    },
+    doc,
+    ses,
+    sesEndpoint: emulators.sesEndpoint,
+    get env() {
+      return env();
+    },
+    async inbox() {
+      const response = await fetch(`${emulators.sesEndpoint}/store`);
+      return ((await response.json()) as { emails: InboxMessage[] }).emails;
+    },
+    async parsed(messageId: string) {
+      const response = await fetch(`${emulators.sesEndpoint}/get-emlContent?messageId=${encodeURIComponent(messageId)}`);
+      return simpleParser(Buffer.from(await response.arrayBuffer()));
+    },
+    async clearInbox() {
+      await fetch(`${emulators.sesEndpoint}/clear-store`, { method: 'POST' });
+    },
+    freshTables,
+    async close() {
+      doc.destroy();
+      ses.destroy();
+      await emulators.close();
+    },
+  };
+};
