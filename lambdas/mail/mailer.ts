@@ -4,6 +4,8 @@ export interface SendRawOptions {
   /** The envelope recipients; SES delivers to these, whatever the To header says. */
   readonly destinations: readonly string[];
   readonly configurationSet?: string;
+  /** SES message tags, returned in the configuration set's bounce and complaint events (`mail.tags`). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -19,6 +21,7 @@ export const sendRaw = async (client: SESClient, rawMime: Uint8Array, options: S
       RawMessage: { Data: rawMime },
       Destinations: [...options.destinations],
       ConfigurationSetName: options.configurationSet,
+      Tags: options.tags && Object.entries(options.tags).map(([Name, Value]) => ({ Name, Value })),
     }),
   );
   if (!output.MessageId) throw new Error('SES accepted the message but returned no MessageId');
