@@ -1,4 +1,26 @@
-// Placeholder so the CDK app can bundle this function; the compose handler's owner replaces it.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { createSesClient, createSqsClient } from '../aws/clients.ts';
+import { compose, type ComposeResult } from '../pipeline/compose.ts';
+import { sqsDeliveryQueue } from '../pipeline/sqs-queue.ts';
+import { config, configurationSet, logger, logTo, requiredEnv, stores } from './runtime.ts';
+
+/** The schedule sends `{}`; `briefing send --stack` sends the CLI's options. Anything else is refused before work starts. */
+const composeEvent = z.strictObject({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
+  articleIds: z.array(z.string().min(1)).optional(),
+  to: z.email().optional(),
+  dryRun: z.boolean().optional(),
+  resume: z.boolean().optional(),
+});
+
+const ses = createSesClient();
+const queue = sqsDeliveryQueue(createSqsClient(), requiredEnv('BRIEFING_QUEUE_URL'));
+
+export const handler = async (event: unknown, context: Context): Promise<ComposeResult> => {
+  logger.addContext(context);
+  const request = composeEvent.parse(event ?? {});
+  const result = await compose(request, { stores, queue, config, ses, configurationSet, owner: `lambda:${context.awsRequestId}`, log: logTo(logger) });
+  logger.info('compose finished', { result });
+  return result;
 };

@@ -1,0 +1,20 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadConfig } from '../config/config.ts';
+import { createDocumentClient } from '../aws/clients.ts';
+import { createStores } from '../stores/stores.ts';
+import { tableNamesFromEnv } from '../stores/tables.ts';
+
+/** What every function reads once per cold start: settings from the environment, the logger, the stores. */
+export const logger = new Logger({ serviceName: 'briefing' });
+
+export const requiredEnv = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+};
+
+export const config = loadConfig();
+export const stores = createStores(createDocumentClient(), tableNamesFromEnv());
+export const configurationSet = process.env.BRIEFING_CONFIGURATION_SET || undefined;
+
+export const logTo = (log: Logger) => (message: string, details?: Record<string, unknown>) => log.info(message, details ?? {});
