@@ -1,0 +1,154 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
+import { loadConfig } from '../../lambdas/config/config.ts';
+import { buildEdition, dateInZone } from '../../lambdas/edition/model.ts';
+import { listDataSets } from '../../lambdas/preview/datasets.ts';
+import type { LocalArticleStore } from '../../lambdas/preview/local-store.ts';
+import { createPreviewRenderer, type PreviewRenderer, type PreviewResult } from '../../lambdas/preview/render.ts';
+import { renderBriefing } from '../../lambdas/render/briefing.ts';
+import { createTemplateEngine } from '../../lambdas/render/engine.ts';
+import { personalise } from '../../lambdas/render/personalise.ts';
+import { previewRecipient } from '../../lambdas/render/preview-recipient.ts';
+import { article } from '../helpers/articles.ts';
+import { createWorkspace, sampleHeadline, type Workspace } from './workspace.ts';
+
+let workspace: Workspace;
+let configFile: string;
+let renderer: PreviewRenderer;
+
+beforeEach(() => {
+  workspace = createWorkspace();
+  configFile = join(workspace.root, 'briefing.config.json');
+  writeFileSync(configFile, JSON.stringify({ newsletterName: 'The Preview Test', siteUrl: 'https://news.example.org' }));
+  renderer = createPreviewRenderer({ templatesDir: workspace.templatesDir, samplesDir: workspace.samplesDir, configFile });
+});
+afterEach(() => workspace.remove());
+
+const rendered = (result: PreviewResult) => {
+  if (!result.ok) throw new Error(`expected a render, got: ${result.error.message}`);
+  return result;
+};
+const failed = (result: PreviewResult) => {
+  if (result.ok) throw new Error('expected the render to fail');
+  return result;
+};
+
+describe('the preview renderer', () => {
+  it('shows byte for byte what the sender renders and personalises for the preview recipient', async () => {
+    // Prepare
+    const config = loadConfig({ file: configFile });
+    const date = dateInZone(config.timeZone);
+    const { articles } = await loadArticleFiles(workspace.samplesDir);
+    const sent = personalise(
+      await renderBriefing(buildEdition(articles, { date, maxStories: config.maxStories }), config, createTemplateEngine({ templatesDir: workspace.templatesDir })),
+      previewRecipient(config, date),
+    );
+
+    // Act
+    const result = rendered((await renderer.render('briefing', 'samples')).result);
+
+    // Assess
+    expect(result.html).toBe(sent.html);
+    expect(result.text).toBe(sent.text);
+    expect(result.subject).toBe(sent.subject);
+    expect(result.mjml).toContain('<mjml');
+    expect(result.size.bytes).toBe(Buffer.byteLength(sent.html));
+    expect(result.links.map((link) => link.href)).toContain(previewRecipient(config, date).unsubscribeUrl);
+    expect(result.problems).toEqual([]);
+  });
+
+  it('follows an edited template on the next render', async () => {
+    const before = rendered((await renderer.render('briefing', 'samples')).result);
+    workspace.writeTemplate('partials/masthead.mjml', workspace.template('partials/masthead.mjml').replace('{{ newsletter.name }}', '{{ newsletter.name }} — edited'));
+
+    const after = rendered((await renderer.render('briefing', 'samples')).result);
+
+    expect(before.html).not.toContain('The Preview Test — edited');
+    expect(after.html).toContain('The Preview Test — edited');
+  });
+
+  it('names the file and line of a Liquid error and shows the lines around it', async () => {
+    // Prepare: the date label of the masthead's fourth line goes through a filter that does not exist.
+    const masthead = workspace.template('partials/masthead.mjml');
+    const lines = masthead.split('\n');
+    const line = lines.findIndex((text) => text.includes('edition.dateLabel')) + 1;
+    workspace.writeTemplate('partials/masthead.mjml', masthead.replace('{{ edition.dateLabel }}', '{{ edition.dateLabel | no_such_filter }}'));
+
+    // Act
+    const result = failed((await renderer.render('briefing', 'samples')).result);
+
+    // Assess
+    expect(result.error.file).toBe('partials/masthead.mjml');
+    expect(result.error.line).toBe(line);
+    expect(result.error.message).toContain('no_such_filter');
+    expect(result.error.message).not.toContain(workspace.templatesDir);
+    expect(result.error.excerpt?.lines.find((entry) => entry.number === line)?.text).toContain('no_such_filter');
+  });
+
+  it('points an MJML error at its line of the filled-in MJML', async () => {
+    workspace.writeTemplate('briefing.mjml', workspace.template('briefing.mjml').replace('<mj-column>', '<mj-column><mj-nonsense />'));
+
+    const result = failed((await renderer.render('briefing', 'samples')).result);
+
+    expect(result.error.file).toBe('briefing.mjml');
+    expect(result.error.message).toContain('mj-nonsense');
+    expect(result.error.excerpt?.label).toContain('filled-in MJML');
+    expect(result.error.excerpt?.lines.find((entry) => entry.number === result.error.line)?.text).toContain('<mj-nonsense />');
+  });
+
+  it('renders the valid records of a data set and lists the problems of the others with file and line', async () => {
+    // Prepare
+    const [broken, ...others] = readdirSync(workspace.samplesDir).sort();
+    const headline = sampleHeadline(workspace.samplesDir, broken!);
+    writeFileSync(join(workspace.samplesDir, broken!), '{\n  "id": "broken",\n  oops\n}\n');
+
+    // Act
+    const folder = rendered((await renderer.render('briefing', 'samples')).result);
+    const file = failed((await renderer.render('briefing', `samples/${broken}`)).result);
+
+    // Assess
+    expect(folder.html).not.toContain(headline);
+    expect(folder.html).toContain(sampleHeadline(workspace.samplesDir, others[0]!));
+    expect(folder.problems).toEqual([expect.stringMatching(new RegExp(`${broken}: \\(file\\): not valid JSON at line 3`))]);
+    expect(file.error.message).toContain('no valid article record');
+    expect(file.problems).toEqual(folder.problems);
+  });
+
+  it('shows a bad config as an error naming the key', async () => {
+    writeFileSync(configFile, JSON.stringify({ timeZone: 'Mars/Olympus' }));
+
+    const result = failed((await renderer.render('briefing', 'samples')).result);
+
+    expect(result.error.message).toContain('timeZone');
+    expect(result.error.message).toContain(configFile);
+  });
+
+  it('answers an unknown template or data set with an error', async () => {
+    expect(failed((await renderer.render('nope', 'samples')).result).error.message).toContain('no template named "nope"');
+    expect(failed((await renderer.render('briefing', 'samples/nope.json')).result).error.message).toContain('no data set "samples/nope.json"');
+  });
+});
+
+describe('the data sets', () => {
+  const store = (reachable: boolean): LocalArticleStore => ({
+    label: 'Local store (table t)',
+    reachable: async () => reachable,
+    list: async () => ({ articles: [article({ id: 'from-the-store' })], problems: [] }),
+    close: () => undefined,
+  });
+
+  it('offers the samples folder, each sample file, the --articles path first and the store while it answers', async () => {
+    const files = readdirSync(workspace.samplesDir).sort();
+    const articlesPath = join(workspace.samplesDir, files[1]!);
+
+    const withStore = await listDataSets({ samplesDir: workspace.samplesDir, articlesPath, store: store(true) });
+    const withoutStore = await listDataSets({ samplesDir: workspace.samplesDir, store: store(false) });
+
+    expect(withStore.map((set) => set.id)).toEqual(['articles', 'samples', ...files.map((file) => `samples/${file}`), 'store']);
+    expect(withStore[0]!.label).toContain(articlesPath);
+    expect((await withStore.at(-1)!.load()).articles.map((record) => record.id)).toEqual(['from-the-store']);
+    expect(withoutStore.map((set) => set.id)).toEqual(['samples', ...files.map((file) => `samples/${file}`)]);
+  });
+});
