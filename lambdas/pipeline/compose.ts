@@ -86,8 +86,11 @@ export const compose = async (request: ComposeRequest, deps: ComposeDeps): Promi
     return { ...(await deps.stores.articles.inWindow(window)), window };
   };
 
-  const render = async (selection: Selection): Promise<RenderedBriefing> =>
-    renderBriefing(buildEdition(selection.articles, { date: editionId, maxStories: deps.config.maxStories }), deps.config, deps.engine);
+  /** Renders once; the ids are the stories that made it into the edition, lead first. */
+  const render = async (selection: Selection): Promise<{ rendered: RenderedBriefing; articleIds: string[] }> => {
+    const edition = buildEdition(selection.articles, { date: editionId, maxStories: deps.config.maxStories });
+    return { rendered: await renderBriefing(edition, deps.config, deps.engine), articleIds: edition.stories.map((story) => story.id) };
+  };
 
   const problemLines = (selection: Selection) => {
     for (const problem of selection.problems) log('article left out', { editionId, problem: formatProblem(problem) });
@@ -102,7 +105,7 @@ export const compose = async (request: ComposeRequest, deps: ComposeDeps): Promi
   if (request.to !== undefined) {
     const selection = await select();
     if (selection.articles.length === 0) throw new ComposeError(`nothing to send: ${noNews(selection)}`);
-    const rendered = await render(selection);
+    const { rendered } = await render(selection);
     const copy = personalise(rendered, { ...previewRecipient(deps.config, editionId), email: request.to });
     const subject = `[Test] ${rendered.subject}`;
     const raw = await buildMime({
@@ -146,8 +149,8 @@ export const compose = async (request: ComposeRequest, deps: ComposeDeps): Promi
   if (request.dryRun) {
     const selection = await select();
     if (selection.articles.length === 0) throw new ComposeError(`nothing to send: ${noNews(selection)}`);
-    const rendered = await render(selection);
-    return { kind: 'dry-run', editionId, subject: rendered.subject, articleIds: selection.articles.map((a) => a.id), recipients: await countActive(), problems: problemLines(selection) };
+    const { rendered, articleIds } = await render(selection);
+    return { kind: 'dry-run', editionId, subject: rendered.subject, articleIds, recipients: await countActive(), problems: problemLines(selection) };
   }
 
   /** Renders, stores and queues an edition this caller holds the lock of. */
@@ -161,8 +164,7 @@ export const compose = async (request: ComposeRequest, deps: ComposeDeps): Promi
         if (deps.onNoNews === 'error') throw new ComposeError(`edition ${editionId} skipped: ${reason}`);
         return { kind: 'skipped', editionId, reason, problems };
       }
-      const rendered = await render(selection);
-      const articleIds = selection.articles.map((a) => a.id);
+      const { rendered, articleIds } = await render(selection);
       await deps.stores.editions.saveRendered(editionId, rendered, {
         articleIds,
         windowFrom: selection.window?.from.toISOString(),
