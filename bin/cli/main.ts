@@ -1,5 +1,9 @@
 import { Command } from 'commander';
+import { registerArticles } from './articles.ts';
+import { registerDev } from './dev.ts';
+import { registerPreview } from './preview.ts';
 import { registerRender } from './render.ts';
+import { registerSend } from './send.ts';
 
 const program = new Command()
   .name('briefing')
@@ -7,6 +11,10 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)');
 
 registerRender(program);
+registerArticles(program);
+registerSend(program);
+registerPreview(program);
+registerDev(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
+import { loadConfig } from '../../lambdas/config/config.ts';
+import { localPorts } from '../../lambdas/local/emulators.ts';
+import { sendLocally } from '../../lambdas/local/local-send.ts';
+import { dateInZone } from '../../lambdas/edition/model.ts';
+import { openLocalServices } from './local-services.ts';
+import { startPreview } from './preview.ts';
+import { samplesDir } from './shared.ts';
+
+/** Who the first run signs up, so the first edition lands in the local inbox. */
+export const sampleSubscribers = ['ada@example.com', 'grace@example.org', 'linus@example.net'];
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+const port = (url: string) => Number(new URL(url).port);
+
+const dev = async () => {
+  const config = loadConfig();
+  const ports = localPorts();
+  const services = await openLocalServices();
+  const running: Closable[] = [services];
+  const shutdown = async (signal: string) => {
+    console.log(`\n${signal}: stopping; local data kept in ${process.env.BRIEFING_DATA_DIR || '.briefing/'}`);
+    for (const service of running.reverse()) await service.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const { stores } = services;
+    const { articles: samples } = await loadArticleFiles(samplesDir);
+    if ((await stores.articles.list()).articles.length === 0) {
+      await stores.articles.put(samples);
+      for (const email of sampleSubscribers) await stores.subscribers.add(email, { status: 'active', reason: 'sample subscriber (first run of briefing dev)' });
+      console.log(`First run: imported ${samples.length} sample articles and subscribed ${sampleSubscribers.join(', ')}.`);
+    }
+
+    const date = dateInZone(config.timeZone);
+    const run = await sendLocally(
+      { date, articleIds: samples.map((article) => article.id) },
+      { stores, ses: services.ses, config, tokenSecret: services.tokenSecret, ratePerSecond: 50 },
+    );
+    if (run.result.kind === 'sending') {
+      console.log(`Sent today's edition (${date}) of the sample articles: ${run.counts.sent} sent, ${run.counts.skipped} skipped, ${run.counts.failed} failed in ${(run.durationMs / 1000).toFixed(1)} s.`);
+    } else if (run.result.kind === 'already' && services.emulators?.started.ses) {
+      // The edition went out in an earlier run, but this inbox is new: put a copy of it there.
+      const copy = await sendLocally({ date, articleIds: samples.map((article) => article.id), to: sampleSubscribers[0] }, { stores, ses: services.ses, config, tokenSecret: services.tokenSecret, ratePerSecond: 50 });
+      console.log(`Today's edition (${date}) was sent in an earlier run (${run.result.status}); a test copy went to ${copy.result.kind === 'test' ? copy.result.to : sampleSubscribers[0]}.`);
+    } else {
+      console.log(`Today's edition (${date}): ${run.result.kind === 'already' ? `already ${run.result.status}` : run.result.kind}.`);
+    }
+
+    const preview = await startPreview({
+      port: ports.preview,
+      emulatorPorts: { dynamodb: port(services.settings.dynamodbEndpoint!), ses: port(services.settings.sesEndpoint!) },
+    });
+    running.push(preview);
+
+    console.log(`
+  Inbox (local SES)   ${services.inboxUrl}
+  Template preview    ${preview.url}
+  DynamoDB (local)    ${services.settings.dynamodbEndpoint}
+
+Try: npx briefing send --to you@example.com · npx briefing articles list · Ctrl-C to stop.`);
+  } catch (error) {
+    for (const service of running.reverse()) await service.close().catch(() => undefined);
+    throw error;
+  }
+};
+
+export const registerDev = (program: Command): void => {
+  program
+    .command('dev')
+    .description('Run everything locally (what `npm start` runs): the DynamoDB and SES emulators, sample data on first run, a real edition into the local inbox, and the template preview.')
+    .addHelpText(
+      'after',
+      `
+Ports (loopback): subscription pages 3000, preview 3001, SES inbox 8005, DynamoDB 8000;
+override with BRIEFING_API_PORT, BRIEFING_PREVIEW_PORT, BRIEFING_SES_PORT, BRIEFING_DYNAMODB_PORT.
+Data is kept in .briefing/ (BRIEFING_DATA_DIR); delete it to start again from the samples.`,
+    )
+    .action(dev);
+};

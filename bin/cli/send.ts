@@ -1,0 +1,154 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from '../../lambdas/config/config.ts';
+import { sendLocally } from '../../lambdas/local/local-send.ts';
+import type { ComposeRequest, ComposeResult } from '../../lambdas/pipeline/compose.ts';
+import type { OutcomeCounts } from '../../lambdas/stores/editions.ts';
+import { normaliseAddress } from '../../lambdas/subscription/address.ts';
+import { withLocalServices } from './local-services.ts';
+import { createProgress, type Progress } from './progress.ts';
+import { validDate } from './shared.ts';
+import { sendViaStack } from './stack.ts';
+
+interface SendOptions {
+  date?: string;
+  articles?: string[];
+  to?: string;
+  dryRun?: boolean;
+  resume?: boolean;
+  rate: number;
+  stack?: string;
+  region?: string;
+}
+
+const articleIds = (value: string): string[] => {
+  const ids = value.split(',').map((id) => id.trim()).filter(Boolean);
+  if (ids.length === 0) throw new InvalidArgumentError('expected article ids separated by commas');
+  return ids;
+};
+
+const address = (value: string): string => {
+  const check = normaliseAddress(value);
+  if (!check.ok) throw new InvalidArgumentError(check.reason);
+  return check.email;
+};
+
+const positiveRate = (value: string): number => {
+  const rate = Number(value);
+  if (!Number.isFinite(rate) || rate <= 0) throw new InvalidArgumentError('expected emails per second, a number above 0');
+  return rate;
+};
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** One line per thing the editor needs to know, for every outcome compose can have. */
+const describe = (result: ComposeResult): string => {
+  switch (result.kind) {
+    case 'test':
+      return `Test copy of edition ${result.editionId} sent to ${result.to} ("${result.subject}", SES message ${result.messageId}). The edition itself is untouched.`;
+    case 'dry-run':
+      return `Dry run of edition ${result.editionId}: "${result.subject}", ${result.articleIds.length} stories (${result.articleIds.join(', ')}), ${result.recipients} active subscriber(s) would get it. Nothing was sent.`;
+    case 'already':
+      return `Edition ${result.editionId} was already taken (status: ${result.status}); nothing sent. ${
+        result.status === 'sent' || result.status === 'skipped' ? 'Use --to to send yourself a test copy.' : 'Use --resume to continue it.'
+      }`;
+    case 'skipped':
+      return `Edition ${result.editionId} skipped: ${result.reason}. Nothing was sent.`;
+    case 'sending':
+      return `${result.resumed ? 'Resumed' : 'Sending'} edition ${result.editionId}: "${result.subject}" to ${result.recipients} subscriber(s).`;
+  }
+};
+
+const summary = (counts: Required<OutcomeCounts>, durationMs: number): string => {
+  const extra = [counts.duplicates && `${counts.duplicates} already delivered`, counts.dropped && `${counts.dropped} held back (edition paused or stopped)`].filter(Boolean);
+  return `Done in ${seconds(durationMs)}: ${counts.sent} sent, ${counts.skipped} skipped, ${counts.failed} failed${extra.length ? `, ${extra.join(', ')}` : ''} (${(counts.sent / Math.max(durationMs / 1000, 0.001)).toFixed(1)}/s).`;
+};
+
+const sendToStack = async (options: SendOptions & { stack: string }) => {
+  const { functionName, result } = await sendViaStack({
+    stack: options.stack,
+    region: options.region,
+    date: options.date,
+    articleIds: options.articles,
+    to: options.to,
+    dryRun: options.dryRun,
+    resume: options.resume,
+  });
+  console.log(`${describe(result as ComposeResult)}\n(compose function ${functionName}; the deliver function sends in the background: watch its logs and the edition's counts)`);
+};
+
+const sendHere = async (options: SendOptions) => {
+  const request: ComposeRequest = { date: options.date, articleIds: options.articles, to: options.to, dryRun: options.dryRun, resume: options.resume };
+  const config = loadConfig();
+  await withLocalServices(async (services) => {
+    let progress: Progress | undefined;
+    const counts = { sent: 0, skipped: 0, failed: 0 };
+    const { result, counts: final, deadLetters, durationMs } = await sendLocally(request, {
+      stores: services.stores,
+      ses: services.ses,
+      config,
+      tokenSecret: services.tokenSecret,
+      ratePerSecond: options.rate,
+      onQueued: (queued) => {
+        console.log(describe(queued));
+        for (const problem of queued.kind === 'test' || queued.kind === 'dry-run' || queued.kind === 'sending' || queued.kind === 'skipped' ? queued.problems : []) {
+          console.error(`left out: ${problem}`);
+        }
+        if (queued.kind === 'sending' && queued.recipients > 0) {
+          progress = createProgress(queued.recipients);
+          progress.update(counts);
+        }
+      },
+      onOutcome: (outcome, email, detail) => {
+        if (outcome === 'sent' || outcome === 'skipped' || outcome === 'failed') counts[outcome] += 1;
+        if (outcome === 'failed') console.error(`\nfailed: ${email}: ${detail ?? ''}`);
+        progress?.update(counts);
+      },
+    });
+    progress?.stop();
+    if (result.kind !== 'sending') return;
+    console.log(summary(final, durationMs));
+    const edition = await services.stores.editions.get(result.editionId);
+    if (edition && edition.status !== 'sent') {
+      console.error(`Edition ${result.editionId} is ${edition.status}: ${edition.statusReason ?? ''}. Fix the cause, then run: npx briefing send --date ${result.editionId} --resume`);
+      process.exitCode = 1;
+    }
+    if (deadLetters.length > 0) {
+      console.error(`${deadLetters.length} recipient(s) could not be sent after repeated tries; run the same command with --resume to try them again.`);
+      process.exitCode = 1;
+    }
+    if (services.inboxUrl) console.log(`Local inbox: ${services.inboxUrl}`);
+  });
+};
+
+export const registerSend = (program: Command): void => {
+  program
+    .command('send')
+    .description("Send an edition to every active subscriber (locally through the emulators, or through a deployed stack's compose function).")
+    .option('-d, --date <YYYY-MM-DD>', "the edition's date (default: today in the newsletter's time zone)", validDate)
+    .option('-a, --articles <ids>', 'these article ids (comma-separated) instead of the ones published since the last edition', articleIds)
+    .option('--to <email>', 'send one test copy to this address; the edition and its deliveries are not touched', address)
+    .option('--dry-run', 'render and count the recipients; send nothing')
+    .option('--resume', 'continue a paused or stopped edition; recipients already sent are not sent again')
+    .addOption(
+      new Option('--rate <per-second>', 'emails per second (local sends)').argParser(positiveRate).default(Number(process.env.BRIEFING_MAX_SEND_RATE ?? 14), 'BRIEFING_MAX_SEND_RATE, else 14 (the SES default)'),
+    )
+    .option('--stack <name>', 'send through this deployed CloudFormation stack instead of locally')
+    .option('--region <region>', 'the AWS region of --stack (default: the AWS SDK default)')
+    .addHelpText(
+      'after',
+      `
+An edition is sent once: running the same date again sends nothing new, and recipients already
+sent are never sent twice, even after --resume or a crash.
+
+Examples:
+  $ npx briefing send                                   # today's edition, locally
+  $ npx briefing send --date 2026-11-24 --dry-run
+  $ npx briefing send --articles rail-strike-called-off,flu-vaccine-appeal --to me@example.com
+  $ npx briefing send --stack Briefing --region eu-west-2`,
+    )
+    .action(async (options: SendOptions) => {
+      if (options.to && (options.dryRun || options.resume)) throw new Error('--to sends one test copy: it cannot be combined with --dry-run or --resume');
+      if (options.stack) await sendToStack({ ...options, stack: options.stack });
+      else await sendHere(options);
+    });
+};
