@@ -1,0 +1,95 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createStores, type Stores } from '../../lambdas/stores/stores.ts';
+import { runCli } from '../helpers/cli.ts';
+import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+
+const samples = join(import.meta.dirname, '../../samples/articles');
+
+let emulators: TestEmulators;
+let stores: Stores;
+let cwd: string;
+
+beforeAll(async () => {
+  emulators = await startTestEmulators();
+  cwd = await mkdtemp(join(tmpdir(), 'briefing-send-'));
+});
+afterAll(async () => emulators.close());
+beforeEach(async () => {
+  stores = createStores(emulators.doc, await emulators.freshTables());
+  await emulators.clearInbox();
+});
+
+const cli = (args: string[]) => runCli(args, { cwd, env: { ...emulators.env, BRIEFING_TOKEN_SECRET: 'cli-test', BRIEFING_DATA_DIR: join(cwd, '.briefing') } });
+
+describe('briefing articles', () => {
+  it('imports valid records, reports the invalid one by file and field, and updates a re-imported id', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'briefing-articles-'));
+    await writeFile(
+      join(folder, 'today.json'),
+      JSON.stringify([
+        { id: 'good-one', category: 'News', headline: 'First version', url: 'https://news.example.com/good', publishedAt: '2026-11-24T05:00:00Z', keyPoints: ['A point'] },
+        { id: 'bad-one', category: 'News', headline: 'Bad link', url: 'javascript:alert(1)', publishedAt: '2026-11-24T05:00:00Z', keyPoints: ['A point'] },
+      ]),
+    );
+
+    const first = await cli(['articles', 'import', folder]);
+    await writeFile(
+      join(folder, 'today.json'),
+      JSON.stringify({ id: 'good-one', category: 'News', headline: 'Second version', url: 'https://news.example.com/good', publishedAt: '2026-11-24T05:00:00Z', keyPoints: ['A point'] }),
+    );
+    const second = await cli(['articles', 'import', folder]);
+    const list = await cli(['articles', 'list']);
+
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('Imported 1 article(s)');
+    expect(first.stderr).toMatch(/today\.json\[1\] \(id bad-one\): url: .*https/);
+    expect(second.stdout).toContain('0 new, 1 updated');
+    expect(list.stdout).toContain('Second version');
+    expect(list.stdout).not.toContain('bad-one');
+  });
+});
+
+describe('briefing send', () => {
+  beforeEach(async () => {
+    expect((await cli(['articles', 'import', samples])).code).toBe(0);
+    for (const email of ['one@example.org', 'two@example.org']) await stores.subscribers.add(email, { status: 'active', reason: 'test' });
+  });
+
+  it('sends the edition, prints a summary, and sends nothing when run again', async () => {
+    const first = await cli(['send', '--date', '2026-11-24']);
+    const again = await cli(['send', '--date', '2026-11-24']);
+
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Sending edition 2026-11-24: ".+" to 2 subscriber\(s\)/);
+    expect(first.stdout).toMatch(/Done in [\d.]+ s: 2 sent, 0 skipped, 0 failed/);
+    expect(first.stderr).toContain('progress: 2/2 (sent 2, skipped 0, failed 0)');
+    expect(again.stdout).toContain('already taken (status: sent); nothing sent');
+    expect((await emulators.inbox()).map((message) => message.destination.to[0]).sort()).toEqual(['one@example.org', 'two@example.org']);
+  });
+
+  it('refuses an unknown article id with a clear error and sends nothing', async () => {
+    const result = await cli(['send', '--date', '2026-11-24', '--articles', 'rail-strike-called-off,no-such-story']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('briefing: no article with id no-such-story in the article store');
+    expect(await emulators.inbox()).toEqual([]);
+  });
+
+  it('sends a test copy with --to and counts recipients with --dry-run, touching no edition', async () => {
+    const test = await cli(['send', '--date', '2026-11-24', '--to', 'Editor@Example.COM']);
+    const dry = await cli(['send', '--date', '2026-11-24', '--dry-run']);
+
+    expect(test.stdout).toContain('Test copy of edition 2026-11-24 sent to editor@example.com');
+    expect(dry.stdout).toMatch(/2 active subscriber\(s\) would get it\. Nothing was sent\./);
+    expect((await emulators.inbox()).map((message) => message.destination.to[0])).toEqual(['editor@example.com']);
+    expect(await stores.editions.get('2026-11-24')).toBeUndefined();
+  });
+
+  it('rejects an invalid --to address with the reason', async () => {
+    const result = await cli(['send', '--to', 'someone@@example.com']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/--to <email>.*is not a valid email address/);
+  });
+});
