@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from './conditions.ts';
 import { indexes } from './tables.ts';
 
@@ -30,6 +40,8 @@ export interface Subscriber {
   readonly expiresAt?: number;
   /** Soft bounces in a row since the last delivery. */
   readonly transientBounces?: number;
+  /** The SES feedback events already applied (bounce and complaint feedback ids): a redelivered event counts once. */
+  readonly feedbackIds?: ReadonlySet<string>;
 }
 
 export interface StatusChangeOptions {
@@ -105,9 +117,74 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     }
   };
 
+  /** One conditional update returning the subscriber after it, or undefined when the condition did not hold. */
+  const update = async (
+    email: string,
+    expression: string,
+    condition: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<Subscriber | undefined> => {
+    try {
+      const output = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { email },
+          UpdateExpression: expression,
+          ConditionExpression: `attribute_exists(email) AND ${condition}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return output.Attributes as Subscriber;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
+
   return {
     get,
     changeStatus,
+
+    /**
+     * Records a confirmation email for a pending address, unless one went out after `notSince`: of
+     * any number of concurrent sign-ups for one address, one at most gets the subscriber back and sends.
+     */
+    markConfirmationSent: (email: string, options: { at: Date; notSince: Date; expiresAt: number }) =>
+      update(
+        email,
+        'SET confirmationSentAt = :at, expiresAt = :expires, updatedAt = :at',
+        '#status = :pending AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :notSince)',
+        { ':at': options.at.toISOString(), ':expires': options.expiresAt, ':pending': 'pending', ':notSince': options.notSince.toISOString() },
+        { '#status': 'status' },
+      ),
+
+    /** Forgets a confirmation email that could not be sent, so the next sign-up is not held back by it. */
+    clearConfirmationSent: (email: string, sentAt: string) =>
+      update(email, 'REMOVE confirmationSentAt', 'confirmationSentAt = :sentAt', { ':sentAt': sentAt }),
+
+    /**
+     * Notes one SES feedback event for the address (and a transient bounce in the count of those in a
+     * row); undefined when the address is unknown or this event was noted before.
+     */
+    noteFeedback: (email: string, feedbackId: string, options: { transientBounce: boolean }) =>
+      update(
+        email,
+        `ADD feedbackIds :ids${options.transientBounce ? ', transientBounces :one' : ''}`,
+        'NOT contains(feedbackIds, :id)',
+        { ':ids': new Set([feedbackId]), ':id': feedbackId, ...(options.transientBounce ? { ':one': 1 } : {}) },
+      ),
+
+    /** A delivery ends a run of transient bounces. */
+    resetTransientBounces: (email: string) => update(email, 'SET transientBounces = :zero', 'transientBounces > :zero', { ':zero': 0 }),
+
+    /** Deletes the address and its history; returns what was stored, or undefined when it was not on the list. */
+    async remove(email: string): Promise<Subscriber | undefined> {
+      const output = await client.send(new DeleteCommand({ TableName: tableName, Key: { email }, ReturnValues: 'ALL_OLD' }));
+      return output.Attributes as Subscriber | undefined;
+    },
 
     /** Adds a new address; returns undefined (and changes nothing) when it is already on the list. */
     async add(email: string, options: AddOptions): Promise<Subscriber | undefined> {

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import type { SESClient } from '@aws-sdk/client-ses';
+import type { BriefingConfig } from '../config/config.ts';
+import { briefingEnvelope } from '../mail/briefing-mime.ts';
+import { sendRaw } from '../mail/mailer.ts';
+import { compileMime } from '../mail/mime.ts';
+import { createTemplateEngine, type TemplateEngine } from '../render/engine.ts';
+import type { Subscriber } from '../stores/subscribers.ts';
+import { subscriptionLinks } from './links.ts';
+import { tokenLifetimeSeconds } from './tokens.ts';
+
+export const confirmationTemplates = { html: 'confirmation.mjml', text: 'confirmation.txt.liquid' } as const;
+
+export interface ConfirmationEmail {
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+type SlotName = 'confirmUrl' | 'email';
+type Slots = Readonly<Record<SlotName, string>>;
+
+/** The confirmation email rendered once with a placeholder wherever a recipient's address or link goes. */
+interface ConfirmationTemplate extends ConfirmationEmail {
+  readonly slots: Slots;
+}
+
+const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+
+const renderTemplate = async (config: BriefingConfig, engine: TemplateEngine): Promise<ConfirmationTemplate> => {
+  const marker = `cnf${randomBytes(6).toString('hex')}`;
+  const slots: Slots = { confirmUrl: `${marker}-confirm-url`, email: `${marker}-email` };
+  const subject = `Confirm your subscription to ${config.newsletterName}`;
+  const data = {
+    subject,
+    preheader: `One press and ${config.newsletterName} starts arriving.`,
+    newsletter: { name: config.newsletterName, description: config.description, language: config.language, postalAddress: config.postalAddress },
+    recipient: slots.email,
+    confirmUrl: slots.confirmUrl,
+    validDays: tokenLifetimeSeconds.confirm / 86_400,
+  };
+  const { html } = await engine.renderMjml(confirmationTemplates.html, data);
+  const text = await engine.renderText(confirmationTemplates.text, data);
+  return { subject, html, text, slots };
+};
+
+const fill = (source: string, slots: Slots, values: Readonly<Record<SlotName, string>>): string =>
+  (Object.keys(slots) as SlotName[]).reduce((out, name) => out.split(slots[name]).join(values[name]), source);
+
+let sharedEngine: TemplateEngine | undefined;
+const defaultEngine = () => (sharedEngine ??= createTemplateEngine());
+
+/** The confirmation email one reader gets, as the sender builds it (for the preview and tests). */
+export const renderConfirmationEmail = async (
+  config: BriefingConfig,
+  recipient: { readonly email: string; readonly confirmUrl: string },
+  engine: TemplateEngine = defaultEngine(),
+): Promise<ConfirmationEmail> => {
+  const template = await renderTemplate(config, engine);
+  return {
+    subject: template.subject,
+    html: fill(template.html, template.slots, { confirmUrl: escapeHtml(recipient.confirmUrl), email: escapeHtml(recipient.email) }),
+    text: fill(template.text, template.slots, recipient),
+  };
+};
+
+export interface ConfirmationSenderOptions {
+  readonly config: BriefingConfig;
+  readonly ses: SESClient;
+  /** The key that signs the confirm and unsubscribe links. */
+  readonly secret: string;
+  readonly configurationSet?: string;
+  readonly engine?: TemplateEngine;
+}
+
+/** Sends one confirmation email and returns the SES message id. */
+export type ConfirmationSender = (subscriber: Pick<Subscriber, 'email' | 'id'>, now: Date) => Promise<string>;
+
+/**
+ * Renders the template and compiles its MIME once per sender, so each confirmation costs string work
+ * and one SendRawEmail. The mail carries List-Unsubscribe like every mail we send: a reader who never
+ * asked can say so with one click.
+ */
+export const createConfirmationSender = (options: ConfirmationSenderOptions): ConfirmationSender => {
+  const links = subscriptionLinks(options.config, options.secret);
+  let compiled: ReturnType<typeof compile> | undefined;
+  const compile = async () => {
+    const template = await renderTemplate(options.config, options.engine ?? defaultEngine());
+    return compileMime(briefingEnvelope(options.config, { configurationSet: options.configurationSet }), template, template.slots);
+  };
+  return async (subscriber, now) => {
+    if (!compiled) {
+      compiled = compile();
+      compiled.catch(() => (compiled = undefined));
+    }
+    const mime = await compiled;
+    const confirmUrl = links.confirmUrl(subscriber.id, now);
+    const raw = mime.build({
+      to: subscriber.email,
+      unsubscribeUrl: links.unsubscribeUrl(subscriber.id, now),
+      html: { confirmUrl: escapeHtml(confirmUrl), email: escapeHtml(subscriber.email) },
+      text: { confirmUrl, email: subscriber.email },
+    });
+    return sendRaw(options.ses, raw, { destinations: [subscriber.email], configurationSet: options.configurationSet, tags: { purpose: 'confirmation' } });
+  };
+};

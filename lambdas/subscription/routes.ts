@@ -1,0 +1,142 @@
+import type { BriefingConfig } from '../config/config.ts';
+import type { TemplateEngine } from '../render/engine.ts';
+import type { EditionStore } from '../stores/editions.ts';
+import type { SubscriberStore } from '../stores/subscribers.ts';
+import { normaliseAddress } from './address.ts';
+import { archivePage, isEditionId } from './archive.ts';
+import type { ConfirmationSender } from './confirmation-email.ts';
+import { type ApiRequest, HttpError, readFields } from './http.ts';
+import { honeypotField, type PageName, type PageViews } from './pages.ts';
+import { confirmSubscription, requestSubscription, type SubscriptionContext, unsubscribe } from './signup.ts';
+import { type TokenClaims, type TokenPurpose, tokenLifetimeSeconds, verifyToken } from './tokens.ts';
+
+/** Everything the routes use; the Lambda handler and the local server each build one. */
+export interface SubscriptionDeps {
+  readonly config: BriefingConfig;
+  readonly subscribers: SubscriberStore;
+  readonly editions: Pick<EditionStore, 'get'>;
+  /** The key that signs and checks the confirm and unsubscribe tokens. */
+  readonly secret: string;
+  readonly sendConfirmation: ConfirmationSender;
+  /** @default the shared engine over the shipped templates */
+  readonly engine?: TemplateEngine;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** A route's answer: a page to render (and the sentence a JSON client gets instead), or finished HTML. */
+export type Reply =
+  | { readonly kind: 'page'; readonly status: number; readonly page: PageName; readonly view: PageViews[PageName]; readonly message: string }
+  | { readonly kind: 'html'; readonly status: number; readonly html: string; readonly cacheSeconds: number };
+
+export type Route = (request: ApiRequest, deps: SubscriptionDeps) => Promise<Reply>;
+
+const page = <N extends PageName>(status: number, name: N, view: PageViews[N], message: string): Reply => ({ kind: 'page', status, page: name, view, message });
+
+const result = (heading: string, paragraphs: string[], link: PageViews['result']['link'] = null): Reply =>
+  page(200, 'result', { heading, paragraphs, link }, [heading, ...paragraphs].join(' '));
+
+export const errorReply = (status: number, heading: string, message: string): Reply => page(status, 'error', { heading, message }, message);
+
+const signupLink = { href: '/', label: 'Go to the sign-up page' };
+const validDays = tokenLifetimeSeconds.confirm / 86_400;
+
+const context = (deps: SubscriptionDeps): SubscriptionContext => ({
+  subscribers: deps.subscribers,
+  sendConfirmation: deps.sendConfirmation,
+  now: deps.now ?? (() => new Date()),
+});
+
+/** The token's claims, or the 400 page that says what is wrong with it. */
+const checkToken = (deps: SubscriptionDeps, token: string | undefined, purpose: TokenPurpose): TokenClaims | Reply => {
+  if (!token) return errorReply(400, 'This link does not work', 'This link is incomplete: copy the whole link from the email.');
+  const check = verifyToken(deps.secret, token, purpose, (deps.now ?? (() => new Date()))());
+  return check.ok ? check.claims : errorReply(400, 'This link does not work', check.message);
+};
+
+const isReply = (value: TokenClaims | Reply): value is Reply => 'kind' in value;
+
+export const showSignup: Route = async () => page(200, 'signup', { email: '', error: null }, 'Sign up with POST /subscribe and an email field.');
+
+export const subscribe: Route = async (request, deps) => {
+  const fields = readFields(request);
+  const submitted = fields.email ?? '';
+  const checked = normaliseAddress(submitted);
+  if (!checked.ok) return page(400, 'signup', { email: submitted.slice(0, 254), error: checked.reason }, checked.reason);
+  // A filled-in trap field is a bot: it gets the same answer as a person and nothing is stored or sent.
+  if (!fields[honeypotField]) {
+    try {
+      await requestSubscription(context(deps), checked.email, { reason: 'signed up on the web page' });
+    } catch (error) {
+      throw new HttpError(503, 'We could not send your confirmation email', 'Please try again in a few minutes.', { headers: { 'retry-after': '120' }, cause: error });
+    }
+  }
+  // The same answer whether the address was new, pending, active, unsubscribed or suppressed.
+  return result('Check your inbox', [
+    `If ${checked.email} still needs to confirm, a link to confirm your subscription to ${deps.config.newsletterName} is on its way. It works for ${validDays} days.`,
+    'Nothing after a few minutes? Look in your spam folder. If you are already subscribed, nothing changes: the briefing keeps coming.',
+  ]);
+};
+
+const confirmedReply = (deps: SubscriptionDeps) =>
+  result('You are subscribed', [`Thank you: ${deps.config.newsletterName} now comes to your inbox. Every email has a link to unsubscribe with one click.`]);
+
+const expiredReply = () =>
+  errorReply(400, 'This sign-up has expired', `Sign-ups are kept for ${validDays} days waiting for confirmation. Sign up again to get a new link.`);
+
+const leftReply = () =>
+  errorReply(400, 'This link is no longer valid', 'This address left the list after the link was sent. To subscribe again, sign up on the sign-up page.');
+
+export const showConfirm: Route = async (request, deps) => {
+  const claims = checkToken(deps, request.query.get('token') ?? undefined, 'confirm');
+  if (isReply(claims)) return claims;
+  const subscriber = await deps.subscribers.getById(claims.subscriberId);
+  if (!subscriber) return expiredReply();
+  if (subscriber.status === 'active') return confirmedReply(deps);
+  if (subscriber.status !== 'pending') return leftReply();
+  return page(200, 'confirm', { token: request.query.get('token')! }, 'Confirm with POST /confirm and this token.');
+};
+
+export const confirm: Route = async (request, deps) => {
+  const fields = readFields(request);
+  const claims = checkToken(deps, fields.token ?? request.query.get('token') ?? undefined, 'confirm');
+  if (isReply(claims)) return claims;
+  switch (await confirmSubscription(context(deps), claims.subscriberId)) {
+    case 'confirmed':
+    case 'already-active':
+      return confirmedReply(deps);
+    case 'not-pending':
+      return leftReply();
+    case 'expired':
+    case 'unknown':
+      return expiredReply();
+  }
+};
+
+export const showUnsubscribe: Route = async (request, deps) => {
+  const token = request.query.get('token');
+  // The web version's footer links here without a token: explain rather than fail.
+  if (!token) {
+    return result('Unsubscribe', [`Every ${deps.config.newsletterName} email has an unsubscribe link at the bottom: use the one in an email you received.`], signupLink);
+  }
+  const claims = checkToken(deps, token, 'unsubscribe');
+  if (isReply(claims)) return claims;
+  return page(200, 'unsubscribe', { token }, 'Unsubscribe with POST /unsubscribe and this token.');
+};
+
+/** The web page's button and the RFC 8058 one-click POST (`List-Unsubscribe=One-Click`, token in the URL) both land here. */
+export const unsubscribeRoute: Route = async (request, deps) => {
+  const fields = readFields(request);
+  const claims = checkToken(deps, fields.token ?? request.query.get('token') ?? undefined, 'unsubscribe');
+  if (isReply(claims)) return claims;
+  const oneClick = fields['List-Unsubscribe'] === 'One-Click';
+  await unsubscribe(context(deps), claims.subscriberId, oneClick ? 'one-click unsubscribe from the email' : 'unsubscribed on the web page');
+  // Unsubscribing twice, or after the sign-up expired, ends in the same place.
+  return result('You are unsubscribed', [`We will not send you ${deps.config.newsletterName} again.`, 'Changed your mind? You can sign up again at any time.'], signupLink);
+};
+
+export const showArchive = async (editionId: string, deps: SubscriptionDeps): Promise<Reply> => {
+  const html = isEditionId(editionId) ? archivePage(await deps.editions.get(editionId), deps.config) : undefined;
+  if (html === undefined) return errorReply(404, 'No such edition', 'There is no published edition at this address.');
+  return { kind: 'html', status: 200, html, cacheSeconds: 3600 };
+};

@@ -1,0 +1,99 @@
+import type { Subscriber, SubscriberStore } from '../stores/subscribers.ts';
+import type { ConfirmationSender } from './confirmation-email.ts';
+import { tokenLifetimeSeconds } from './tokens.ts';
+
+/** At most one confirmation email per address in this long. */
+export const confirmationIntervalMs = 10 * 60_000;
+/** A sign-up nobody confirms is deleted (DynamoDB TTL) when its confirmation link expires. */
+export const pendingLifetimeSeconds = tokenLifetimeSeconds.confirm;
+
+export interface SubscriptionContext {
+  readonly subscribers: SubscriberStore;
+  readonly sendConfirmation: ConfirmationSender;
+  readonly now: () => Date;
+}
+
+/**
+ * What became of a sign-up. Callers facing the public show the same answer for all of them: which one
+ * happened would tell a stranger whether an address is on the list.
+ */
+export type SignupOutcome = 'confirmation-sent' | 'recently-sent' | 'already-active' | 'suppressed';
+
+const expiry = (now: Date): number => Math.floor(now.getTime() / 1000) + pendingLifetimeSeconds;
+
+/**
+ * Signs an address up: new and unsubscribed addresses become pending and get a confirmation email,
+ * pending ones get another if the last went out more than ten minutes ago. Active and suppressed
+ * addresses get nothing. When the email cannot be sent, the throttle is released and the error thrown.
+ */
+export const requestSubscription = async (
+  context: SubscriptionContext,
+  email: string,
+  options: { readonly reason: string; readonly name?: string },
+): Promise<SignupOutcome> => {
+  const { subscribers } = context;
+  const now = context.now();
+  const at = now.toISOString();
+  const confirmation = { confirmationSentAt: at, expiresAt: expiry(now) };
+
+  let subscriber: Subscriber | undefined = await subscribers.add(email, { status: 'pending', reason: options.reason, name: options.name, at: now, set: confirmation });
+  if (!subscriber) {
+    const existing = await subscribers.get(email);
+    if (!existing) return 'recently-sent'; // removed between the two calls: a new sign-up will find it gone.
+    if (existing.status === 'active') return 'already-active';
+    if (existing.status === 'suppressed') return 'suppressed';
+    const notSince = new Date(now.getTime() - confirmationIntervalMs);
+    if (existing.status === 'pending') {
+      subscriber = await subscribers.markConfirmationSent(email, { at: now, notSince, expiresAt: confirmation.expiresAt });
+    } else if (!existing.confirmationSentAt || existing.confirmationSentAt <= notSince.toISOString()) {
+      subscriber = await subscribers.changeStatus(email, 'pending', { from: ['unsubscribed'], reason: options.reason, at: now, set: confirmation });
+    }
+    if (!subscriber) return 'recently-sent';
+  }
+
+  try {
+    await context.sendConfirmation(subscriber, now);
+  } catch (error) {
+    await subscribers.clearConfirmationSent(email, at);
+    throw error;
+  }
+  return 'confirmation-sent';
+};
+
+export type ConfirmOutcome = 'confirmed' | 'already-active' | 'expired' | 'not-pending' | 'unknown';
+
+/** Activates a pending subscriber; a second confirmation of an active one is a success that changes nothing. */
+export const confirmSubscription = async (context: SubscriptionContext, subscriberId: string): Promise<ConfirmOutcome> => {
+  const { subscribers } = context;
+  const now = context.now();
+  const subscriber = await subscribers.getById(subscriberId);
+  if (!subscriber) return 'unknown';
+  if (subscriber.status === 'active') return 'already-active';
+  if (subscriber.status !== 'pending') return 'not-pending';
+  // DynamoDB deletes expired items within days, not at once; until then the item is still there.
+  if (subscriber.expiresAt !== undefined && subscriber.expiresAt * 1000 < now.getTime()) return 'expired';
+  const changed = await subscribers.changeStatus(subscriber.email, 'active', {
+    from: ['pending'],
+    reason: 'confirmed',
+    at: now,
+    set: { expiresAt: null, confirmationSentAt: null },
+  });
+  if (changed) return 'confirmed';
+  return (await subscribers.get(subscriber.email))?.status === 'active' ? 'already-active' : 'not-pending';
+};
+
+export type UnsubscribeOutcome = 'unsubscribed' | 'already' | 'unknown';
+
+/** Unsubscribes a pending or active subscriber; an address already gone (or suppressed) stays as it is. */
+export const unsubscribe = async (context: SubscriptionContext, subscriberId: string, reason: string): Promise<UnsubscribeOutcome> => {
+  const subscriber = await context.subscribers.getById(subscriberId);
+  if (!subscriber) return 'unknown';
+  const changed = await context.subscribers.changeStatus(subscriber.email, 'unsubscribed', {
+    from: ['pending', 'active'],
+    reason,
+    at: context.now(),
+    // An unsubscribed address is kept, so that nobody mails it again by mistake.
+    set: { expiresAt: null },
+  });
+  return changed ? 'unsubscribed' : 'already';
+};
