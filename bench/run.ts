@@ -1,8 +1,12 @@
+import { benchBundles } from './bundles.ts';
 import { benchRender } from './render.ts';
+import { benchSending } from './sending.ts';
 
 // Each issue's bench, by name; `npm run bench -- render` runs just one.
 const benches: Record<string, () => Promise<void>> = {
   render: benchRender,
+  sending: benchSending,
+  bundles: benchBundles,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { loadArticleFiles } from '../lambdas/articles/load-files.ts';
+import { type ClientSettings, createDocumentClient, createSesClient } from '../lambdas/aws/clients.ts';
+import { parseConfig } from '../lambdas/config/config.ts';
+import { buildEdition } from '../lambdas/edition/model.ts';
+import { sendLocally } from '../lambdas/local/local-send.ts';
+import { briefingEnvelope, compileBriefingMime } from '../lambdas/mail/briefing-mime.ts';
+import { sendRaw, type SendRawOptions } from '../lambdas/mail/mailer.ts';
+import { renderBriefing } from '../lambdas/render/briefing.ts';
+import { createStores } from '../lambdas/stores/stores.ts';
+import { ensureTables, tableNamesFromEnv } from '../lambdas/stores/tables.ts';
+import { subscriptionLinks } from '../lambdas/subscription/links.ts';
+import { median, report } from './stats.ts';
+
+const subscribers = 5000;
+const budget = 200;
+
+const startEmulatorProcess = async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'emulator-process.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return { settings: JSON.parse(line.toString()) as ClientSettings, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+};
+
+/** CPU seconds a process has used so far (Linux /proc; utime + stime in clock ticks of 1/100 s). */
+const processCpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+/** The most sends in any one-second window. */
+const peakPerSecond = (times: readonly number[]): number => {
+  let peak = 0;
+  for (let start = 0, end = 0; end < times.length; end += 1) {
+    while (times[end]! - times[start]! >= 1000) start += 1;
+    peak = Math.max(peak, end - start + 1);
+  }
+  return peak;
+};
+
+/**
+ * 5,000 subscribers through the local pipeline (compose → queue → deliver → aws-ses-v2-local, with
+ * DynamoDB on dynalite): per-recipient CPU, the rate reached under a 200/s budget, and unpaced throughput.
+ */
+export const benchSending = async (): Promise<void> => {
+  console.log(`\n## Sending (${subscribers.toLocaleString('en')} subscribers, local pipeline into aws-ses-v2-local; emulators in a separate process)`);
+  const emulators = await startEmulatorProcess();
+  const doc = createDocumentClient(emulators.settings);
+  const ses = createSesClient(emulators.settings);
+  try {
+    const tables = tableNamesFromEnv({}, 'bench');
+    await ensureTables(doc as unknown as DynamoDBClient, tables);
+    const stores = createStores(doc, tables);
+    const config = parseConfig({ siteUrl: 'https://briefing.example.com' });
+    const { articles } = await loadArticleFiles('samples/articles');
+    await stores.articles.put(articles);
+    const now = new Date().toISOString();
+    for (let start = 0; start < subscribers; start += 25) {
+      const items = Array.from({ length: Math.min(25, subscribers - start) }, (_, offset) => {
+        const email = `reader${String(start + offset).padStart(5, '0')}@example.com`;
+        return { PutRequest: { Item: { email, id: `id-${start + offset}`, status: 'active', createdAt: now, updatedAt: now, history: [] } } };
+      });
+      await doc.send(new BatchWriteCommand({ RequestItems: { [tables.subscribers]: items } }));
+    }
+
+    // CPU per recipient: personalise + MIME + the SDK request, one at a time, read from this process's CPU clock.
+    const rendered = await renderBriefing(buildEdition(articles, { date: '2026-11-24', maxStories: 10 }), config);
+    const mime = await compileBriefingMime(rendered, briefingEnvelope(config));
+    const links = subscriptionLinks(config, 'bench-secret');
+    const buildOnly: number[] = [];
+    for (let index = 0; index < 3000; index += 1) {
+      const before = process.cpuUsage();
+      mime.build({ email: `cpu${index}@example.com`, unsubscribeUrl: links.unsubscribeUrl(`id-${index}`), browserUrl: links.archiveUrl('2026-11-24') });
+      const used = process.cpuUsage(before);
+      if (index >= 500) buildOnly.push(used.user + used.system);
+    }
+    report('CPU per recipient, personalise + MIME only', median(buildOnly), 'µs', { value: 150, better: 'lower' });
+    const cpu: number[] = [];
+    for (let index = 0; index < 1500; index += 1) {
+      const before = process.cpuUsage();
+      const raw = mime.build({ email: `cpu${index}@example.com`, unsubscribeUrl: links.unsubscribeUrl(`id-${index}`), browserUrl: links.archiveUrl('2026-11-24') });
+      await sendRaw(ses, raw, { destinations: [`cpu${index}@example.com`] });
+      const used = process.cpuUsage(before);
+      if (index >= 300) cpu.push(used.user + used.system);
+    }
+    report('CPU per recipient (personalise + MIME + SendRawEmail request)', median(cpu), 'µs', { value: 150, better: 'lower' });
+
+    const run = async (date: string, ratePerSecond: number) => {
+      const sendTimes: number[] = [];
+      const send = (raw: Buffer, options: SendRawOptions) => {
+        sendTimes.push(performance.now());
+        return sendRaw(ses, raw, options);
+      };
+      const result = await sendLocally({ date, articleIds: articles.map((a) => a.id) }, { stores, ses, config, tokenSecret: 'bench-secret', ratePerSecond, workers: 4, send });
+      if (result.counts.sent !== subscribers) throw new Error(`expected ${subscribers} sent, got ${JSON.stringify(result.counts)}`);
+      const seconds = (sendTimes.at(-1)! - sendTimes[0]!) / 1000;
+      return { rate: (subscribers - 1) / seconds, seconds, peak: peakPerSecond(sendTimes) };
+    };
+
+    const paced = await run('2026-11-24', budget);
+    console.log(`paced: ${subscribers} sent in ${paced.seconds.toFixed(1)} s; busiest second ${paced.peak} sends`);
+    report(`achieved rate under a ${budget}/s budget, as a share of it`, (paced.rate / budget) * 100, '%', { value: 90, better: 'higher' });
+    report('busiest one-second window, as a share of the budget', (paced.peak / budget) * 100, '%', { value: 100 + 100 * Math.max(1, budget / 100) / budget, better: 'lower' });
+
+    const senderCpu = process.cpuUsage();
+    const emulatorCpu = processCpuSeconds(emulators.pid);
+    const unpaced = await run('2026-11-25', 1_000_000);
+    const senderSeconds = (process.cpuUsage(senderCpu).user + process.cpuUsage(senderCpu).system) / 1e6;
+    console.log(
+      `unpaced: ${unpaced.seconds.toFixed(1)} s; CPU used by the sender ${senderSeconds.toFixed(1)} s, by the emulators (dynalite + aws-ses-v2-local) ${(processCpuSeconds(emulators.pid) - emulatorCpu).toFixed(1)} s`,
+    );
+    report('unpaced throughput on this machine', unpaced.rate, 'emails/s', { value: 1000, better: 'higher' });
+  } finally {
+    doc.destroy();
+    ses.destroy();
+    emulators.stop();
+  }
+};
