@@ -90,8 +90,9 @@ const showWidth = () => {
 };
 
 const showProblems = (problems) => {
+  const none = currentTemplate()?.usesArticles ? 'None' : 'This template uses no article records';
   $('problem-count').textContent = problems.length ? `(${problems.length})` : '';
-  $('problems').replaceChildren(...(problems.length ? problems.map((problem) => element('li', problem)) : [element('li', 'None', { class: 'empty' })]));
+  $('problems').replaceChildren(...(problems.length ? problems.map((problem) => element('li', problem)) : [element('li', none, { class: 'empty' })]));
 };
 
 const showError = (error) => {
@@ -132,7 +133,9 @@ const showResult = (result) => {
   size.dataset.level = result.size.level;
   size.classList.remove('empty');
   size.textContent =
-    result.size.level === 'ok'
+    result.kind === 'page'
+      ? `${kb(result.size.bytes)} of HTML`
+      : result.size.level === 'ok'
       ? `${kb(result.size.bytes)} of HTML (Gmail clips at 102 KB)`
       : result.size.level === 'near'
         ? `${kb(result.size.bytes)} — close to Gmail's 102 KB clip`

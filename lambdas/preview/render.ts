@@ -7,7 +7,8 @@ import { createTemplateEngine } from '../render/engine.ts';
 import { type DataSet, type DataSetSources, listDataSets } from './datasets.ts';
 import { describeError, type ShownError } from './errors.ts';
 import { type EmailLink, linksIn, sizeOf, type SizeReport } from './inspect.ts';
-import { type PreviewOutput, type PreviewTemplate, previewTemplates } from './registry.ts';
+import { previewTemplates } from './registry.ts';
+import type { PreviewOutput, PreviewTemplate } from './template.ts';
 
 export interface PreviewSources extends DataSetSources {
   readonly templatesDir: string;

@@ -5,7 +5,7 @@ import { type EmulatorOptions, type Emulators, startEmulators } from '../local/e
 import { briefingEnvelope } from '../mail/briefing-mime.ts';
 import { sendRaw } from '../mail/mailer.ts';
 import { buildMime, MimeError } from '../mail/mime.ts';
-import type { PreviewOutput } from './registry.ts';
+import type { PreviewOutput } from './template.ts';
 
 export interface SentTest {
   readonly messageId: string;

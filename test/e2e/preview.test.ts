@@ -105,6 +105,26 @@ describe('the template preview in a browser', () => {
     expect(await stillTheSamePage()).toBe(true);
   });
 
+  it('switches to the confirmation email and the subscription pages, which follow edits too', async () => {
+    await open();
+    await emailShows(fromArticlesFlag.headline);
+
+    await page.selectOption('#template', 'confirmation');
+    await emailShows('Confirm your subscription');
+    expect(await page.locator('#dataset').isDisabled()).toBe(true);
+    expect(await page.locator('[data-tab="mjml"]').isDisabled()).toBe(true);
+    expect(await page.locator('#send').isVisible()).toBe(true);
+
+    await page.selectOption('#template', 'page-signup');
+    await emailShows('Get The Browser Test Briefing');
+    expect(await page.locator('#send').isVisible()).toBe(false);
+    expect(await page.locator('[data-tab="text"]').isDisabled()).toBe(true);
+    workspace.writeTemplate('pages/signup.liquid', workspace.template('pages/signup.liquid').replace('<h1>Get {{ newsletter.name }}</h1>', '<h1>Sign up for {{ newsletter.name }}</h1>'));
+    await emailShows('Sign up for The Browser Test Briefing');
+    await shot('signup-page');
+    expect(await stillTheSamePage()).toBe(true);
+  });
+
   it('follows edits without a reload, shows a broken template with file and line, and recovers when it is fixed', async () => {
     // Prepare
     await open();

@@ -5,12 +5,15 @@ import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { buildEdition, dateInZone } from '../../lambdas/edition/model.ts';
 import { listDataSets } from '../../lambdas/preview/datasets.ts';
+import { previewTemplates, templatesUsing } from '../../lambdas/preview/registry.ts';
 import type { LocalArticleStore } from '../../lambdas/preview/local-store.ts';
 import { createPreviewRenderer, type PreviewRenderer, type PreviewResult } from '../../lambdas/preview/render.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
 import { createTemplateEngine } from '../../lambdas/render/engine.ts';
 import { personalise } from '../../lambdas/render/personalise.ts';
 import { previewRecipient } from '../../lambdas/render/preview-recipient.ts';
+import { renderConfirmationEmail } from '../../lambdas/subscription/confirmation-email.ts';
+import { pageNames, pagePreviews, renderPage } from '../../lambdas/subscription/pages.ts';
 import { article } from '../helpers/articles.ts';
 import { createWorkspace, sampleHeadline, type Workspace } from './workspace.ts';
 
@@ -128,6 +131,57 @@ describe('the preview renderer', () => {
   it('answers an unknown template or data set with an error', async () => {
     expect(failed((await renderer.render('nope', 'samples')).result).error.message).toContain('no template named "nope"');
     expect(failed((await renderer.render('briefing', 'samples/nope.json')).result).error.message).toContain('no data set "samples/nope.json"');
+  });
+});
+
+describe('the other templates', () => {
+  it('renders the confirmation email as the subscription API sends it', async () => {
+    const config = loadConfig({ file: configFile });
+    const engine = createTemplateEngine({ templatesDir: workspace.templatesDir });
+
+    const result = rendered((await renderer.render('confirmation', 'samples')).result);
+
+    const sent = await renderConfirmationEmail(config, { email: 'reader@example.com', confirmUrl: `${config.siteUrl}/confirm?token=preview-token` }, engine);
+    expect(result.kind).toBe('email');
+    expect(result.html).toBe(sent.html);
+    expect(result.text).toBe(sent.text);
+    expect(result.subject).toBe(sent.subject);
+    expect(result.links.map((link) => link.href)).toContain(`${config.siteUrl}/confirm?token=preview-token`);
+  });
+
+  it('renders every subscription page with its sample view as the API renders it', async () => {
+    const config = loadConfig({ file: configFile });
+    const engine = createTemplateEngine({ templatesDir: workspace.templatesDir });
+
+    for (const name of pageNames) {
+      const result = rendered((await renderer.render(`page-${name}`, 'samples')).result);
+
+      expect(result.kind).toBe('page');
+      expect(result.html).toBe(await renderPage(name, pagePreviews(config)[name], config, engine));
+      expect(result.text).toBeUndefined();
+    }
+  });
+
+  it('names the file and line of an error in a page template', async () => {
+    const signup = workspace.template('pages/signup.liquid');
+    workspace.writeTemplate('pages/signup.liquid', `${signup.trimEnd()}\n{{ newsletter.nme | upcase }}\n`);
+
+    const result = failed((await renderer.render('page-signup', 'samples')).result);
+
+    expect(result.error.file).toBe('pages/signup.liquid');
+    expect(result.error.line).toBe(signup.trimEnd().split('\n').length + 1);
+    expect(result.error.message).toContain('nme');
+  });
+
+  it('knows which templates a changed file affects', () => {
+    const names = (file: string) => templatesUsing(file).map((template) => template.name);
+
+    expect(names('partials/story.mjml')).toEqual(['briefing']);
+    expect(names('partials/head.mjml')).toEqual(['briefing', 'confirmation']);
+    expect(names('pages/signup.liquid')).toEqual(['page-signup']);
+    expect(names('pages/layout.liquid')).toEqual(pageNames.map((name) => `page-${name}`));
+    // A file no entry names (a new include) may be used by any of them.
+    expect(names('pages/new-partial.liquid')).toEqual(previewTemplates.map((template) => template.name));
   });
 });
 

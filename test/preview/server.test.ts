@@ -183,12 +183,25 @@ describe('the preview server', () => {
     expect(mail.text?.trim()).toBe(shown.text.trim());
   });
 
-  it('refuses a test send to a bad address, or without a JSON body, saying why', async () => {
+  it('sends the confirmation email too', async () => {
+    const shown = await getJson('/api/render?template=confirmation');
+
+    const sent = await postJson('/api/send-test', { template: 'confirmation', to: 'author@example.org' });
+
+    expect(sent.status).toBe(200);
+    const mail = await sentMail(sent.body.messageId);
+    expect(mail.subject).toBe(shown.subject);
+    expect(mail.html).toBe(shown.html);
+  });
+
+  it('refuses a test send of a page, to a bad address, or without a JSON body, saying why', async () => {
     const badAddress = await postJson('/api/send-test', { template: 'briefing', dataSet: 'samples', to: 'not an address' });
+    const page = await postJson('/api/send-test', { template: 'page-signup', to: 'author@example.org' });
     const form = await fetch(new URL('/api/send-test', preview.url), { method: 'POST', body: 'to=a@example.org' });
 
     expect(badAddress.status).toBe(400);
     expect(badAddress.body.error).toContain('not an address');
+    expect(page).toEqual({ status: 400, body: { error: 'Signup page is a page, not an email' } });
     expect(form.status).toBe(400);
     expect(await form.json()).toEqual({ error: 'expected a JSON body' });
   });
