@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -11,6 +12,12 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleSettings, esbuildOptions } from '../../lib/bundling.ts';
 import { projectRoot } from './synth.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient } from '../../lambdas/aws/clients.ts';
+import { createStores } from '../../lambdas/stores/stores.ts';
+import { ensureTables, tableNamesFromEnv } from '../../lambdas/stores/tables.ts';
+import { article } from '../helpers/articles.ts';
 
 const run = promisify(execFile);
 
@@ -203,5 +210,48 @@ describe('Lambda bundles', () => {
     // Powertools answers a partial failure, or throws when every record of the batch failed.
     if (error) expect(error.name).toBe('FullBatchFailureError');
     else expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: messageId }] });
+  });
+
+  it('compose invoked twice for one edition (a Lambda async retry of the schedule) queues the edition once', async () => {
+    // SQS has no emulator here: this answers SendMessageBatch in the AWS JSON protocol shape AWS documents, and records it.
+    const received: { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] }[] = [];
+    const sqs = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        if (request.headers['x-amz-target'] !== 'AmazonSQS.SendMessageBatch') {
+          response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidAction', message: 'unexpected' }));
+          return;
+        }
+        const input = JSON.parse(body) as (typeof received)[number];
+        received.push(input);
+        const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(
+          JSON.stringify({ Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: `m-${entry.Id}`, MD5OfMessageBody: md5(entry.MessageBody) })), Failed: [] }),
+        );
+      });
+    });
+    const sqsUrl = await listen(sqs);
+    try {
+      const env = { ...lambdaEnvironment('compose'), BRIEFING_ARTICLES_TABLE: 'retry-articles', BRIEFING_SUBSCRIBERS_TABLE: 'retry-subscribers', BRIEFING_EDITIONS_TABLE: 'retry-editions', BRIEFING_DELIVERIES_TABLE: 'retry-deliveries', BRIEFING_QUEUE_URL: `${sqsUrl}/123456789012/delivery`, AWS_ENDPOINT_URL_SQS: sqsUrl };
+      const doc = createDocumentClient({ dynamodbEndpoint: dynamoUrl });
+      const tables = tableNamesFromEnv(env);
+      await ensureTables(doc as unknown as DynamoDBClient, tables);
+      const stores = createStores(doc, tables);
+      await stores.articles.put([article({ id: 'lead', publishedAt: '2026-11-24T05:00:00Z' })]);
+      for (const email of ['a@example.org', 'b@example.org', 'c@example.org']) await stores.subscribers.add(email, { status: 'active', reason: 'test' });
+      await doc.send(new PutCommand({ TableName: tables.subscribers, Item: { email: 'gone@example.org', id: 'x', status: 'unsubscribed', history: [] } }));
+
+      const first = await invokeBundle(join(bundles.compose!, 'index.mjs'), { date: '2026-11-24' }, env);
+      const retry = await invokeBundle(join(bundles.compose!, 'index.mjs'), { date: '2026-11-24' }, env);
+      doc.destroy();
+
+      expect(first.result).toMatchObject({ kind: 'sending', editionId: '2026-11-24', recipients: 3 });
+      expect(retry.result).toEqual({ kind: 'already', editionId: '2026-11-24', status: 'sending' });
+      expect(received.flatMap((request) => request.Entries.map((entry) => JSON.parse(entry.MessageBody).email)).sort()).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
+      expect(received[0]!.QueueUrl).toBe(`${sqsUrl}/123456789012/delivery`);
+    } finally {
+      await new Promise((resolveClose) => sqs.close(resolveClose));
+    }
   });
 });
