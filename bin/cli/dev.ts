@@ -1,6 +1,9 @@
+import { createServer, type AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
 import { loadConfig } from '../../lambdas/config/config.ts';
+import { startApiServer } from '../../lambdas/local/api-server.ts';
+import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { localPorts } from '../../lambdas/local/emulators.ts';
 import { sendLocally } from '../../lambdas/local/local-send.ts';
 import { dateInZone } from '../../lambdas/edition/model.ts';
@@ -17,8 +20,21 @@ interface Closable {
 
 const port = (url: string) => Number(new URL(url).port);
 
+/** A port nobody listens on now (for BRIEFING_API_PORT=0: the site URL must be known before the server starts). */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address() as AddressInfo;
+      server.close(() => resolve(free));
+    });
+  });
+
+const defaultSiteUrl = 'http://localhost:3000';
+
 const dev = async () => {
-  const config = loadConfig();
+  const loaded = loadConfig();
   const ports = localPorts();
   const services = await openLocalServices();
   const running: Closable[] = [services];
@@ -32,6 +48,11 @@ const dev = async () => {
 
   try {
     const { stores } = services;
+    const apiPort = ports.api === 0 ? await freePort() : ports.api;
+    // Links in the mail lead to this server unless the config names another site.
+    const config = loaded.siteUrl === defaultSiteUrl && apiPort !== 3000 ? { ...loaded, siteUrl: `http://127.0.0.1:${apiPort}` } : loaded;
+    const api = await startApiServer({ port: apiPort, deps: createSubscriptionDeps({ config, stores, ses: services.ses, secret: services.tokenSecret }) });
+    running.push(api);
     const { articles: samples } = await loadArticleFiles(samplesDir);
     if ((await stores.articles.list()).articles.length === 0) {
       await stores.articles.put(samples);
@@ -61,6 +82,7 @@ const dev = async () => {
     running.push(preview);
 
     console.log(`
+  Sign-up page        ${config.siteUrl}/
   Inbox (local SES)   ${services.inboxUrl}
   Template preview    ${preview.url}
   DynamoDB (local)    ${services.settings.dynamodbEndpoint}

@@ -30,6 +30,9 @@ describe('npm start (briefing dev)', () => {
     expect(emails[0]!.subject).toMatch(/^The Morning Briefing: /);
     expect(emails[0]!.body.html).toContain('What do you need to know?');
     expect(preview.status).toBe(200);
+    const signupUrl = /Sign-up page\s+(\S+)/.exec(output)![1]!;
+    expect(await (await fetch(signupUrl)).text()).toContain('<form');
+    expect(emails[0]!.body.html).toContain(`${new URL(signupUrl).origin}/unsubscribe?token=`);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
