@@ -1,4 +1,32 @@
-// Placeholder so the CDK app can bundle this function; the feedback handler's owner replaces it.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createDocumentClient } from '../aws/clients.ts';
+import { applyFeedback, type FeedbackSummary } from '../feedback/apply.ts';
+import { parseFeedback } from '../feedback/events.ts';
+import { createStores } from '../stores/stores.ts';
+import { tableNamesFromEnv } from '../stores/tables.ts';
+
+const stores = createStores(createDocumentClient(), tableNamesFromEnv());
+const logger = new Logger();
+const metrics = new Metrics({ namespace: 'Briefing' });
+
+/** Log lines and metrics for one batch; addresses stay out of the logs (the subscriber's history has them). */
+const report = (summary: FeedbackSummary): void => {
+  for (const edition of summary.paused) {
+    logger.warn(`edition ${edition.editionId} paused: ${edition.reason}; resume with \`briefing send --resume\` once the cause is fixed`, { ...edition });
+  }
+  if (summary.suppressed.length > 0) logger.info('addresses suppressed', { reasons: summary.suppressed.map((entry) => entry.reason) });
+  metrics.addMetric('Bounces', MetricUnit.Count, summary.bounces);
+  metrics.addMetric('TransientBounces', MetricUnit.Count, summary.transientBounces);
+  metrics.addMetric('Complaints', MetricUnit.Count, summary.complaints);
+  metrics.addMetric('Suppressions', MetricUnit.Count, summary.suppressed.length);
+  metrics.addMetric('EditionsPaused', MetricUnit.Count, summary.paused.length);
+  metrics.publishStoredMetrics();
+};
+
+/** SES bounce, complaint and delivery events (EventBridge or SNS) → suppressions, edition counts, pauses. */
+export const handler = async (event: unknown) => {
+  const summary = await applyFeedback(parseFeedback(event), stores);
+  report(summary);
+  return { suppressed: summary.suppressed.length, paused: summary.paused.map((edition) => edition.editionId), skipped: summary.skipped };
 };
