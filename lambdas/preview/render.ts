@@ -33,13 +33,12 @@ export type PreviewResult = { readonly template: string; readonly dataSet: strin
   | { readonly ok: false; readonly error: ShownError }
 );
 
-/** A successful render with what a test send needs besides the page's view of it. */
-export interface Rendered {
-  readonly result: PreviewResult;
-  readonly output?: PreviewOutput;
-  readonly config?: BriefingConfig;
-  readonly template?: PreviewTemplate;
-}
+type Failure = Extract<PreviewResult, { ok: false }>;
+
+/** A render as the page sees it (`result`), and when it succeeded, what a test send needs besides. */
+export type Rendered =
+  | { readonly ok: true; readonly result: PreviewResult; readonly output: PreviewOutput; readonly config: BriefingConfig; readonly template: PreviewTemplate }
+  | { readonly ok: false; readonly result: Failure };
 
 export interface TemplateSummary {
   readonly name: string;
@@ -76,6 +75,7 @@ export const createPreviewRenderer = (sources: PreviewSources): PreviewRenderer 
   const render = async (templateName: string, dataSetId: string): Promise<Rendered> => {
     let problems: string[] = [];
     const failed = (error: unknown): Rendered => ({
+      ok: false,
       result: { ok: false, template: templateName, dataSet: dataSetId, problems, error: describeError(error, sources.templatesDir) },
     });
     const template = templates.find((candidate) => candidate.name === templateName);
@@ -95,6 +95,7 @@ export const createPreviewRenderer = (sources: PreviewSources): PreviewRenderer 
       const output = await template.render({ config, engine, date: dateInZone(config.timeZone), articles });
       const renderMs = performance.now() - started;
       return {
+        ok: true,
         result: {
           ok: true,
           template: template.name,

@@ -120,10 +120,8 @@ export const startPreviewServer = async (options: PreviewServerOptions): Promise
       const body = await readJson(request);
       const to = text(body.to, 'to');
       const rendered = await renderer.render(text(body.template, 'template'), typeof body.dataSet === 'string' ? body.dataSet : defaultDataSet);
-      if (!rendered.output || !rendered.config) {
-        return json(response, 409, { error: `nothing to send: ${rendered.result.ok ? '' : rendered.result.error.message}` });
-      }
-      if (rendered.template?.kind !== 'email') return json(response, 400, { error: `${rendered.template?.label} is a page, not an email` });
+      if (!rendered.ok) return json(response, 409, { error: `nothing to send: ${rendered.result.error.message}` });
+      if (rendered.template.kind !== 'email') return json(response, 400, { error: `${rendered.template.label} is a page, not an email` });
       try {
         json(response, 200, await options.mailer.send(rendered.output, rendered.config, to));
       } catch (error) {

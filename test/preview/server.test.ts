@@ -130,17 +130,20 @@ describe('the preview server', () => {
     expect(render.subject).toMatch(/^Config Saved Later: /);
   });
 
-  it('answers a broken template with its error, keeps serving, and renders again once it is fixed', async () => {
+  it('answers a broken template with its error (and sends nothing), keeps serving, and renders again once it is fixed', async () => {
     const original = workspace.template('partials/story.mjml');
     workspace.writeTemplate('partials/story.mjml', `${original}\n{% if %}`);
 
     const broken = await getJson('/api/render?template=briefing&dataSet=samples');
+    const send = await postJson('/api/send-test', { template: 'briefing', dataSet: 'samples', to: 'author@example.org' });
     workspace.writeTemplate('partials/story.mjml', original);
     const fixed = await getJson('/api/render?template=briefing&dataSet=samples');
 
     expect(broken.ok).toBe(false);
     expect(broken.error.file).toBe('partials/story.mjml');
     expect(broken.error.line).toBe(original.split('\n').length + 1);
+    expect(send.status).toBe(409);
+    expect(send.body.error).toBe(`nothing to send: ${broken.error.message}`);
     expect(fixed.ok).toBe(true);
   });
 

@@ -6,11 +6,6 @@ import { previewRecipient } from '../../render/preview-recipient.ts';
 import { FilledSourceError } from '../errors.ts';
 import type { PreviewTemplate } from '../template.ts';
 
-/** A data set with no valid record: nothing to put in an edition. */
-export class NoArticlesError extends Error {
-  override name = 'NoArticlesError';
-}
-
 // MJML reports its line in the filled-in MJML, which only exists for this render: rebuild it so the page can show that line.
 const explainMjmlError = async (error: unknown, engine: TemplateEngine, data: Record<string, unknown>): Promise<never> => {
   const line = error instanceof TemplateError && error.line === undefined ? /\bline (\d+)/i.exec(error.message)?.[1] : undefined;
@@ -29,7 +24,7 @@ export const briefingPreview: PreviewTemplate = {
   usesArticles: true,
   async render({ config, engine, date, articles }) {
     const { articles: valid } = await articles();
-    if (valid.length === 0) throw new NoArticlesError('the data set holds no valid article record: see the problems listed');
+    if (valid.length === 0) throw new Error('the data set holds no valid article record: see the problems listed');
     const edition = buildEdition(valid, { date, maxStories: config.maxStories });
     // The sender's own two steps, so the page shows byte for byte what a reader would get.
     const rendered = await renderBriefing(edition, config, engine).catch((error: unknown) =>
