@@ -1,3 +1,4 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createSesClient } from '../aws/clients.ts';
 import { sendRaw } from '../mail/mailer.ts';
@@ -10,6 +11,9 @@ import { config, configurationSet, logger, logTo, stores } from './runtime.ts';
 const ses = createSesClient();
 // This worker's share of the account's send rate (the stack divides it by the SQS maximum concurrency).
 const bucket = new TokenBucket({ ratePerSecond: Number(process.env.BRIEFING_MAX_SEND_RATE ?? '1') });
+// Sent, Skipped, Failed, Duplicates and Dropped per invocation, as CloudWatch metrics (embedded metric format in the log).
+const metrics = new Metrics({ namespace: 'Briefing', serviceName: 'deliver' });
+const metricNames = { sent: 'Sent', skipped: 'Skipped', failed: 'Failed', duplicates: 'Duplicates', dropped: 'Dropped' } as const;
 let deliverer: ReturnType<typeof createDeliverer> | undefined;
 
 export const handler = async (event: SQSEvent, context: Context) => {
@@ -22,6 +26,11 @@ export const handler = async (event: SQSEvent, context: Context) => {
     send: (raw, options) => sendRaw(ses, raw, options),
     configurationSet,
     log: logTo(logger),
+    onOutcome: (outcome) => metrics.addMetric(metricNames[outcome], MetricUnit.Count, 1),
   });
-  return deliverer.handler(event, context);
+  try {
+    return await deliverer.handler(event, context);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 };
