@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStores } from '../../lambdas/stores/stores.ts';
+import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { apiEvent, form } from './harness.ts';
+
+let emulators: TestEmulators;
+let handler: typeof import('../../lambdas/handlers/subscription-api.ts').handler;
+
+beforeAll(async () => {
+  emulators = await startTestEmulators();
+  // The deployed function's settings, as the stack passes them (the secret directly instead of by ARN).
+  Object.assign(process.env, emulators.env, {
+    BRIEFING_TOKEN_SECRET: 'handler-test-secret',
+    BRIEFING_SITE_URL: 'https://briefing.example.com',
+    BRIEFING_CONFIGURATION_SET: 'BriefingConfigurationSet',
+  });
+  ({ handler } = await import('../../lambdas/handlers/subscription-api.ts'));
+});
+afterAll(async () => emulators.close());
+
+describe('subscription API handler (HTTP API payload 2.0)', () => {
+  it('serves the signup page and signs a reader up through the configured stores and SES', async () => {
+    const page = await handler(apiEvent('GET', '/'));
+    const signup = await handler(apiEvent('POST', '/subscribe', form({ email: 'handler@example.org' })));
+
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<form method="post" action="/subscribe">');
+    expect(signup.statusCode).toBe(200);
+    const subscriber = await createStores(emulators.doc, emulators.tables).subscribers.get('handler@example.org');
+    expect(subscriber?.status).toBe('pending');
+    const mail = (await emulators.inbox()).find((message) => message.destination.to.includes('handler@example.org'));
+    expect(mail?.body.text).toContain('https://briefing.example.com/confirm?token=');
+  });
+});
