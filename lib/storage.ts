@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type ITable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { type StoreName, type TableLayout, tableVariables } from '../lambdas/stores/tables.ts';
 
@@ -18,9 +19,12 @@ const toCdkKey = (key: KeyAttribute) => ({ name: key.name, type: attributeType(k
 /** The four DynamoDB tables: on demand, point-in-time recovery, kept when the stack is deleted. */
 export class Storage extends Construct {
   readonly tables: Readonly<Record<StoreName, ITable>>;
+  private readonly layouts: Readonly<Record<StoreName, TableLayout>>;
+  private readonly ids: Readonly<Record<StoreName, string>> = { articles: 'Articles', subscribers: 'Subscribers', editions: 'Editions', deliveries: 'Deliveries' };
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
+    this.layouts = props.layouts;
     const table = (name: StoreName, logicalId: string): ITable => {
       const layout = props.layouts[name];
       const created = new Table(this, logicalId, {
@@ -43,10 +47,10 @@ export class Storage extends Construct {
       return created;
     };
     this.tables = {
-      articles: table('articles', 'Articles'),
-      subscribers: table('subscribers', 'Subscribers'),
-      editions: table('editions', 'Editions'),
-      deliveries: table('deliveries', 'Deliveries'),
+      articles: table('articles', this.ids.articles),
+      subscribers: table('subscribers', this.ids.subscribers),
+      editions: table('editions', this.ids.editions),
+      deliveries: table('deliveries', this.ids.deliveries),
     };
   }
 
@@ -56,6 +60,24 @@ export class Storage extends Construct {
       this.tables[store].grantReadData(fn);
       fn.addEnvironment(tableVariables[store], this.tables[store].tableName);
     }
+    this.allowIndexes(fn, stores);
+  }
+
+  /** CDK grants a table's global secondary indexes as `<table ARN>/index/*`: only that table's own indexes, which the stores query. */
+  private allowIndexes(fn: LambdaFunction, stores: readonly StoreName[]): void {
+    const indexed = stores.filter((store) => this.layouts[store].globalSecondaryIndexes?.length);
+    if (indexed.length === 0 || !fn.role) return;
+    NagSuppressions.addResourceSuppressions(
+      fn.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: `Queries on the ${indexed.join(', ')} tables' own global secondary indexes (${indexed.flatMap((store) => this.layouts[store].globalSecondaryIndexes!.map((index) => index.indexName)).join(', ')}); the grant names the table's ARN + /index/*, no other table.`,
+          appliesTo: indexed.map((store) => ({ regex: `/^Resource::<${this.node.id}${this.ids[store]}[0-9A-F]{8}\\.Arn>\\/index\\/\\*$/g` })),
+        },
+      ],
+      true,
+    );
   }
 
   /** Lets a function read and write these stores' tables, and tells it their names. */
@@ -64,5 +86,6 @@ export class Storage extends Construct {
       this.tables[store].grantReadWriteData(fn);
       fn.addEnvironment(tableVariables[store], this.tables[store].tableName);
     }
+    this.allowIndexes(fn, stores);
   }
 }
