@@ -1,4 +1,5 @@
 import { benchBundles } from './bundles.ts';
+import { benchPreview } from './preview.ts';
 import { benchRender } from './render.ts';
 import { benchSending } from './sending.ts';
 
@@ -7,6 +8,7 @@ const benches: Record<string, () => Promise<void>> = {
   render: benchRender,
   sending: benchSending,
   bundles: benchBundles,
+  preview: benchPreview,
 };
 
 const wanted = process.argv.slice(2);

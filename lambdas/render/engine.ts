@@ -100,8 +100,9 @@ export const createTemplateEngine = (options: TemplateEngineOptions = {}): Templ
         // ignoreIncludes keeps mj-include (which reads local files) inert whatever the data holds.
         result = await mjml2html(mjml, { validationLevel: 'strict', ignoreIncludes: true, keepComments: false, fonts: {} });
       } catch (error) {
-        const details = (error as { details?: { line: number; formattedMessage: string; message: string }[] }).details;
-        throw details ? mjmlError(details, template) : asTemplateError(error, template);
+        // MJML 5 lists strict-validation failures on `errors`.
+        const { errors } = error as { errors?: { line: number; formattedMessage: string; message: string }[] };
+        throw errors?.length ? mjmlError(errors, template) : asTemplateError(error, template);
       }
       return { mjml, html: result.html };
     },

@@ -27,7 +27,7 @@ export interface TestEmulators {
   /** Environment variables that point the CLI and the handlers at these emulators and tables. */
   readonly env: Record<string, string>;
   inbox(): Promise<InboxMessage[]>;
-  /** A stored message read back as a mail client would (mailparser over the emulator's .eml export). */
+  /** A stored message read back as a mail client would (mailparser over the emulator's .eml export, which keeps no List-* headers). */
   parsed(messageId: string): Promise<ParsedMail>;
   clearInbox(): Promise<void>;
   /** Fresh tables (a new name prefix) for the next test. */
@@ -72,7 +72,8 @@ export const startTestEmulators = async (): Promise<TestEmulators> => {
     },
     async parsed(messageId: string) {
       const response = await fetch(`${emulators.sesEndpoint}/get-emlContent?messageId=${encodeURIComponent(messageId)}`);
-      return simpleParser(Buffer.from(await response.arrayBuffer()));
+      const { body } = (await response.json()) as { body: { data: number[] } };
+      return simpleParser(Buffer.from(body.data));
     },
     async clearInbox() {
       await fetch(`${emulators.sesEndpoint}/clear-store`, { method: 'POST' });
