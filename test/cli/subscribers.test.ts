@@ -1,0 +1,194 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createStores, type Stores } from '../../lambdas/stores/stores.ts';
+import { runCli } from '../helpers/cli.ts';
+import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+
+let emulators: TestEmulators;
+let stores: Stores;
+let dir: string;
+
+beforeAll(async () => {
+  emulators = await startTestEmulators();
+  dir = await mkdtemp(join(tmpdir(), 'briefing-subscribers-'));
+});
+afterAll(async () => {
+  await emulators.close();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await emulators.clearInbox();
+  stores = createStores(emulators.doc, await emulators.freshTables());
+});
+
+const cli = (...args: string[]) =>
+  runCli(['subscribers', ...args], {
+    cwd: dir,
+    env: { ...emulators.env, BRIEFING_TOKEN_SECRET: 'cli-test-secret', BRIEFING_DATA_DIR: join(dir, '.briefing'), BRIEFING_SITE_URL: 'https://briefing.example.com' },
+  });
+
+const csvFile = async (name: string, content: string) => {
+  const file = join(dir, name);
+  await writeFile(file, content);
+  return file;
+};
+
+describe('briefing subscribers import', () => {
+  it('imports the good rows as active and reports each bad row by line number with the reason', async () => {
+    await stores.subscribers.add('known@example.org', { status: 'unsubscribed', reason: 'one-click unsubscribe from the email' });
+    const file = await csvFile(
+      'readers.csv',
+      [
+        'Email,Name,Source',
+        'ada@example.com,Ada Lovelace,fair',
+        '"Grace@Example.ORG","Hopper, Grace",web',
+        'not-an-address,Nobody,web',
+        'known@example.org,Known,web',
+        `${'a'.repeat(64)}@${'b'.repeat(230)}.example,Long,web`,
+        '',
+        'ada@EXAMPLE.com,Ada again,web',
+        'two@example.net,Two',
+        '"multi@example.net","Line one',
+        'line two",web',
+        'linus@example.net,Linus,"post, paper"',
+      ].join('\r\n'),
+    );
+
+    const result = await cli('import', file);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('invalid:'))).toEqual([
+      `invalid: ${file}: line 4: "not-an-address": Enter an email address such as name@example.com.`,
+      `invalid: ${file}: line 6: "${'a'.repeat(64)}@${'b'.repeat(15)}": An email address has at most 254 characters; this one has 303.`,
+      `invalid: ${file}: line 8: ada@example.com is already on line 2`,
+      `invalid: ${file}: line 9: has 2 field(s), the header has 3`,
+      `invalid: ${file}: line 10: name: must be one line of at most 200 characters`,
+    ]);
+    expect(result.stdout).toContain(`Imported 3 active subscriber(s) from ${file}; 1 already on the list (left as they were); 5 row(s) left out (listed above).`);
+    const ada = await stores.subscribers.get('ada@example.com');
+    expect(ada).toMatchObject({ status: 'active', name: 'Ada Lovelace', history: [{ status: 'active', reason: 'imported from readers.csv' }] });
+    expect(await stores.subscribers.get('grace@example.org')).toMatchObject({ status: 'active', name: 'Hopper, Grace' });
+    expect(await stores.subscribers.get('linus@example.net')).toMatchObject({ status: 'active' });
+    expect((await stores.subscribers.get('known@example.org'))?.status).toBe('unsubscribed');
+    expect(await emulators.inbox()).toHaveLength(0);
+  });
+
+  it('with --pending stores pending addresses and sends each a confirmation email', async () => {
+    const file = await csvFile('pending.csv', 'email\nada@example.com\ngrace@example.org\n');
+
+    const result = await cli('import', file, '--pending');
+
+    expect(result.code).toBe(0);
+    expect((await stores.subscribers.get('ada@example.com'))?.status).toBe('pending');
+    const inbox = await emulators.inbox();
+    expect(inbox.map((message) => message.destination.to[0]).sort()).toEqual(['ada@example.com', 'grace@example.org']);
+    expect(inbox[0]!.body.text).toContain('https://briefing.example.com/confirm?token=');
+  });
+
+  it('fails with exit status 1 when the file has no email column or no usable row', async () => {
+    const noColumn = await cli('import', await csvFile('names.csv', 'name\nAda\n'));
+    const noRows = await cli('import', await csvFile('bad.csv', 'email\nnope\n'));
+
+    expect(noColumn.code).toBe(1);
+    expect(noColumn.stderr).toContain('the header row must name an "email" column (found: name)');
+    expect(noRows.code).toBe(1);
+    expect(noRows.stderr).toContain('line 2: "nope"');
+  });
+});
+
+describe('briefing subscribers add, remove, show', () => {
+  it('adds a confirmed address as active, and an unconfirmed one as pending with a confirmation email', async () => {
+    const confirmed = await cli('add', 'Ada@Example.com', '--confirmed', '--name', 'Ada');
+    const unconfirmed = await cli('add', 'grace@example.org');
+
+    expect(confirmed).toMatchObject({ code: 0, stdout: 'ada@example.com is active\n' });
+    expect(await stores.subscribers.get('ada@example.com')).toMatchObject({ status: 'active', name: 'Ada' });
+    expect(unconfirmed.code).toBe(0);
+    expect(unconfirmed.stdout).toContain('grace@example.org is pending: a confirmation email is on its way');
+    expect((await emulators.inbox()).map((message) => message.destination.to[0])).toEqual(['grace@example.org']);
+  });
+
+  it('refuses an invalid address with the reason, and will not bring back an address that left', async () => {
+    await stores.subscribers.add('left@example.org', { status: 'unsubscribed', reason: 'one-click unsubscribe from the email' });
+
+    const invalid = await cli('add', 'reader@example.com\r\nBcc: x@example.com', '--confirmed');
+    const left = await cli('add', 'left@example.org', '--confirmed');
+
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('cannot contain line breaks');
+    expect(left.code).toBe(1);
+    expect(left.stderr).toContain('left@example.org is unsubscribed since');
+    expect((await stores.subscribers.get('left@example.org'))?.status).toBe('unsubscribed');
+  });
+
+  it('shows the history of status changes of one address, and removes it', async () => {
+    await stores.subscribers.add('ada@example.com', { status: 'pending', reason: 'signed up on the web page', at: new Date('2026-11-20T08:00:00Z') });
+    await stores.subscribers.changeStatus('ada@example.com', 'active', { reason: 'confirmed', at: new Date('2026-11-20T08:05:00Z') });
+    await stores.subscribers.changeStatus('ada@example.com', 'suppressed', { reason: 'complaint (abuse)', at: new Date('2026-11-24T09:00:00Z') });
+
+    const shown = await cli('show', 'ADA@example.com');
+    const removed = await cli('remove', 'ada@example.com');
+    const gone = await cli('show', 'ada@example.com');
+
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('status:             suppressed since 2026-11-24T09:00:00.000Z');
+    expect(shown.stdout.split('history:\n')[1]).toBe(
+      [
+        '  2026-11-20T08:00:00.000Z  pending       signed up on the web page',
+        '  2026-11-20T08:05:00.000Z  active        confirmed',
+        '  2026-11-24T09:00:00.000Z  suppressed    complaint (abuse)',
+        '',
+      ].join('\n'),
+    );
+    expect(removed).toMatchObject({ code: 0, stdout: 'Removed ada@example.com (was suppressed) and its history\n' });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('ada@example.com is not on the list');
+  });
+});
+
+describe('briefing subscribers list and export', () => {
+  beforeEach(async () => {
+    await stores.subscribers.add('zoe@example.com', { status: 'active', reason: 'confirmed', name: '=HYPERLINK("x")' });
+    await stores.subscribers.add('ada@example.com', { status: 'active', reason: 'confirmed', name: 'Lovelace, Ada' });
+    await stores.subscribers.add('bob@example.com', { status: 'unsubscribed', reason: 'one-click unsubscribe from the email' });
+  });
+
+  it('lists everyone or one status, in address order', async () => {
+    const all = await cli('list');
+    const active = await cli('list', '--status', 'active');
+    const wrong = await cli('list', '--status', 'gone');
+
+    expect(all.stdout.split('\n').slice(1, 4).map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      'ada@example.com active',
+      'bob@example.com unsubscribed',
+      'zoe@example.com active',
+    ]);
+    expect(all.stdout).toContain('3 subscribers');
+    expect(active.stdout).not.toContain('bob@example.com');
+    expect(active.stdout).toContain('2 active subscribers');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('Allowed choices are pending, active, unsubscribed, suppressed');
+  });
+
+  it('exports CSV to stdout or a file, quoting and defusing what a spreadsheet would misread, and the export imports back', async () => {
+    const out = join(dir, 'export.csv');
+
+    const stdout = await cli('export', '--status', 'active');
+    const toFile = await cli('export', '--out', out);
+
+    const lines = stdout.stdout.split('\r\n');
+    expect(lines[0]).toBe('email,name,status,created_at,updated_at');
+    expect(lines[1]).toMatch(/^ada@example\.com,"Lovelace, Ada",active,\d{4}-/);
+    expect(lines[2]).toMatch(/^zoe@example\.com,"'=HYPERLINK\(""x""\)",active,/);
+    expect(lines).toHaveLength(4);
+    expect(toFile.stderr).toContain(`Exported 3 subscribers to ${out}`);
+    expect((await readFile(out, 'utf8')).split('\r\n')).toHaveLength(5);
+
+    stores = createStores(emulators.doc, await emulators.freshTables());
+    const reimported = await cli('import', out);
+    expect(reimported.stdout).toContain('Imported 3 active subscriber(s)');
+    expect((await stores.subscribers.get('ada@example.com'))?.name).toBe('Lovelace, Ada');
+  });
+});
