@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { createDocumentClient } from '../lambdas/aws/clients.ts';
+import type { ClientSettings } from '../lambdas/aws/clients.ts';
+import { createSubscriberStore } from '../lambdas/stores/subscribers.ts';
+import type { TableNames } from '../lambdas/stores/tables.ts';
+
+interface AutocannonResult {
+  readonly '2xx': number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly requests: { readonly total: number; readonly average: number };
+  readonly latency: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+interface AutocannonOptions {
+  readonly url: string;
+  readonly amount: number;
+  readonly connections: number;
+  readonly overallRate: number;
+  readonly requests: readonly { readonly method: string; readonly path: string; readonly headers: Record<string, string>; readonly setupRequest: (request: { body?: string }) => { body?: string } }[];
+}
+
+// autocannon is CommonJS without types; this is the one call used.
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
+
+const rate = 200;
+const seconds = 10;
+
+/** The server in its own process (tsx), so the load generator does not share its event loop. */
+const startServer = async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/subscribe-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await new Promise<string[]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', (first) => resolve([first]));
+  });
+  const ready = JSON.parse(line!) as { url: string; settings: ClientSettings; tables: TableNames };
+  return { ...ready, stop: () => new Promise((resolve) => (child.removeAllListeners('exit'), child.once('exit', resolve), child.kill('SIGTERM'))) };
+};
+
+/** POST /subscribe at 200 requests/s for 10 s, each a new address: errors, latency, and every accepted sign-up stored as pending. */
+export const benchSubscribe = async (): Promise<void> => {
+  console.log(`\n## Subscribe (POST /subscribe at ${rate}/s for ${seconds} s, local server in its own process)`);
+  const server = await startServer();
+  try {
+    let sequence = 0;
+    const result = await autocannon({
+      url: server.url,
+      // A fixed number of requests rather than a duration: autocannon then waits for every answer, so none is cut off uncounted.
+      amount: rate * seconds,
+      connections: 20,
+      overallRate: rate,
+      requests: [
+        {
+          method: 'POST',
+          path: '/subscribe',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          setupRequest: (request) => ({ ...request, body: `email=bench-${(sequence += 1)}%40example.com` }),
+        },
+      ],
+    });
+    const subscribers = createSubscriberStore(createDocumentClient(server.settings), server.tables.subscribers);
+    let pending = 0;
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await subscribers.pageByStatus('pending', { cursor, limit: 1000 });
+      pending += page.items.length;
+      cursor = page.cursor;
+    } while (cursor);
+
+    const inbox = (await (await fetch(`${server.settings.sesEndpoint}/store`)).json()) as { emails: unknown[] };
+
+    const failed = result.errors + result.timeouts + result.non2xx;
+    console.log(
+      `${result.requests.total} requests (${result.requests.average.toFixed(0)}/s): ${result['2xx']} accepted, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+    );
+    console.log(`${failed === 0 ? 'ok  ' : 'MISS'} failed requests: ${failed} (target 0)`);
+    console.log(`${pending === result['2xx'] ? 'ok  ' : 'MISS'} stored pending sign-ups: ${pending} (accepted: ${result['2xx']})`);
+    console.log(`${inbox.emails.length === result['2xx'] ? 'ok  ' : 'MISS'} confirmation emails in the local inbox: ${inbox.emails.length}`);
+  } finally {
+    await server.stop();
+  }
+};
