@@ -13,7 +13,7 @@ const metrics = new Metrics({ namespace: 'Briefing' });
 /** Log lines and metrics for one batch; addresses stay out of the logs (the subscriber's history has them). */
 const report = (summary: FeedbackSummary): void => {
   for (const edition of summary.paused) {
-    logger.warn(`edition ${edition.editionId} paused: ${edition.reason}; resume with \`briefing send --resume\` once the cause is fixed`, { ...edition });
+    logger.warn(`edition ${edition.editionId} paused: ${edition.reason}; once the cause is fixed: briefing send --date ${edition.editionId} --resume`, { ...edition });
   }
   if (summary.suppressed.length > 0) logger.info('addresses suppressed', { reasons: summary.suppressed.map((entry) => entry.reason) });
   metrics.addMetric('Bounces', MetricUnit.Count, summary.bounces);
