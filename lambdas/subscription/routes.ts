@@ -7,7 +7,7 @@ import { archivePage, isEditionId } from './archive.ts';
 import type { ConfirmationSender } from './confirmation-email.ts';
 import { type ApiRequest, HttpError, readFields } from './http.ts';
 import { honeypotField, type PageName, type PageViews } from './pages.ts';
-import { confirmSubscription, requestSubscription, type SubscriptionContext, unsubscribe } from './signup.ts';
+import { confirmSubscription, requestSubscription, subscriberById, type SubscriptionContext, unsubscribe } from './signup.ts';
 import { type TokenClaims, type TokenPurpose, tokenLifetimeSeconds, verifyToken } from './tokens.ts';
 
 /** Everything the routes use; the Lambda handler and the local server each build one. */
@@ -90,7 +90,7 @@ const leftReply = () =>
 export const showConfirm: Route = async (request, deps) => {
   const claims = checkToken(deps, request.query.get('token') ?? undefined, 'confirm');
   if (isReply(claims)) return claims;
-  const subscriber = await deps.subscribers.getById(claims.subscriberId);
+  const subscriber = await subscriberById(deps.subscribers, claims.subscriberId);
   if (!subscriber) return expiredReply();
   if (subscriber.status === 'active') return confirmedReply(deps);
   if (subscriber.status !== 'pending') return leftReply();

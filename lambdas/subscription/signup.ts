@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Subscriber, SubscriberStore } from '../stores/subscribers.ts';
 import type { ConfirmationSender } from './confirmation-email.ts';
 import { tokenLifetimeSeconds } from './tokens.ts';
@@ -18,6 +19,19 @@ export interface SubscriptionContext {
  * happened would tell a stranger whether an address is on the list.
  */
 export type SignupOutcome = 'confirmation-sent' | 'recently-sent' | 'already-active' | 'suppressed';
+
+const indexLagMs = 250;
+
+/**
+ * The subscriber a token names. The id index is eventually consistent in DynamoDB: a reader quick
+ * enough to confirm within a moment of signing up may find it a step behind, so a miss is tried again once.
+ */
+export const subscriberById = async (subscribers: SubscriberStore, id: string): Promise<Subscriber | undefined> => {
+  const found = await subscribers.getById(id);
+  if (found) return found;
+  await sleep(indexLagMs);
+  return subscribers.getById(id);
+};
 
 const expiry = (now: Date): number => Math.floor(now.getTime() / 1000) + pendingLifetimeSeconds;
 
@@ -66,7 +80,7 @@ export type ConfirmOutcome = 'confirmed' | 'already-active' | 'expired' | 'not-p
 export const confirmSubscription = async (context: SubscriptionContext, subscriberId: string): Promise<ConfirmOutcome> => {
   const { subscribers } = context;
   const now = context.now();
-  const subscriber = await subscribers.getById(subscriberId);
+  const subscriber = await subscriberById(subscribers, subscriberId);
   if (!subscriber) return 'unknown';
   if (subscriber.status === 'active') return 'already-active';
   if (subscriber.status !== 'pending') return 'not-pending';
@@ -86,7 +100,7 @@ export type UnsubscribeOutcome = 'unsubscribed' | 'already' | 'unknown';
 
 /** Unsubscribes a pending or active subscriber; an address already gone (or suppressed) stays as it is. */
 export const unsubscribe = async (context: SubscriptionContext, subscriberId: string, reason: string): Promise<UnsubscribeOutcome> => {
-  const subscriber = await context.subscribers.getById(subscriberId);
+  const subscriber = await subscriberById(context.subscribers, subscriberId);
   if (!subscriber) return 'unknown';
   const changed = await context.subscribers.changeStatus(subscriber.email, 'unsubscribed', {
     from: ['pending', 'active'],
