@@ -60,7 +60,10 @@ const readBody = (request: IncomingMessage): Promise<Buffer> =>
       size += chunk.length;
       if (size > drainLimit) request.destroy();
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).subarray(0, maxBodyBytes + 1)));
+    const done = () => resolve(Buffer.concat(chunks).subarray(0, maxBodyBytes + 1));
+    request.on('end', done);
+    // A connection cut above the drain limit ends here; the answer then goes nowhere.
+    request.on('close', done);
     request.on('error', reject);
   });
 
@@ -125,8 +128,9 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
       }
       send(response, await handleRequest(event, options.deps, options.log));
     } catch (error) {
+      (options.log ?? console.error)('local API server failed', { error: (error as Error).stack ?? String(error) });
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end(`Something went wrong: ${(error as Error).message}\n`);
+      response.end('Something went wrong on our side.\n');
     }
   });
   await new Promise<void>((resolve, reject) => {
