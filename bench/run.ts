@@ -2,6 +2,7 @@ import { benchBundles } from './bundles.ts';
 import { benchPreview } from './preview.ts';
 import { benchRender } from './render.ts';
 import { benchSending } from './sending.ts';
+import { benchSubscribe } from './subscribe.ts';
 
 // Each issue's bench, by name; `npm run bench -- render` runs just one.
 const benches: Record<string, () => Promise<void>> = {
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   sending: benchSending,
   bundles: benchBundles,
   preview: benchPreview,
+  subscribe: benchSubscribe,
 };
 
 const wanted = process.argv.slice(2);

@@ -4,6 +4,7 @@ import { registerDev } from './dev.ts';
 import { registerPreview } from './preview.ts';
 import { registerRender } from './render.ts';
 import { registerSend } from './send.ts';
+import { registerSubscribers } from './subscribers.ts';
 
 const program = new Command()
   .name('briefing')
@@ -13,6 +14,7 @@ const program = new Command()
 registerRender(program);
 registerArticles(program);
 registerSend(program);
+registerSubscribers(program);
 registerPreview(program);
 registerDev(program);
 
