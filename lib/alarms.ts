@@ -7,9 +7,11 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { pauseThresholds } from '../lambdas/feedback/apply.ts';
+import { editionsPausedMetric, metricsNamespace, serviceName } from '../lambdas/metrics.ts';
 
 /** SES reviews an account at a 5 % bounce rate and a 0.1 % complaint rate: hear about it first. */
-export const reputationThresholds = { bounceRate: 0.05, complaintRate: 0.001 } as const;
+export const reputationThresholds = { bounceRate: pauseThresholds.bounceRate, complaintRate: pauseThresholds.complaintRate } as const;
 
 export interface AlarmsProps {
   /** Who gets the alarm emails (they confirm the SNS subscription once). @default - no subscription; subscribe to the topic later */
@@ -66,6 +68,12 @@ export class Alarms extends Construct {
       'Briefing: the SES account complaint rate reached 0.1 %',
       reputation('Reputation.ComplaintRate'),
       reputationThresholds.complaintRate,
+    );
+    alarm(
+      'EditionPaused',
+      'Briefing: an edition was paused for its bounce or complaint rate; fix the cause, then briefing send --date <id> --resume',
+      new Metric({ namespace: metricsNamespace, metricName: editionsPausedMetric, dimensionsMap: { service: serviceName }, statistic: 'Sum', period: Duration.minutes(5) }),
+      1,
     );
   }
 }

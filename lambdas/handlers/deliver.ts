@@ -2,6 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createSesClient } from '../aws/clients.ts';
 import { sendRaw } from '../mail/mailer.ts';
+import { metricsNamespace } from '../metrics.ts';
 import { createDeliverer } from '../pipeline/deliver.ts';
 import { TokenBucket } from '../pipeline/token-bucket.ts';
 import { subscriptionLinks } from '../subscription/links.ts';
@@ -12,7 +13,7 @@ const ses = createSesClient();
 // This worker's share of the account's send rate (the stack divides it by the SQS maximum concurrency).
 const bucket = new TokenBucket({ ratePerSecond: Number(process.env.BRIEFING_MAX_SEND_RATE ?? '1') });
 // Sent, Skipped, Failed, Duplicates and Dropped per invocation, as CloudWatch metrics (embedded metric format in the log).
-const metrics = new Metrics({ namespace: 'Briefing', serviceName: 'deliver' });
+const metrics = new Metrics({ namespace: metricsNamespace });
 const metricNames = { sent: 'Sent', skipped: 'Skipped', failed: 'Failed', duplicates: 'Duplicates', dropped: 'Dropped' } as const;
 let deliverer: ReturnType<typeof createDeliverer> | undefined;
 

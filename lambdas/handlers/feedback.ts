@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createDocumentClient } from '../aws/clients.ts';
+import { editionsPausedMetric, metricsNamespace } from '../metrics.ts';
 import { applyFeedback, type FeedbackSummary } from '../feedback/apply.ts';
 import { parseFeedback } from '../feedback/events.ts';
 import { createStores } from '../stores/stores.ts';
@@ -8,7 +9,7 @@ import { tableNamesFromEnv } from '../stores/tables.ts';
 
 const stores = createStores(createDocumentClient(), tableNamesFromEnv());
 const logger = new Logger();
-const metrics = new Metrics({ namespace: 'Briefing' });
+const metrics = new Metrics({ namespace: metricsNamespace });
 
 /** Log lines and metrics for one batch; addresses stay out of the logs (the subscriber's history has them). */
 const report = (summary: FeedbackSummary): void => {
@@ -20,7 +21,7 @@ const report = (summary: FeedbackSummary): void => {
   metrics.addMetric('TransientBounces', MetricUnit.Count, summary.transientBounces);
   metrics.addMetric('Complaints', MetricUnit.Count, summary.complaints);
   metrics.addMetric('Suppressions', MetricUnit.Count, summary.suppressed.length);
-  metrics.addMetric('EditionsPaused', MetricUnit.Count, summary.paused.length);
+  metrics.addMetric(editionsPausedMetric, MetricUnit.Count, summary.paused.length);
   metrics.publishStoredMetrics();
 };
 

@@ -401,6 +401,16 @@ describe('alarms', () => {
     }
   });
 
+  it('alarm when the feedback function pauses an edition', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Briefing',
+      MetricName: 'EditionsPaused',
+      Dimensions: [{ Name: 'service', Value: 'briefing' }],
+      Threshold: 1,
+      AlarmActions: [topic()],
+    });
+  });
+
   it('email the configured address, and nobody when none is configured', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: productionContext.alarmEmail, TopicArn: topic() });
     const { alarmEmail: _, ...withoutEmail } = productionContext;
