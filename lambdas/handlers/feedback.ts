@@ -1,14 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createDocumentClient } from '../aws/clients.ts';
 import { editionsPausedMetric, metricsNamespace } from '../metrics.ts';
 import { applyFeedback, type FeedbackSummary } from '../feedback/apply.ts';
 import { parseFeedback } from '../feedback/events.ts';
-import { createStores } from '../stores/stores.ts';
-import { tableNamesFromEnv } from '../stores/tables.ts';
+import { logger, stores } from './runtime.ts';
 
-const stores = createStores(createDocumentClient(), tableNamesFromEnv());
-const logger = new Logger();
 const metrics = new Metrics({ namespace: metricsNamespace });
 
 /** Log lines and metrics for one batch; addresses stay out of the logs (the subscriber's history has them). */

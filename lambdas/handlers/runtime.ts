@@ -1,11 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../config/config.ts';
+import { serviceName } from '../metrics.ts';
 import { createDocumentClient } from '../aws/clients.ts';
 import { createStores } from '../stores/stores.ts';
 import { tableNamesFromEnv } from '../stores/tables.ts';
 
-/** What every function reads once per cold start: settings from the environment, the logger, the stores. */
-export const logger = new Logger({ serviceName: 'briefing' });
+/** What every function reads once per cold start: settings from the environment, the logger, the stores. A bad setting fails the cold start with its name. */
+export const logger = new Logger({ serviceName });
 
 export const requiredEnv = (name: string): string => {
   const value = process.env[name];

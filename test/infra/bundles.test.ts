@@ -254,4 +254,50 @@ describe('Lambda bundles', () => {
       await new Promise((resolveClose) => sqs.close(resolveClose));
     }
   });
+
+  it('subscription-api serves the signup page in a plain node process as deployed', async () => {
+    const event = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/',
+      rawQueryString: '',
+      headers: { host: 'abc123.execute-api.eu-west-2.amazonaws.com', accept: 'text/html' },
+      requestContext: {
+        accountId: '123456789012',
+        apiId: 'abc123',
+        domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
+        domainPrefix: 'abc123',
+        http: { method: 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'test' },
+        requestId: 'req-1',
+        routeKey: '$default',
+        stage: '$default',
+        time: '24/Nov/2026:06:00:00 +0000',
+        timeEpoch: 1764000000000,
+      },
+      isBase64Encoded: false,
+    };
+
+    const { result, error } = await invokeBundle(join(bundles.subscriptionApi!, 'index.mjs'), event, lambdaEnvironment('subscriptionApi'));
+
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ statusCode: 200, headers: expect.objectContaining({ 'content-type': expect.stringContaining('text/html') }) });
+    expect((result as { body: string }).body).toMatch(/<form[^>]+action="[^"]*\/subscribe"/);
+  });
+
+  it('feedback suppresses a permanently bounced subscriber in a plain node process as deployed', async () => {
+    const env = { ...lambdaEnvironment('feedback'), BRIEFING_SUBSCRIBERS_TABLE: 'fb-subscribers', BRIEFING_EDITIONS_TABLE: 'fb-editions', BRIEFING_ARTICLES_TABLE: 'fb-articles', BRIEFING_DELIVERIES_TABLE: 'fb-deliveries' };
+    const doc = createDocumentClient({ dynamodbEndpoint: dynamoUrl });
+    const tables = tableNamesFromEnv(env);
+    await ensureTables(doc as unknown as DynamoDBClient, tables);
+    const stores = createStores(doc, tables);
+    await stores.subscribers.add('recipient@example.com', { status: 'active', reason: 'test' });
+    const event = JSON.parse(await readFile(resolve(import.meta.dirname, '../fixtures/ses-events/bounce-permanent.eventbridge.json'), 'utf8')) as unknown;
+
+    const { error } = await invokeBundle(join(bundles.feedback!, 'index.mjs'), event, env);
+    const subscriber = await stores.subscribers.get('recipient@example.com');
+    doc.destroy();
+
+    expect(error).toBeUndefined();
+    expect(subscriber?.status).toBe('suppressed');
+  });
 });
