@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { configEnvironmentNames, configSchema, type BriefingConfig } from '../lambdas/config/config.ts';
 
 const domainName = z
@@ -17,35 +17,37 @@ const scheduleCron = z
     return fields.length === 6 && (fields[2] === '?') !== (fields[4] === '?');
   }, 'must be six cron fields "minutes hours day-of-month month day-of-week year" with "?" in day-of-month or day-of-week, e.g. "0 6 ? * * *"');
 
+// The site URL is a deploy-time value here (the API's URL unless given); the rest are the runtime's own keys.
+const { siteUrl: _runtimeSiteUrl, ...newsletterShape } = configSchema.shape;
+
 /** What `cdk deploy -c key=value` (or cdk.json's `context`) configures; the newsletter keys are those of `lambdas/config/config.ts`. */
-const contextSchema = configSchema
-  .omit({ siteUrl: true })
-  .extend({
-    // The From name: the newsletter's name unless told otherwise.
-    senderName: configSchema.shape.senderName.unwrap().optional(),
-    stackName: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name: letters, digits and hyphens, starting with a letter')
-      .default('Briefing'),
-    domain: domainName,
-    mailFromDomain: domainName.optional(),
-    hostedZoneId: z
-      .string()
-      .trim()
-      .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ')
-      .optional(),
-    scheduleCron: scheduleCron.default('0 6 * * ? *'),
-    siteUrl: z
-      .url({ protocol: /^https$/, error: 'must be an https:// URL' })
-      .transform((value) => value.replace(/\/+$/, ''))
-      .optional(),
-    maxSendRate: z.coerce
-      .number({ error: 'must be a number of emails per second' })
-      .min(1, 'must be at least 1 email per second (the SES minimum)')
-      .max(10_000, 'must be at most 10000 emails per second')
-      .default(1),
-    alarmEmail: z.email().optional(),
-  });
+const contextSchema = z.object({
+  ...newsletterShape,
+  // The From name: the newsletter's name unless told otherwise.
+  senderName: z.optional(configSchema.shape.senderName.def.innerType),
+  stackName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name: letters, digits and hyphens, starting with a letter')
+    .default('Briefing'),
+  domain: domainName,
+  mailFromDomain: domainName.optional(),
+  hostedZoneId: z
+    .string()
+    .trim()
+    .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ')
+    .optional(),
+  scheduleCron: scheduleCron.default('0 6 * * ? *'),
+  siteUrl: z
+    .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  maxSendRate: z.coerce
+    .number({ error: 'must be a number of emails per second' })
+    .min(1, 'must be at least 1 email per second (the SES minimum)')
+    .max(10_000, 'must be at most 10000 emails per second')
+    .default(1),
+  alarmEmail: z.email().optional(),
+});
 
 /** Every context key the app reads. */
 export const contextKeys = Object.keys(contextSchema.shape) as (keyof typeof contextSchema.shape)[];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Text fields are plain text: no control characters other than ordinary whitespace.
 const plainText = (max: number) =>

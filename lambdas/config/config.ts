@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+// zod/mini: the config is parsed in every Lambda, and the mini build keeps zod's share of a bundle small.
+import * as z from 'zod/mini';
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -20,24 +21,26 @@ const isLanguageTag = (tag: string): boolean => {
 };
 
 // http is allowed for loopback only, so local links work while deployed links stay https.
-const siteUrl = z.url().refine((value) => {
-  const url = new URL(value);
-  return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-}, 'must be an https:// URL (http:// only for localhost)');
+const siteUrl = z.url().check(
+  z.refine((value: string) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  }, 'must be an https:// URL (http:// only for localhost)'),
+);
 
-const singleLine = z.string().trim().min(1).regex(/^[^\r\n]*$/, 'must be a single line');
+const singleLine = (max = Infinity) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max), z.regex(/^[^\r\n]*$/, 'must be a single line'));
 
 export const configSchema = z.object({
-  newsletterName: singleLine.max(80).default('The Morning Briefing'),
-  description: z.string().trim().min(1).default('The stories you need to know, every morning in five minutes.'),
-  senderName: singleLine.max(80).default('The Morning Briefing'),
-  senderAddress: z.email().default('briefing@example.com'),
-  replyTo: z.email().optional(),
-  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('Europe/London'),
-  siteUrl: siteUrl.default('http://localhost:3000').transform((value) => value.replace(/\/+$/, '')),
-  postalAddress: singleLine.default('Briefing Newsroom, 1 Example Street, London EC1A 1AA, United Kingdom'),
-  language: z.string().refine(isLanguageTag, 'must be a language tag such as en-GB').default('en-GB'),
-  maxStories: z.coerce.number().int().min(1).max(30).default(10),
+  newsletterName: z._default(singleLine(80), 'The Morning Briefing'),
+  description: z._default(z.string().check(z.trim(), z.minLength(1)), 'The stories you need to know, every morning in five minutes.'),
+  senderName: z._default(singleLine(80), 'The Morning Briefing'),
+  senderAddress: z._default(z.email(), 'briefing@example.com'),
+  replyTo: z.optional(z.email()),
+  timeZone: z._default(z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Europe/London')), 'Europe/London'),
+  siteUrl: z.pipe(z._default(siteUrl, 'http://localhost:3000'), z.transform((value: string) => value.replace(/\/+$/, ''))),
+  postalAddress: z._default(singleLine(), 'Briefing Newsroom, 1 Example Street, London EC1A 1AA, United Kingdom'),
+  language: z._default(z.string().check(z.refine(isLanguageTag, 'must be a language tag such as en-GB')), 'en-GB'),
+  maxStories: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(30)), 10),
 });
 
 export type BriefingConfig = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * SES sending events as a configuration set's event destination publishes them (the `eventType`

@@ -1,9 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createSesClient, createSqsClient } from '../aws/clients.ts';
 import { compose, type ComposeResult } from '../pipeline/compose.ts';
 import { sqsDeliveryQueue } from '../pipeline/sqs-queue.ts';
-import { config, configurationSet, logger, logTo, requiredEnv, stores } from './runtime.ts';
+import { createStores } from '../stores/stores.ts';
+import { config, configurationSet, documentClient, logger, logTo, requiredEnv, tables } from './runtime.ts';
 
 /** The schedule sends `{}`; `briefing send --stack` sends the CLI's options. Anything else is refused before work starts. */
 const composeEvent = z.strictObject({
@@ -14,6 +15,7 @@ const composeEvent = z.strictObject({
   resume: z.boolean().optional(),
 });
 
+const stores = createStores(documentClient, tables);
 const ses = createSesClient();
 const queue = sqsDeliveryQueue(createSqsClient(), requiredEnv('BRIEFING_QUEUE_URL'));
 

@@ -7,9 +7,17 @@ import { createDeliverer } from '../pipeline/deliver.ts';
 import { TokenBucket } from '../pipeline/token-bucket.ts';
 import { subscriptionLinks } from '../subscription/links.ts';
 import { tokenSecretFromEnv } from '../subscription/token-secret.ts';
-import { config, configurationSet, logger, logTo, stores } from './runtime.ts';
+import { createDeliveryStore } from '../stores/deliveries.ts';
+import { createEditionStore } from '../stores/editions.ts';
+import { createSubscriberStore } from '../stores/subscribers.ts';
+import { config, configurationSet, documentClient, logger, logTo, tables } from './runtime.ts';
 
 const ses = createSesClient();
+const stores = {
+  subscribers: createSubscriberStore(documentClient, tables.subscribers),
+  editions: createEditionStore(documentClient, tables.editions),
+  deliveries: createDeliveryStore(documentClient, tables.deliveries),
+};
 // This worker's share of the account's send rate (the stack divides it by the SQS maximum concurrency).
 const bucket = new TokenBucket({ ratePerSecond: Number(process.env.BRIEFING_MAX_SEND_RATE ?? '1') });
 // Sent, Skipped, Failed, Duplicates and Dropped per invocation, as CloudWatch metrics (embedded metric format in the log).

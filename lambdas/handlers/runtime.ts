@@ -2,7 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../config/config.ts';
 import { serviceName } from '../metrics.ts';
 import { createDocumentClient } from '../aws/clients.ts';
-import { createStores } from '../stores/stores.ts';
 import { tableNamesFromEnv } from '../stores/tables.ts';
 
 /** What every function reads once per cold start: settings from the environment, the logger, the stores. A bad setting fails the cold start with its name. */
@@ -15,7 +14,9 @@ export const requiredEnv = (name: string): string => {
 };
 
 export const config = loadConfig();
-export const stores = createStores(createDocumentClient(), tableNamesFromEnv());
+// Each function builds only the stores it uses, so its bundle holds no other store's code.
+export const documentClient = createDocumentClient();
+export const tables = tableNamesFromEnv();
 export const configurationSet = process.env.BRIEFING_CONFIGURATION_SET || undefined;
 
 export const logTo = (log: Logger) => (message: string, details?: Record<string, unknown>) => log.info(message, details ?? {});

@@ -4,9 +4,12 @@ import { createSubscriptionDeps } from '../subscription/deps.ts';
 import { handleRequest } from '../subscription/router.ts';
 import type { SubscriptionDeps } from '../subscription/routes.ts';
 import { tokenSecretFromEnv } from '../subscription/token-secret.ts';
-import { config, configurationSet, logger, stores } from './runtime.ts';
+import { createEditionStore } from '../stores/editions.ts';
+import { createSubscriberStore } from '../stores/subscribers.ts';
+import { config, configurationSet, documentClient, logger, tables } from './runtime.ts';
 
 const ses = createSesClient();
+const stores = { subscribers: createSubscriberStore(documentClient, tables.subscribers), editions: createEditionStore(documentClient, tables.editions) };
 
 let deps: Promise<SubscriptionDeps> | undefined;
 const subscriptionDeps = (): Promise<SubscriptionDeps> => {

@@ -15,7 +15,7 @@ import { withRetry } from './retry.ts';
 import type { TokenBucket } from './token-bucket.ts';
 
 export interface DeliverDeps {
-  readonly stores: Stores;
+  readonly stores: Pick<Stores, 'subscribers' | 'editions' | 'deliveries'>;
   readonly config: BriefingConfig;
   readonly links: SubscriptionLinks;
   /** Paces every send of this worker (one bucket per process, shared by its concurrent records). */

@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type AddressCheck = { readonly ok: true; readonly email: string } | { readonly ok: false; readonly reason: string };
 
