@@ -75,6 +75,33 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
   const get = async (email: string): Promise<Subscriber | undefined> =>
     (await client.send(new GetCommand({ TableName: tableName, Key: { email }, ConsistentRead: true }))).Item as Subscriber | undefined;
 
+  /** One conditional update on an existing address; the subscriber after it, or undefined when the condition did not hold. */
+  const update = async (
+    email: string,
+    expression: string,
+    condition: string | undefined,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<Subscriber | undefined> => {
+    try {
+      const output = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { email },
+          UpdateExpression: expression,
+          ConditionExpression: condition ? `attribute_exists(email) AND ${condition}` : 'attribute_exists(email)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return output.Attributes as Subscriber;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
+
   /**
    * Sets a new status and appends it to the history in one conditional write; returns the subscriber
    * after the change, or undefined when the address is unknown or not in one of `from`.
@@ -93,55 +120,12 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
         sets.push(`#s${index} = :s${index}`);
       }
     });
-    let condition = 'attribute_exists(email)';
+    let condition: string | undefined;
     if (options.from) {
-      condition += ` AND #status IN (${options.from.map((_, index) => `:from${index}`).join(', ')})`;
+      condition = `#status IN (${options.from.map((_, index) => `:from${index}`).join(', ')})`;
       options.from.forEach((from, index) => (values[`:from${index}`] = from));
     }
-    try {
-      const output = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { email },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return output.Attributes as Subscriber;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
-  };
-
-  /** One conditional update returning the subscriber after it, or undefined when the condition did not hold. */
-  const update = async (
-    email: string,
-    expression: string,
-    condition: string,
-    values: Record<string, unknown>,
-    names?: Record<string, string>,
-  ): Promise<Subscriber | undefined> => {
-    try {
-      const output = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { email },
-          UpdateExpression: expression,
-          ConditionExpression: `attribute_exists(email) AND ${condition}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return output.Attributes as Subscriber;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return update(email, `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`, condition, values, names);
   };
 
   return {
