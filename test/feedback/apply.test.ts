@@ -1,31 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyFeedback } from '../../lambdas/feedback/apply.ts';
 import { parseFeedback } from '../../lambdas/feedback/events.ts';
-import { createStores, type Stores } from '../../lambdas/stores/stores.ts';
 import type { SubscriberStatus } from '../../lambdas/stores/subscribers.ts';
-import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { useTestEmulators } from '../helpers/emulators.ts';
 import { type Envelope, type FixtureChanges, type FixtureName, sesEvent } from './fixtures.ts';
 
-let emulators: TestEmulators;
-let stores: Stores;
+const local = useTestEmulators();
 
-beforeAll(async () => {
-  emulators = await startTestEmulators();
-});
-afterAll(async () => emulators.close());
-beforeEach(async () => {
-  stores = createStores(emulators.doc, await emulators.freshTables());
-});
-
-const subscriber = (email: string, status: SubscriberStatus = 'active') => stores.subscribers.add(email, { status, reason: 'confirmed' });
-const deliver = (name: FixtureName, changes: FixtureChanges, envelope: Envelope = 'eventbridge') => applyFeedback(parseFeedback(sesEvent(name, envelope, changes)), stores);
+const subscriber = (email: string, status: SubscriberStatus = 'active') => local.stores.subscribers.add(email, { status, reason: 'confirmed' });
+const deliver = (name: FixtureName, changes: FixtureChanges, envelope: Envelope = 'eventbridge') => applyFeedback(parseFeedback(sesEvent(name, envelope, changes)), local.stores);
 
 /** An edition that is sending and has gone out to `sent` readers, with feedback already counted. */
 const sendingEdition = async (editionId: string, counts: { sent: number; bounces?: number; complaints?: number }) => {
-  await stores.editions.lock(editionId, 'test');
-  await stores.editions.saveRendered(editionId, { subject: 's', preheader: 'p', html: '<p>h</p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
-  await stores.editions.addOutcomes(editionId, { sent: counts.sent });
-  await stores.editions.addFeedback(editionId, { bounces: counts.bounces ?? 0, complaints: counts.complaints ?? 0 });
+  await local.stores.editions.lock(editionId, 'test');
+  await local.stores.editions.saveRendered(editionId, { subject: 's', preheader: 'p', html: '<p>h</p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
+  await local.stores.editions.addOutcomes(editionId, { sent: counts.sent });
+  await local.stores.editions.addFeedback(editionId, { bounces: counts.bounces ?? 0, complaints: counts.complaints ?? 0 });
 };
 
 describe('bounces', () => {
@@ -35,11 +25,11 @@ describe('bounces', () => {
 
     const summary = await deliver('bounce-permanent', { recipient: 'gone@example.org' }, envelope);
 
-    const after = await stores.subscribers.get('gone@example.org');
+    const after = await local.stores.subscribers.get('gone@example.org');
     expect(after?.status).toBe('suppressed');
     expect(after?.history.at(-1)).toEqual({ status: 'suppressed', at: '2026-11-24T06:01:02.669Z', reason: 'permanent bounce (General): 5.1.1 smtp; 550 5.1.1 user unknown' });
     expect(summary.suppressed).toEqual([{ email: 'gone@example.org', reason: after?.history.at(-1)?.reason }]);
-    expect((await stores.editions.get('2026-11-24'))?.bounces).toBe(1);
+    expect((await local.stores.editions.get('2026-11-24'))?.bounces).toBe(1);
   });
 
   it('applies an event delivered twice once', async () => {
@@ -50,18 +40,18 @@ describe('bounces', () => {
     const again = await deliver('bounce-permanent', { recipient: 'gone@example.org' });
 
     expect(again.skipped).toBe(1);
-    expect((await stores.subscribers.get('gone@example.org'))?.history.filter((change) => change.status === 'suppressed')).toHaveLength(1);
-    expect((await stores.editions.get('2026-11-24'))?.bounces).toBe(1);
+    expect((await local.stores.subscribers.get('gone@example.org'))?.history.filter((change) => change.status === 'suppressed')).toHaveLength(1);
+    expect((await local.stores.editions.get('2026-11-24'))?.bounces).toBe(1);
   });
 
   it('suppresses after 3 transient bounces in a row, not before', async () => {
     await subscriber('full@example.org');
 
     for (const n of [1, 2]) await deliver('bounce-transient', { recipient: 'full@example.org', feedbackId: `soft-${n}` });
-    expect((await stores.subscribers.get('full@example.org'))?.status).toBe('active');
+    expect((await local.stores.subscribers.get('full@example.org'))?.status).toBe('active');
     await deliver('bounce-transient', { recipient: 'full@example.org', feedbackId: 'soft-3' });
 
-    const after = await stores.subscribers.get('full@example.org');
+    const after = await local.stores.subscribers.get('full@example.org');
     expect(after?.status).toBe('suppressed');
     expect(after?.history.at(-1)?.reason).toMatch(/^3 transient bounces in a row \(MailboxFull\): 4\.2\.2 smtp; 452/);
   });
@@ -74,10 +64,10 @@ describe('bounces', () => {
     await deliver('delivery', { recipient: 'full@example.org' });
     for (const n of [3, 4]) await deliver('bounce-transient', { recipient: 'full@example.org', feedbackId: `soft-${n}` });
 
-    const after = await stores.subscribers.get('full@example.org');
+    const after = await local.stores.subscribers.get('full@example.org');
     expect(after?.status).toBe('active');
     expect(after?.transientBounces).toBe(2);
-    expect((await stores.editions.get('2026-11-24'))?.bounces).toBe(0);
+    expect((await local.stores.editions.get('2026-11-24'))?.bounces).toBe(0);
   });
 
   it('suppresses an address SES would not even try (on its suppression list) without counting it against the edition', async () => {
@@ -86,15 +76,15 @@ describe('bounces', () => {
 
     await deliver('bounce-permanent', { recipient: 'listed@example.org', detail: { bounceSubType: 'OnAccountSuppressionList' } });
 
-    expect((await stores.subscribers.get('listed@example.org'))?.status).toBe('suppressed');
-    expect((await stores.editions.get('2026-11-24'))?.bounces).toBe(0);
+    expect((await local.stores.subscribers.get('listed@example.org'))?.status).toBe('suppressed');
+    expect((await local.stores.editions.get('2026-11-24'))?.bounces).toBe(0);
   });
 
   it('ignores addresses that are not on the list', async () => {
     const summary = await deliver('bounce-permanent', { recipient: 'stranger@example.org' });
 
     expect(summary).toMatchObject({ skipped: 1, suppressed: [] });
-    expect(await stores.subscribers.get('stranger@example.org')).toBeUndefined();
+    expect(await local.stores.subscribers.get('stranger@example.org')).toBeUndefined();
   });
 });
 
@@ -105,10 +95,10 @@ describe('complaints', () => {
 
     await deliver('complaint', { recipient: 'annoyed@example.org' }, 'sns');
 
-    const after = await stores.subscribers.get('annoyed@example.org');
+    const after = await local.stores.subscribers.get('annoyed@example.org');
     expect(after?.status).toBe('suppressed');
     expect(after?.history.at(-1)).toEqual({ status: 'suppressed', at: '2026-11-24T08:15:40.000Z', reason: 'complaint (abuse)' });
-    expect((await stores.editions.get('2026-11-24'))?.complaints).toBe(1);
+    expect((await local.stores.editions.get('2026-11-24'))?.complaints).toBe(1);
   });
 });
 
@@ -119,7 +109,7 @@ describe('pausing an edition', () => {
 
     const summary = await deliver('bounce-permanent', { recipient: 'tenth@example.org' });
 
-    const edition = await stores.editions.get('2026-11-24');
+    const edition = await local.stores.editions.get('2026-11-24');
     expect(edition?.status).toBe('paused');
     expect(edition?.statusReason).toBe('bounce rate 5.0 % (10 of 200 sent) reached 5.0 %');
     expect(summary.paused).toEqual([{ editionId: '2026-11-24', reason: edition?.statusReason, sent: 200, bounces: 10, complaints: 0 }]);
@@ -134,8 +124,8 @@ describe('pausing an edition', () => {
     await deliver('bounce-permanent', { recipient: 'a@example.org', edition: '2026-11-24' });
     await deliver('bounce-permanent', { recipient: 'b@example.org', edition: '2026-11-25' });
 
-    expect((await stores.editions.get('2026-11-24'))?.status).toBe('sending');
-    expect((await stores.editions.get('2026-11-25'))?.status).toBe('sending');
+    expect((await local.stores.editions.get('2026-11-24'))?.status).toBe('sending');
+    expect((await local.stores.editions.get('2026-11-25'))?.status).toBe('sending');
   });
 
   it('pauses at a 0.1 % complaint rate, and one complaint fewer does not', async () => {
@@ -148,20 +138,20 @@ describe('pausing an edition', () => {
     await deliver('complaint', { recipient: 'b@example.org', edition: '2026-11-25' });
 
     expect(paused.paused.map((edition) => edition.reason)).toEqual(['complaint rate 0.10 % (1 of 1000 sent) reached 0.10 %']);
-    expect((await stores.editions.get('2026-11-24'))?.status).toBe('paused');
-    expect((await stores.editions.get('2026-11-25'))?.status).toBe('sending');
+    expect((await local.stores.editions.get('2026-11-24'))?.status).toBe('paused');
+    expect((await local.stores.editions.get('2026-11-25'))?.status).toBe('sending');
   });
 });
 
 describe('feedback handler', () => {
   it('runs as deployed: suppresses and reports what it did', async () => {
-    Object.assign(process.env, emulators.env);
+    Object.assign(process.env, local.emulators.env);
     const { handler } = await import('../../lambdas/handlers/feedback.ts');
     await subscriber('gone@example.org');
 
     const result = await handler(sesEvent('bounce-permanent', 'eventbridge', { recipient: 'gone@example.org' }));
 
     expect(result).toEqual({ suppressed: 1, paused: [], skipped: 0 });
-    expect((await stores.subscribers.get('gone@example.org'))?.status).toBe('suppressed');
+    expect((await local.stores.subscribers.get('gone@example.org'))?.status).toBe('suppressed');
   });
 });

@@ -3,8 +3,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SESClient } from '@aws-sdk/client-ses';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type ClientSettings, createDocumentClient, createSesClient } from '../../lambdas/aws/clients.ts';
 import { startEmulators } from '../../lambdas/local/emulators.ts';
+import { createStores, type Stores } from '../../lambdas/stores/stores.ts';
 import { ensureTables, type TableNames, tableNamesFromEnv } from '../../lambdas/stores/tables.ts';
 
 /** A message as aws-ses-v2-local keeps it (parsed from the raw MIME; most headers dropped). */
@@ -85,4 +87,21 @@ export const startTestEmulators = async (): Promise<TestEmulators> => {
       await emulators.close();
     },
   };
+};
+
+/**
+ * The emulators for one test file: started once, with fresh tables (and their stores) and an empty
+ * inbox before each test. Read `emulators` and `stores` inside tests and hooks.
+ */
+export const useTestEmulators = () => {
+  const context = {} as { emulators: TestEmulators; stores: Stores };
+  beforeAll(async () => {
+    context.emulators = await startTestEmulators();
+  });
+  afterAll(() => context.emulators.close());
+  beforeEach(async () => {
+    context.stores = createStores(context.emulators.doc, await context.emulators.freshTables());
+    await context.emulators.clearInbox();
+  });
+  return context;
 };

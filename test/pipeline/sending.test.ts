@@ -1,6 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { createInProcessQueue } from '../../lambdas/local/in-process-queue.ts';
 import { sendLocally, type LocalSendOptions } from '../../lambdas/local/local-send.ts';
@@ -8,29 +8,20 @@ import { sendRaw, type SendRawOptions } from '../../lambdas/mail/mailer.ts';
 import { compose, ComposeError } from '../../lambdas/pipeline/compose.ts';
 import { createDeliverer } from '../../lambdas/pipeline/deliver.ts';
 import { TokenBucket } from '../../lambdas/pipeline/token-bucket.ts';
-import { createStores, type Stores } from '../../lambdas/stores/stores.ts';
 import type { SubscriberStatus } from '../../lambdas/stores/subscribers.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { verifyToken } from '../../lambdas/subscription/tokens.ts';
 import { article } from '../helpers/articles.ts';
-import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { useTestEmulators } from '../helpers/emulators.ts';
 import { destination, startFaultySes } from '../helpers/ses-faults.ts';
 
 const config = parseConfig({ siteUrl: 'https://briefing.example.com', replyTo: 'desk@example.com', newsletterName: 'Morgen – Briefing' });
 const secret = 'test-secret';
 const editionId = '2026-11-24';
 
-let emulators: TestEmulators;
-let stores: Stores;
-
-beforeAll(async () => {
-  emulators = await startTestEmulators();
-});
-afterAll(async () => emulators.close());
+const local = useTestEmulators();
 beforeEach(async () => {
-  stores = createStores(emulators.doc, await emulators.freshTables());
-  await emulators.clearInbox();
-  await stores.articles.put([
+  await local.stores.articles.put([
     article({ id: 'lead', headline: 'Ministers agree a budget — after “long” talks', priority: 5, publishedAt: '2026-11-24T05:00:00Z' }),
     article({ id: 'second', publishedAt: '2026-11-24T04:00:00Z' }),
   ]);
@@ -38,20 +29,20 @@ beforeEach(async () => {
 
 const addSubscribers = async (count: number, status: SubscriberStatus = 'active', prefix = 'reader') => {
   const emails = Array.from({ length: count }, (_, index) => `${prefix}${index}@example.org`);
-  await Promise.all(emails.map((email) => stores.subscribers.add(email, { status, reason: 'test' })));
+  await Promise.all(emails.map((email) => local.stores.subscribers.add(email, { status, reason: 'test' })));
   return emails;
 };
 
 const options = (overrides: Partial<LocalSendOptions> = {}): LocalSendOptions => ({
-  stores,
-  ses: emulators.ses,
+  stores: local.stores,
+  ses: local.emulators.ses,
   config,
   tokenSecret: secret,
   ratePerSecond: 1000,
   ...overrides,
 });
 
-const recipientsInInbox = async () => (await emulators.inbox()).flatMap((message) => message.destination.to);
+const recipientsInInbox = async () => (await local.emulators.inbox()).flatMap((message) => message.destination.to);
 
 const countBy = (values: string[]) => values.reduce((counts, value) => counts.set(value, (counts.get(value) ?? 0) + 1), new Map<string, number>());
 
@@ -64,7 +55,7 @@ describe('sending an edition', () => {
     const raws: Buffer[] = [];
     const send = (raw: Buffer, sendOptions: SendRawOptions) => {
       raws.push(raw);
-      return sendRaw(emulators.ses, raw, sendOptions);
+      return sendRaw(local.emulators.ses, raw, sendOptions);
     };
 
     const { result, counts } = await sendLocally({ date: editionId }, options({ send }));
@@ -76,7 +67,7 @@ describe('sending an edition', () => {
     const header = (mail: (typeof mails)[number], name: string) => mail.headerLines.find((line) => line.key === name)?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n\s+/g, ' ');
     const unsubscribeUrls = mails.map((mail) => header(mail, 'list-unsubscribe')!.match(/^<(https:[^>]+)>/)![1]!);
     expect(new Set(unsubscribeUrls).size).toBe(50);
-    const byId = new Map((await Promise.all(active.map((email) => stores.subscribers.get(email)))).map((s) => [s!.id, s!.email]));
+    const byId = new Map((await Promise.all(active.map((email) => local.stores.subscribers.get(email)))).map((s) => [s!.id, s!.email]));
     mails.forEach((mail, index) => {
       const token = new URL(unsubscribeUrls[index]!).searchParams.get('token')!;
       const check = verifyToken(secret, token, 'unsubscribe');
@@ -91,7 +82,7 @@ describe('sending an edition', () => {
     expect(header(first, 'list-id')).toMatch(/<morgen-briefing\.example\.com>$/);
     expect(header(first, 'x-ses-configuration-set')).toBeUndefined();
     expect(first.text).toContain('Ministers agree a budget');
-    expect((await stores.editions.get(editionId))).toMatchObject({ status: 'sent', sent: 50, enqueued: 50 });
+    expect((await local.stores.editions.get(editionId))).toMatchObject({ status: 'sent', sent: 50, enqueued: 50 });
   });
 
   it('sends nothing new when the same edition runs again, and one edition when two start together', async () => {
@@ -109,25 +100,25 @@ describe('sending an edition', () => {
     await addSubscribers(3);
     const { result } = await sendLocally({ date: '2026-12-25' }, options());
     expect(result).toMatchObject({ kind: 'skipped', editionId: '2026-12-25' });
-    expect((await stores.editions.get('2026-12-25'))?.status).toBe('skipped');
-    expect(await emulators.inbox()).toEqual([]);
+    expect((await local.stores.editions.get('2026-12-25'))?.status).toBe('skipped');
+    expect(await local.emulators.inbox()).toEqual([]);
   });
 
   it('refuses an unknown article id before anything is written or sent', async () => {
     await addSubscribers(3);
     await expect(sendLocally({ date: editionId, articleIds: ['lead', 'nope'] }, options())).rejects.toThrow(new ComposeError('no article with id nope in the article store (briefing articles list shows what is there)'));
-    expect(await stores.editions.get(editionId)).toBeUndefined();
-    expect(await emulators.inbox()).toEqual([]);
+    expect(await local.stores.editions.get(editionId)).toBeUndefined();
+    expect(await local.emulators.inbox()).toEqual([]);
   });
 
   it('sends a test copy to any address without touching the edition or the deliveries', async () => {
     await addSubscribers(3);
     const { result } = await sendLocally({ date: editionId, to: 'editor@example.net' }, options());
     expect(result).toMatchObject({ kind: 'test', to: 'editor@example.net' });
-    const inbox = await emulators.inbox();
+    const inbox = await local.emulators.inbox();
     expect(inbox.map((message) => [message.destination.to, message.subject])).toEqual([[['editor@example.net'], expect.stringMatching(/^\[Test\] /)]]);
-    expect(await stores.editions.get(editionId)).toBeUndefined();
-    expect(await stores.deliveries.list(editionId)).toEqual([]);
+    expect(await local.stores.editions.get(editionId)).toBeUndefined();
+    expect(await local.stores.deliveries.list(editionId)).toEqual([]);
   });
 
   it('counts the recipients on a dry run and sends and writes nothing', async () => {
@@ -135,8 +126,8 @@ describe('sending an edition', () => {
     await addSubscribers(2, 'pending', 'pending');
     const { result } = await sendLocally({ date: editionId, dryRun: true }, options());
     expect(result).toMatchObject({ kind: 'dry-run', recipients: 7, articleIds: ['lead', 'second'] });
-    expect(await stores.editions.get(editionId)).toBeUndefined();
-    expect(await emulators.inbox()).toEqual([]);
+    expect(await local.stores.editions.get(editionId)).toBeUndefined();
+    expect(await local.emulators.inbox()).toEqual([]);
   });
 });
 
@@ -155,7 +146,7 @@ describe('faults while sending', () => {
       let die!: (error: Error) => void;
       const died = new Promise<never>((_, reject) => (die = reject));
       const deliverer = createDeliverer({
-        stores,
+        stores: local.stores,
         config,
         links: subscriptionLinks(config, secret),
         bucket: new TokenBucket({ ratePerSecond: 1000 }),
@@ -169,13 +160,13 @@ describe('faults while sending', () => {
             return new Promise<string>(() => undefined);
           }
           sends += 1;
-          return sendRaw(emulators.ses, raw, sendOptions);
+          return sendRaw(local.emulators.ses, raw, sendOptions);
         },
       });
       return Promise.race([deliverer.handler(event), died]);
     };
     const queue = createInProcessQueue({ handler, batchSize: 10, concurrency: 2, visibilityTimeoutMs: 100, maxReceiveCount: 50 });
-    await compose({ date: editionId }, { stores, queue, config, ses: emulators.ses, owner: 'test' });
+    await compose({ date: editionId }, { stores: local.stores, queue, config, ses: local.emulators.ses, owner: 'test' });
     await queue.drained();
     return { crashed, deadLetters: queue.deadLetters };
   };
@@ -189,15 +180,15 @@ describe('faults while sending', () => {
       const received = countBy(await recipientsInInbox());
       expect(received.size).toBe(n);
       expect([...received.values()]).toEqual(Array(n).fill(1));
-      expect((await stores.deliveries.list(editionId)).map((delivery) => delivery.status)).toEqual(Array(n).fill('sent'));
-      expect((await stores.editions.get(editionId))?.status).toBe('sent');
+      expect((await local.stores.deliveries.list(editionId)).map((delivery) => delivery.status)).toEqual(Array(n).fill('sent'));
+      expect((await local.stores.editions.get(editionId))?.status).toBe('sent');
     });
   }
 
   it('delivers everything once when SES throttles 30 % of calls', async () => {
     await addSubscribers(30);
     let call = 0;
-    const faulty = await startFaultySes(emulators.sesEndpoint, () =>
+    const faulty = await startFaultySes(local.emulators.sesEndpoint, () =>
       (call += 1) % 10 < 3 ? { status: 400, code: 'Throttling', message: 'Maximum sending rate exceeded.' } : undefined,
     );
     try {
@@ -215,7 +206,7 @@ describe('faults while sending', () => {
 
   it('records a permanently rejected address as failed and delivers the rest', async () => {
     const emails = await addSubscribers(8);
-    const faulty = await startFaultySes(emulators.sesEndpoint, (params) =>
+    const faulty = await startFaultySes(local.emulators.sesEndpoint, (params) =>
       destination(params) === emails[3] ? { status: 400, code: 'MessageRejected', message: 'Email address is on the suppression list for your account.' } : undefined,
     );
     try {
@@ -223,8 +214,8 @@ describe('faults while sending', () => {
 
       expect(counts).toMatchObject({ sent: 7, failed: 1 });
       expect((await recipientsInInbox()).sort()).toEqual(emails.filter((email) => email !== emails[3]).sort());
-      expect(await stores.deliveries.get(editionId, emails[3]!)).toMatchObject({ status: 'failed', reason: expect.stringContaining('MessageRejected') });
-      expect(await stores.editions.get(editionId)).toMatchObject({ status: 'sent', sent: 7, failed: 1 });
+      expect(await local.stores.deliveries.get(editionId, emails[3]!)).toMatchObject({ status: 'failed', reason: expect.stringContaining('MessageRejected') });
+      expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', sent: 7, failed: 1 });
     } finally {
       await faulty.close();
     }
@@ -234,14 +225,14 @@ describe('faults while sending', () => {
     const emails = await addSubscribers(10);
     let paused = true;
     let accepted = 0;
-    const faulty = await startFaultySes(emulators.sesEndpoint, () => {
+    const faulty = await startFaultySes(local.emulators.sesEndpoint, () => {
       if (paused && accepted >= 4) return { status: 400, code: 'AccountSendingPausedException', message: 'Email sending is disabled for this account.' };
       accepted += 1;
       return undefined;
     });
     try {
       const first = await sendLocally({ date: editionId }, options({ ses: faulty.client, workers: 1 }));
-      expect((await stores.editions.get(editionId))?.status).toBe('stopped');
+      expect((await local.stores.editions.get(editionId))?.status).toBe('stopped');
       expect(first.counts.sent).toBe(4);
 
       paused = false;
@@ -249,7 +240,7 @@ describe('faults while sending', () => {
 
       expect(resumed.result).toMatchObject({ kind: 'sending', resumed: true });
       expect((await recipientsInInbox()).sort()).toEqual([...emails].sort());
-      expect((await stores.editions.get(editionId))?.status).toBe('sent');
+      expect((await local.stores.editions.get(editionId))?.status).toBe('sent');
     } finally {
       await faulty.close();
     }

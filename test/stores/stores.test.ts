@@ -1,50 +1,40 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStores, type Stores } from '../../lambdas/stores/stores.ts';
+import { describe, expect, it } from 'vitest';
 import { article } from '../helpers/articles.ts';
-import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { useTestEmulators } from '../helpers/emulators.ts';
 
-let emulators: TestEmulators;
-let stores: Stores;
-
-beforeAll(async () => {
-  emulators = await startTestEmulators();
-});
-afterAll(async () => emulators.close());
-beforeEach(async () => {
-  stores = createStores(emulators.doc, await emulators.freshTables());
-});
+const local = useTestEmulators();
 
 describe('article store', () => {
   it('finds the records published in a window, across UTC days and offsets, and replaces a re-imported id', async () => {
-    await stores.articles.put([
+    await local.stores.articles.put([
       article({ id: 'before', publishedAt: '2026-11-23T05:59:00Z' }),
       article({ id: 'late-evening', publishedAt: '2026-11-23T23:30:00-05:00' }),
       article({ id: 'morning', publishedAt: '2026-11-24T05:00:00Z' }),
       article({ id: 'after', publishedAt: '2026-11-24T06:01:00Z' }),
     ]);
-    await stores.articles.put([article({ id: 'morning', headline: 'Updated headline', publishedAt: '2026-11-24T05:00:00Z' })]);
+    await local.stores.articles.put([article({ id: 'morning', headline: 'Updated headline', publishedAt: '2026-11-24T05:00:00Z' })]);
 
-    const found = await stores.articles.inWindow({ from: new Date('2026-11-23T06:00:00Z'), to: new Date('2026-11-24T06:00:00Z') });
+    const found = await local.stores.articles.inWindow({ from: new Date('2026-11-23T06:00:00Z'), to: new Date('2026-11-24T06:00:00Z') });
 
     expect(found.articles.map((a) => a.id).sort()).toEqual(['late-evening', 'morning']);
     expect(found.articles.find((a) => a.id === 'morning')?.headline).toBe('Updated headline');
   });
 
   it('reports a stored record that fails validation instead of using it', async () => {
-    await emulators.doc.send(
-      new (await import('@aws-sdk/lib-dynamodb')).PutCommand({ TableName: emulators.tables.articles, Item: { id: 'broken', headline: 'x', publishedAt: '2026-11-24T05:00:00Z', publishedDay: '2026-11-24' } }),
+    await local.emulators.doc.send(
+      new (await import('@aws-sdk/lib-dynamodb')).PutCommand({ TableName: local.emulators.tables.articles, Item: { id: 'broken', headline: 'x', publishedAt: '2026-11-24T05:00:00Z', publishedDay: '2026-11-24' } }),
     );
-    await stores.articles.put([article({ id: 'fine', publishedAt: '2026-11-24T04:00:00Z' })]);
+    await local.stores.articles.put([article({ id: 'fine', publishedAt: '2026-11-24T04:00:00Z' })]);
 
-    const { articles, problems } = await stores.articles.list();
+    const { articles, problems } = await local.stores.articles.list();
 
     expect(articles.map((a) => a.id)).toEqual(['fine']);
     expect(problems.some((problem) => problem.id === 'broken' && problem.field === 'url' && problem.message === 'is required')).toBe(true);
   });
 
   it('says which requested ids have no record', async () => {
-    await stores.articles.put([article({ id: 'known' })]);
-    const { articles, missing } = await stores.articles.getMany(['known', 'unknown']);
+    await local.stores.articles.put([article({ id: 'known' })]);
+    const { articles, missing } = await local.stores.articles.getMany(['known', 'unknown']);
     expect(articles.map((a) => a.id)).toEqual(['known']);
     expect(missing).toEqual(['unknown']);
   });
@@ -52,23 +42,23 @@ describe('article store', () => {
 
 describe('subscriber store', () => {
   it('adds an address once, changes status only from the allowed ones, and keeps the history', async () => {
-    expect(await stores.subscribers.add('a@example.org', { status: 'pending', reason: 'signed up' })).toBeDefined();
-    expect(await stores.subscribers.add('a@example.org', { status: 'active', reason: 'again' })).toBeUndefined();
+    expect(await local.stores.subscribers.add('a@example.org', { status: 'pending', reason: 'signed up' })).toBeDefined();
+    expect(await local.stores.subscribers.add('a@example.org', { status: 'active', reason: 'again' })).toBeUndefined();
 
-    expect(await stores.subscribers.changeStatus('a@example.org', 'unsubscribed', { reason: 'x', from: ['active'] })).toBeUndefined();
-    const active = await stores.subscribers.changeStatus('a@example.org', 'active', { reason: 'confirmed', from: ['pending'], set: { expiresAt: null } });
+    expect(await local.stores.subscribers.changeStatus('a@example.org', 'unsubscribed', { reason: 'x', from: ['active'] })).toBeUndefined();
+    const active = await local.stores.subscribers.changeStatus('a@example.org', 'active', { reason: 'confirmed', from: ['pending'], set: { expiresAt: null } });
 
     expect(active?.status).toBe('active');
     expect(active?.history.map((change) => `${change.status}: ${change.reason}`)).toEqual(['pending: signed up', 'active: confirmed']);
-    expect((await stores.subscribers.getById(active!.id))?.email).toBe('a@example.org');
+    expect((await local.stores.subscribers.getById(active!.id))?.email).toBe('a@example.org');
   });
 
   it('pages through one status only', async () => {
-    for (let index = 0; index < 7; index += 1) await stores.subscribers.add(`r${index}@example.org`, { status: index % 2 ? 'active' : 'pending', reason: 'test' });
+    for (let index = 0; index < 7; index += 1) await local.stores.subscribers.add(`r${index}@example.org`, { status: index % 2 ? 'active' : 'pending', reason: 'test' });
     const seen: string[] = [];
     let cursor: Record<string, unknown> | undefined;
     do {
-      const page = await stores.subscribers.pageByStatus('active', { limit: 2, cursor });
+      const page = await local.stores.subscribers.pageByStatus('active', { limit: 2, cursor });
       seen.push(...page.items.map((s) => s.email));
       cursor = page.cursor;
     } while (cursor);
@@ -78,45 +68,45 @@ describe('subscriber store', () => {
 
 describe('edition store', () => {
   it('gives the lock to exactly one of many concurrent callers', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, (_, index) => stores.editions.lock('2026-11-24', `worker-${index}`)));
+    const results = await Promise.all(Array.from({ length: 8 }, (_, index) => local.stores.editions.lock('2026-11-24', `worker-${index}`)));
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
   it('completes the edition only when enqueueing is done and every job is counted', async () => {
-    await stores.editions.lock('2026-11-24', 'me');
-    await stores.editions.saveRendered('2026-11-24', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
-    await stores.editions.addEnqueued('2026-11-24', 3, false);
-    expect((await stores.editions.addOutcomes('2026-11-24', { sent: 2, skipped: 1 }))?.status).toBe('sending');
-    await stores.editions.addEnqueued('2026-11-24', 1, true);
-    const done = await stores.editions.addOutcomes('2026-11-24', { failed: 1 });
+    await local.stores.editions.lock('2026-11-24', 'me');
+    await local.stores.editions.saveRendered('2026-11-24', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
+    await local.stores.editions.addEnqueued('2026-11-24', 3, false);
+    expect((await local.stores.editions.addOutcomes('2026-11-24', { sent: 2, skipped: 1 }))?.status).toBe('sending');
+    await local.stores.editions.addEnqueued('2026-11-24', 1, true);
+    const done = await local.stores.editions.addOutcomes('2026-11-24', { failed: 1 });
     expect(done).toMatchObject({ status: 'sent', sent: 2, skipped: 1, failed: 1, enqueued: 4 });
   });
 
   it('finds the previous edition that went out, ignoring skipped ones', async () => {
     for (const [id, skip] of [['2026-11-21', false], ['2026-11-22', true]] as const) {
-      await stores.editions.lock(id, 'me');
-      if (skip) await stores.editions.setStatus(id, 'skipped', { from: ['composing'] });
-      else await stores.editions.saveRendered(id, { subject: 's', preheader: 'p', html: '', text: '', mjml: '', marker: 'm' }, { articleIds: [] });
+      await local.stores.editions.lock(id, 'me');
+      if (skip) await local.stores.editions.setStatus(id, 'skipped', { from: ['composing'] });
+      else await local.stores.editions.saveRendered(id, { subject: 's', preheader: 'p', html: '', text: '', mjml: '', marker: 'm' }, { articleIds: [] });
     }
-    expect((await stores.editions.previousSent('2026-11-24'))?.editionId).toBe('2026-11-21');
+    expect((await local.stores.editions.previousSent('2026-11-24'))?.editionId).toBe('2026-11-21');
   });
 });
 
 describe('delivery store', () => {
   it('lets one worker claim a delivery, and another only after the lease ran out', async () => {
     const now = Date.now();
-    expect(await stores.deliveries.claim('e', 'a@example.org', 'one', 1000, now)).toEqual({ claimed: true });
-    const second = await stores.deliveries.claim('e', 'a@example.org', 'two', 1000, now + 500);
+    expect(await local.stores.deliveries.claim('e', 'a@example.org', 'one', 1000, now)).toEqual({ claimed: true });
+    const second = await local.stores.deliveries.claim('e', 'a@example.org', 'two', 1000, now + 500);
     expect(second).toMatchObject({ claimed: false, existing: { status: 'claimed', claimToken: 'one' } });
-    expect(await stores.deliveries.claim('e', 'a@example.org', 'two', 1000, now + 1500)).toEqual({ claimed: true });
-    expect(await stores.deliveries.markSent('e', 'a@example.org', 'one', 'late')).toBe(false);
-    expect(await stores.deliveries.markSent('e', 'a@example.org', 'two', 'msg-2')).toBe(true);
-    expect(await stores.deliveries.claim('e', 'a@example.org', 'three', 1000, now + 99_999)).toMatchObject({ claimed: false, existing: { status: 'sent', messageId: 'msg-2' } });
+    expect(await local.stores.deliveries.claim('e', 'a@example.org', 'two', 1000, now + 1500)).toEqual({ claimed: true });
+    expect(await local.stores.deliveries.markSent('e', 'a@example.org', 'one', 'late')).toBe(false);
+    expect(await local.stores.deliveries.markSent('e', 'a@example.org', 'two', 'msg-2')).toBe(true);
+    expect(await local.stores.deliveries.claim('e', 'a@example.org', 'three', 1000, now + 99_999)).toMatchObject({ claimed: false, existing: { status: 'sent', messageId: 'msg-2' } });
   });
 
   it('releases a claim so that the next try can take it at once', async () => {
-    await stores.deliveries.claim('e', 'b@example.org', 'one', 60_000);
-    await stores.deliveries.release('e', 'b@example.org', 'one');
-    expect(await stores.deliveries.claim('e', 'b@example.org', 'two', 60_000)).toEqual({ claimed: true });
+    await local.stores.deliveries.claim('e', 'b@example.org', 'one', 60_000);
+    await local.stores.deliveries.release('e', 'b@example.org', 'one');
+    expect(await local.stores.deliveries.claim('e', 'b@example.org', 'two', 60_000)).toEqual({ claimed: true });
   });
 });
