@@ -36,6 +36,8 @@ export const configSchema = z.object({
   senderName: z._default(singleLine(80), 'The Morning Briefing'),
   senderAddress: z._default(z.email(), 'briefing@example.com'),
   replyTo: z.optional(z.email()),
+  /** The mailto: half of List-Unsubscribe; mail to it lands in that mailbox for a person to act on. */
+  unsubscribeMailto: z.optional(z.email()),
   timeZone: z._default(z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Europe/London')), 'Europe/London'),
   siteUrl: z.pipe(z._default(siteUrl, 'http://localhost:3000'), z.transform((value: string) => value.replace(/\/+$/, ''))),
   postalAddress: z._default(singleLine(), 'Briefing Newsroom, 1 Example Street, London EC1A 1AA, United Kingdom'),
@@ -52,6 +54,7 @@ const envNames: Record<keyof BriefingConfig, string> = {
   senderName: 'BRIEFING_SENDER_NAME',
   senderAddress: 'BRIEFING_SENDER_ADDRESS',
   replyTo: 'BRIEFING_REPLY_TO',
+  unsubscribeMailto: 'BRIEFING_UNSUBSCRIBE_MAILTO',
   timeZone: 'BRIEFING_TIME_ZONE',
   siteUrl: 'BRIEFING_SITE_URL',
   postalAddress: 'BRIEFING_POSTAL_ADDRESS',

@@ -26,6 +26,8 @@ export const briefingEnvelope = (config: BriefingConfig, options: BriefingEnvelo
     from: { name: config.senderName, address: config.senderAddress },
     replyTo: config.replyTo,
     listId: { name: config.newsletterName, id: `${listLabel(config.newsletterName)}.${domain}` },
+    // Without an address of its own, unsubscribe mail goes where replies go: a person reads it.
+    unsubscribeMailto: config.unsubscribeMailto ?? config.replyTo,
     ...options,
   };
 };

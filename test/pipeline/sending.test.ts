@@ -78,6 +78,7 @@ describe('sending an edition', () => {
     expect(first.subject).toBe(`${config.newsletterName}: Ministers agree a budget — after “long” talks`);
     expect(first.from?.value[0]).toEqual({ name: config.senderName, address: config.senderAddress });
     expect(first.replyTo?.text).toBe('desk@example.com');
+    expect(header(first, 'list-unsubscribe')).toMatch(/^<https:\/\/briefing\.example\.com\/unsubscribe\?token=[\w.-]+>, <mailto:desk@example\.com\?subject=unsubscribe>$/);
     expect(header(first, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(header(first, 'list-id')).toMatch(/<morgen-briefing\.example\.com>$/);
     expect(header(first, 'x-ses-configuration-set')).toBeUndefined();
