@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { createSesClient, createSqsClient } from '../aws/clients.ts';
 import { compose, type ComposeResult } from '../pipeline/compose.ts';
 import { sqsDeliveryQueue } from '../pipeline/sqs-queue.ts';
+import { loadMjml } from '../render/engine.ts';
 import { createStores } from '../stores/stores.ts';
 import { config, configurationSet, documentClient, logger, logTo, requiredEnv, tables } from './runtime.ts';
 
@@ -15,6 +16,8 @@ const composeEvent = z.strictObject({
   resume: z.boolean().optional(),
 });
 
+// Every compose renders: MJML loads during the cold start's init phase, not inside the first invocation.
+await loadMjml();
 const stores = createStores(documentClient, tables);
 const ses = createSesClient();
 const queue = sqsDeliveryQueue(createSqsClient(), requiredEnv('BRIEFING_QUEUE_URL'));

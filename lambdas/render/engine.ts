@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mjml2html from 'mjml';
+import type Mjml2Html from 'mjml';
 import { Liquid } from 'liquidjs';
 
 /** The templates shipped with Briefing; `BRIEFING_TEMPLATES_DIR` points elsewhere (a Lambda bundle, a preview copy). */
@@ -52,6 +52,10 @@ const asTemplateError = (error: unknown, template: string): TemplateError => {
 };
 
 // Numbers are given on the filled-in MJML: the preview shows that source next to the error.
+// MJML and its CSS tooling take a quarter of a second to load: only what renders MJML pays for it, once.
+let mjml: Promise<typeof Mjml2Html> | undefined;
+export const loadMjml = () => (mjml ??= import('mjml').then((module) => module.default));
+
 const mjmlError = (errors: readonly { line: number; formattedMessage: string; message: string }[], template: string) =>
   new TemplateError(
     `MJML: ${errors.map((error) => `line ${error.line} of the filled-in MJML: ${error.message}`).join('; ')}`,
@@ -94,17 +98,18 @@ export const createTemplateEngine = (options: TemplateEngineOptions = {}): Templ
   return {
     templatesDir,
     async renderMjml(template, data) {
-      const mjml = fill(escaped, template, data);
+      const filled = fill(escaped, template, data);
+      const mjml2html = await loadMjml();
       let result;
       try {
         // ignoreIncludes keeps mj-include (which reads local files) inert whatever the data holds.
-        result = await mjml2html(mjml, { validationLevel: 'strict', ignoreIncludes: true, keepComments: false, fonts: {} });
+        result = await mjml2html(filled, { validationLevel: 'strict', ignoreIncludes: true, keepComments: false, fonts: {} });
       } catch (error) {
         // MJML 5 lists strict-validation failures on `errors`.
         const { errors } = error as { errors?: { line: number; formattedMessage: string; message: string }[] };
         throw errors?.length ? mjmlError(errors, template) : asTemplateError(error, template);
       }
-      return { mjml, html: result.html };
+      return { mjml: filled, html: result.html };
     },
     renderText: async (template, data) => fill(raw, template, data),
     renderHtml: async (template, data) => fill(escaped, template, data),
