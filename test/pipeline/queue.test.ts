@@ -33,6 +33,27 @@ describe('SQS delivery queue', () => {
     expect(entries.map((entry) => decodeJob(entry.MessageBody!).email)).toEqual(jobs(23).map((job) => job.email));
   });
 
+  it('keeps up to 10 SendMessageBatch calls in flight, and every job is sent once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const bodies: string[] = [];
+    const client = {
+      send: async (command: SendMessageBatchCommand) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        bodies.push(...(command.input.Entries ?? []).map((entry) => entry.MessageBody!));
+        return { Successful: [] };
+      },
+    } as unknown as SQSClient;
+
+    await sqsDeliveryQueue(client, 'https://queue').enqueue(jobs(250));
+
+    expect(most).toBe(10);
+    expect(bodies.map((body) => decodeJob(body).email).sort()).toEqual(jobs(250).map((job) => job.email).sort());
+  });
+
   it('sends again only the entries SQS reported as failed', async () => {
     const { client, requests } = recordingClient((entries, call) =>
       call === 1 ? { Failed: [{ Id: entries[2]!.Id, Code: 'InternalError', SenderFault: false, Message: 'try again' }] } : {},
