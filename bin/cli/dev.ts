@@ -4,7 +4,7 @@ import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { startApiServer } from '../../lambdas/local/api-server.ts';
 import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
-import { localPorts } from '../../lambdas/local/emulators.ts';
+import { localPorts, portVariables } from '../../lambdas/local/emulators.ts';
 import { sendLocally } from '../../lambdas/local/local-send.ts';
 import { dateInZone } from '../../lambdas/edition/model.ts';
 import { openLocalServices } from './local-services.ts';
@@ -19,6 +19,16 @@ interface Closable {
 }
 
 const port = (url: string) => Number(new URL(url).port);
+
+/** A server that could not listen because the port is taken says which port, and how to choose another. */
+const portFree = async <T>(starting: Promise<T>, port: number, variable: string): Promise<T> => {
+  try {
+    return await starting;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new Error(`port ${port} is already in use (another briefing dev?): stop it, or pick another port with ${variable}`);
+  }
+};
 
 /** A port nobody listens on now (for BRIEFING_API_PORT=0: the site URL must be known before the server starts). */
 const freePort = (): Promise<number> =>
@@ -51,7 +61,11 @@ const dev = async () => {
     const apiPort = ports.api === 0 ? await freePort() : ports.api;
     // Links in the mail lead to this server unless the config names another site.
     const config = loaded.siteUrl === defaultSiteUrl && apiPort !== 3000 ? { ...loaded, siteUrl: `http://127.0.0.1:${apiPort}` } : loaded;
-    const api = await startApiServer({ port: apiPort, deps: createSubscriptionDeps({ config, stores, ses: services.ses, secret: services.tokenSecret }) });
+    const api = await portFree(
+      startApiServer({ port: apiPort, deps: createSubscriptionDeps({ config, stores, ses: services.ses, secret: services.tokenSecret }) }),
+      apiPort,
+      portVariables.api,
+    );
     running.push(api);
     const { articles: samples } = await loadArticleFiles(samplesDir);
     if ((await stores.articles.list()).articles.length === 0) {
