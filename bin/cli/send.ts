@@ -105,6 +105,11 @@ const sendHere = async (options: SendOptions) => {
       },
     });
     progress?.stop();
+    if (result.kind === 'sending' || result.kind === 'test') {
+      // aws-ses-v2-local keeps its inbox in memory: one started just for this command is gone when it exits.
+      if (services.emulators?.started.ses) console.log('No local inbox was running, so the one started for this send has closed with it: keep `npm start` running in another terminal to read the mail.');
+      else if (services.inboxUrl) console.log(`Local inbox: ${services.inboxUrl}`);
+    }
     if (result.kind !== 'sending') return;
     console.log(summary(final, durationMs));
     const edition = await services.stores.editions.get(result.editionId);
@@ -116,7 +121,6 @@ const sendHere = async (options: SendOptions) => {
       console.error(`${deadLetters.length} recipient(s) could not be sent after repeated tries; run the same command with --resume to try them again.`);
       process.exitCode = 1;
     }
-    if (services.inboxUrl) console.log(`Local inbox: ${services.inboxUrl}`);
   });
 };
 
