@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerArticles } from './articles.ts';
 import { registerDev } from './dev.ts';
+import { registerEditions } from './editions.ts';
 import { registerPreview } from './preview.ts';
 import { registerRender } from './render.ts';
 import { registerSend } from './send.ts';
@@ -14,6 +15,7 @@ const program = new Command()
 registerRender(program);
 registerArticles(program);
 registerSend(program);
+registerEditions(program);
 registerSubscribers(program);
 registerPreview(program);
 registerDev(program);

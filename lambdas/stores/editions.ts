@@ -193,6 +193,21 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
         '#status IN (:paused, :stopped, :sending)',
       ),
 
+    /** The most recent editions, newest first. */
+    async recent(limit: number): Promise<EditionRecord[]> {
+      const output = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: indexes.editionsByKind,
+          KeyConditionExpression: 'kind = :kind',
+          ExpressionAttributeValues: { ':kind': 'edition' },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (output.Items ?? []) as EditionRecord[];
+    },
+
     /** The latest edition before this one that went out: the next window starts when it was sent. */
     async previousSent(editionId: string): Promise<EditionRecord | undefined> {
       let cursor: Record<string, unknown> | undefined;

@@ -1,0 +1,35 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { useTestEmulators } from '../helpers/emulators.ts';
+
+const local = useTestEmulators();
+
+describe('briefing editions', () => {
+  it('lists editions newest first and shows one with its status, stories and counts, and how to resume a stopped one', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'briefing-editions-'));
+    const cli = (args: string[]) => runCli(args, { cwd, env: { ...local.emulators.env, BRIEFING_TOKEN_SECRET: 'cli-test' } });
+    const { editions } = local.stores;
+    await editions.lock('2026-11-23', 'test');
+    await editions.saveRendered('2026-11-23', { subject: 'Monday', preheader: '', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a', 'b'] });
+    await editions.addEnqueued('2026-11-23', 2, true);
+    await editions.addOutcomes('2026-11-23', { sent: 2 });
+    await editions.lock('2026-11-24', 'test');
+    await editions.saveRendered('2026-11-24', { subject: 'Tuesday', preheader: '', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['c'] });
+    await editions.setStatus('2026-11-24', 'stopped', { from: ['sending'], reason: 'AccountSendingPausedException: sending paused' });
+
+    const list = await cli(['editions', 'list']);
+    const show = await cli(['editions', 'show', '2026-11-24']);
+    const missing = await cli(['editions', 'show', '2026-01-01']);
+
+    expect(list.stdout.trim().split('\n').map((line) => line.slice(0, 20))).toEqual(['2026-11-24  stopped ', '2026-11-23  sent    ']);
+    expect(list.stdout).toContain('2 sent, 0 skipped, 0 failed of 2 queued');
+    expect(show.stdout).toContain('status    stopped (AccountSendingPausedException: sending paused)');
+    expect(show.stdout).toContain('stories   c');
+    expect(show.stdout).toContain('npx briefing send --date 2026-11-24 --resume');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('briefing: there is no edition 2026-01-01');
+  });
+});
