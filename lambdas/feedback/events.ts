@@ -1,3 +1,4 @@
+import { EventBridgeEnvelope, SnsEnvelope } from '@aws-lambda-powertools/parser/envelopes';
 import * as z from 'zod';
 
 /**
@@ -46,16 +47,6 @@ const recordSchema = z.discriminatedUnion('eventType', [
 ]);
 
 const handledTypes = new Set(['Bounce', 'Complaint', 'Delivery']);
-
-const snsEnvelope = z.object({
-  Records: z.array(z.object({ EventSource: z.literal('aws:sns'), Sns: z.object({ Message: z.string() }) })).min(1),
-});
-
-const eventBridgeEnvelope = z.object({
-  source: z.literal('aws.ses'),
-  'detail-type': z.string(),
-  detail: z.record(z.string(), z.unknown()),
-});
 
 export interface FeedbackRecipient {
   readonly email: string;
@@ -141,19 +132,20 @@ const fromRecord = (input: unknown): FeedbackEvent => {
  * the event's JSON), an EventBridge event (the record is the `detail`), or a bare record.
  */
 export const parseFeedback = (input: unknown): FeedbackEvent[] => {
-  const sns = snsEnvelope.safeParse(input);
+  // Powertools' envelopes check the SNS and EventBridge wrappers as AWS documents them and unwrap the record(s).
+  const sns = SnsEnvelope.safeParse(input, z.string());
   if (sns.success) {
-    return sns.data.Records.map(({ Sns }) => {
-      let message: unknown;
+    return sns.data.map((message) => {
+      let record: unknown;
       try {
-        message = JSON.parse(Sns.Message);
+        record = JSON.parse(message);
       } catch {
         throw new FeedbackParseError('SNS message is not JSON');
       }
-      return fromRecord(message);
+      return fromRecord(record);
     });
   }
-  const bridge = eventBridgeEnvelope.safeParse(input);
-  if (bridge.success) return [fromRecord(bridge.data.detail)];
+  const bridge = EventBridgeEnvelope.safeParse(input, z.unknown());
+  if (bridge.success && (input as { source?: unknown }).source === 'aws.ses') return [fromRecord(bridge.data)];
   return [fromRecord(input)];
 };

@@ -50,6 +50,8 @@ describe('parseFeedback', () => {
     expect(() => parseFeedback(broken)).toThrow(FeedbackParseError);
     expect(() => parseFeedback(broken)).toThrow(/bounce\.bounceType.*bounce\.bouncedRecipients/);
     expect(() => parseFeedback({ hello: 'world' })).toThrow('not an SES event');
-    expect(() => parseFeedback({ Records: [{ EventSource: 'aws:sns', Sns: { Message: 'not json' } }] })).toThrow('SNS message is not JSON');
+    const sns = sesEvent('bounce-permanent', 'sns') as { Records: { Sns: { Message: string } }[] };
+    sns.Records[0]!.Sns.Message = 'not json';
+    expect(() => parseFeedback(sns)).toThrow('SNS message is not JSON');
   });
 });
