@@ -19,20 +19,25 @@ export interface RenderedBriefing {
 
 // Building an Intl formatter costs far more than using one, so each language and zone gets one per container.
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const formatter = (language: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat => {
-  const key = `${language}|${JSON.stringify(options)}`;
+const formatter = (key: string, language: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat => {
   let cached = formatters.get(key);
   if (!cached) formatters.set(key, (cached = new Intl.DateTimeFormat(language, options)));
   return cached;
 };
 
 const longDate = (config: BriefingConfig, date: string): string =>
-  formatter(config.language, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
+  formatter(`long|${config.language}`, config.language, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
     new Date(`${date}T12:00:00Z`),
   );
 
 const publishedLabel = (config: BriefingConfig, iso: string): string =>
-  formatter(config.language, { timeZone: config.timeZone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  formatter(`published|${config.language}|${config.timeZone}`, config.language, {
+    timeZone: config.timeZone,
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(iso));
 
 // Templates run with strict variables, so every optional field is present as null rather than missing.
 const storyView = (config: BriefingConfig, article: Article) => {
