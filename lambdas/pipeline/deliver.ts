@@ -6,7 +6,7 @@ import { type BriefingMime, briefingEnvelope, compileBriefingMime } from '../mai
 import type { SendRawOptions } from '../mail/mailer.ts';
 import { classifySendError } from '../mail/ses-errors.ts';
 import type { RenderedBriefing } from '../render/briefing.ts';
-import type { EditionRecord, OutcomeCounts, OutcomeName } from '../stores/editions.ts';
+import { type EditionRecord, type OutcomeCounts, type OutcomeName, storedBriefing } from '../stores/editions.ts';
 import type { Stores } from '../stores/stores.ts';
 import type { Subscriber } from '../stores/subscribers.ts';
 import type { SubscriptionLinks } from '../subscription/links.ts';
@@ -61,10 +61,9 @@ export const createDeliverer = (deps: DeliverDeps) => {
   // Rendered content never changes once an edition is sending: compiled once per edition per container.
   const compiled = new Map<string, Promise<BriefingMime>>();
 
-  const compile = (record: EditionRecord): Promise<BriefingMime> => {
+  const compile = (record: EditionRecord, rendered: RenderedBriefing): Promise<BriefingMime> => {
     let mime = compiled.get(record.editionId);
     if (!mime) {
-      const rendered: RenderedBriefing = { subject: record.subject!, preheader: record.preheader ?? '', html: record.html!, text: record.text!, mjml: '', marker: record.marker! };
       mime = compileBriefingMime(rendered, envelope);
       mime.catch(() => compiled.delete(record.editionId));
       compiled.set(record.editionId, mime);
@@ -88,7 +87,10 @@ export const createDeliverer = (deps: DeliverDeps) => {
     const edition = (editionId: string) => {
       let state = editions.get(editionId);
       if (!state) {
-        state = deps.stores.editions.get(editionId).then(async (record) => (record?.html === undefined ? undefined : { record, mime: await compile(record) }));
+        state = deps.stores.editions.get(editionId).then(async (record) => {
+          const rendered = record && storedBriefing(record);
+          return record && rendered && { record, mime: await compile(record, rendered) };
+        });
         editions.set(editionId, state);
       }
       return state;

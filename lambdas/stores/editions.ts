@@ -51,6 +51,12 @@ export interface EditionRecord {
 
 const zeroCounts = { enqueued: 0, sent: 0, skipped: 0, failed: 0, duplicates: 0, dropped: 0, bounces: 0, complaints: 0 };
 
+/** The briefing as compose rendered it, placeholders still in; undefined until the edition is rendered. */
+export const storedBriefing = (edition: EditionRecord): RenderedBriefing | undefined =>
+  edition.html === undefined || edition.text === undefined || edition.marker === undefined
+    ? undefined
+    : { subject: edition.subject ?? '', preheader: edition.preheader ?? '', html: edition.html, text: edition.text, mjml: '', marker: edition.marker };
+
 export const handledJobs = (edition: EditionRecord): number => outcomeNames.reduce((sum, name) => sum + (edition[name] ?? 0), 0);
 
 export type EditionStore = ReturnType<typeof createEditionStore>;

@@ -1,6 +1,6 @@
 import type { BriefingConfig } from '../config/config.ts';
 import { personalise } from '../render/personalise.ts';
-import type { EditionRecord, EditionStatus } from '../stores/editions.ts';
+import { type EditionRecord, type EditionStatus, storedBriefing } from '../stores/editions.ts';
 import { archiveUrl } from './links.ts';
 
 /** Editions that went out (or began to): the others have not reached anybody, so there is nothing to look back at. */
@@ -16,10 +16,8 @@ export const isEditionId = (value: string): boolean => editionIdPattern.test(val
  * filled for nobody in particular, so the page carries no reader's address or token.
  */
 export const archivePage = (edition: EditionRecord | undefined, config: Pick<BriefingConfig, 'siteUrl'>): string | undefined => {
-  if (!edition || !publishedStatuses.has(edition.status) || edition.html === undefined || edition.text === undefined || edition.marker === undefined) {
-    return undefined;
-  }
-  const rendered = { subject: edition.subject ?? '', preheader: edition.preheader ?? '', html: edition.html, text: edition.text, mjml: '', marker: edition.marker };
+  const rendered = edition && publishedStatuses.has(edition.status) ? storedBriefing(edition) : undefined;
+  if (!edition || !rendered) return undefined;
   return personalise(rendered, {
     // The footer reads "because … subscribed": on the web it addresses whoever is reading.
     email: 'you',
