@@ -5,8 +5,7 @@ import type { BriefingConfig } from '../config/config.ts';
 import { type BriefingMime, briefingEnvelope, compileBriefingMime } from '../mail/briefing-mime.ts';
 import type { SendRawOptions } from '../mail/mailer.ts';
 import { classifySendError } from '../mail/ses-errors.ts';
-import type { RenderedBriefing } from '../render/briefing.ts';
-import { type EditionRecord, type OutcomeCounts, type OutcomeName, storedBriefing } from '../stores/editions.ts';
+import { type EditionStatus, type OutcomeCounts, type OutcomeName, storedBriefing } from '../stores/editions.ts';
 import type { Stores } from '../stores/stores.ts';
 import type { Subscriber } from '../stores/subscribers.ts';
 import type { SubscriptionLinks } from '../subscription/links.ts';
@@ -41,7 +40,7 @@ class NotYet extends Error {
 }
 
 interface EditionState {
-  readonly record: EditionRecord;
+  readonly status: EditionStatus;
   readonly mime: BriefingMime;
 }
 
@@ -58,15 +57,21 @@ export const createDeliverer = (deps: DeliverDeps) => {
   const log = deps.log ?? (() => undefined);
   const envelope = briefingEnvelope(deps.config, { configurationSet: deps.configurationSet });
   const worker = randomUUID();
-  // Rendered content never changes once an edition is sending: compiled once per edition per container.
-  const compiled = new Map<string, Promise<BriefingMime>>();
-
-  const compile = (record: EditionRecord, rendered: RenderedBriefing): Promise<BriefingMime> => {
-    let mime = compiled.get(record.editionId);
+  // Rendered content never changes once an edition is sending: read and compiled once per edition per container.
+  const compiled = new Map<string, Promise<BriefingMime | undefined>>();
+  const mimeFor = (editionId: string): Promise<BriefingMime | undefined> => {
+    let mime = compiled.get(editionId);
     if (!mime) {
-      mime = compileBriefingMime(rendered, envelope);
-      mime.catch(() => compiled.delete(record.editionId));
-      compiled.set(record.editionId, mime);
+      mime = deps.stores.editions.get(editionId).then((record) => {
+        const rendered = record && storedBriefing(record);
+        return rendered && compileBriefingMime(rendered, envelope);
+      });
+      // An edition not rendered yet, or a failed read, is looked up again by the next batch.
+      mime.then(
+        (found) => found || compiled.delete(editionId),
+        () => compiled.delete(editionId),
+      );
+      compiled.set(editionId, mime);
     }
     return mime;
   };
@@ -82,15 +87,12 @@ export const createDeliverer = (deps: DeliverDeps) => {
     // One consistent read for the whole batch, fetched on first use so that a store error fails records, not the call.
     let subscribers: Promise<Map<string, Subscriber>> | undefined;
     const subscriber = async (email: string) => (await (subscribers ??= deps.stores.subscribers.getMany(emails))).get(email);
-    // Status is read fresh for every batch: a pause or stop takes effect within one batch.
+    // Status is read fresh for every batch (the status alone): a pause or stop takes effect within one batch.
     const editions = new Map<string, Promise<EditionState | undefined>>();
     const edition = (editionId: string) => {
       let state = editions.get(editionId);
       if (!state) {
-        state = deps.stores.editions.get(editionId).then(async (record) => {
-          const rendered = record && storedBriefing(record);
-          return record && rendered && { record, mime: await compile(record, rendered) };
-        });
+        state = Promise.all([deps.stores.editions.getStatus(editionId), mimeFor(editionId)]).then(([status, mime]) => (status && mime ? { status, mime } : undefined));
         editions.set(editionId, state);
       }
       return state;
@@ -108,9 +110,9 @@ export const createDeliverer = (deps: DeliverDeps) => {
     const deliver = async (job: DeliveryJob, subscriber: Subscriber | undefined): Promise<void> => {
       const state = await edition(job.editionId);
       if (!state) throw new NotYet(`edition ${job.editionId} is not ready to send`);
-      if (!sendable.has(state.record.status) || stopped.has(job.editionId)) {
+      if (!sendable.has(state.status) || stopped.has(job.editionId)) {
         // Paused, stopped, or finished: `send --resume` queues the recipients again.
-        count(job, state.record.status === 'sent' ? 'duplicates' : 'dropped');
+        count(job, state.status === 'sent' ? 'duplicates' : 'dropped');
         return;
       }
       if (subscriber?.status !== 'active') {

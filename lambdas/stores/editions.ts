@@ -111,8 +111,19 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
     return (await setStatus(edition.editionId, 'sent', { from: ['sending'], reason: 'every recipient handled', at })) ?? edition;
   };
 
+  /** Only the status: what deliver checks every batch, without reading the stored briefing again. */
+  const getStatus = async (editionId: string): Promise<EditionStatus | undefined> =>
+    (
+      (
+        await client.send(
+          new GetCommand({ TableName: tableName, Key: { editionId }, ConsistentRead: true, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } }),
+        )
+      ).Item as Pick<EditionRecord, 'status'> | undefined
+    )?.status;
+
   return {
     get,
+    getStatus,
     setStatus,
     completeIfDone,
 
