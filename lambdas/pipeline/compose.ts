@@ -102,10 +102,15 @@ export const compose = async (request: ComposeRequest, deps: ComposeDeps): Promi
       ? `no valid article published between ${selection.window.from.toISOString()} and ${selection.window.to.toISOString()}`
       : 'none of the requested articles is valid';
 
-  if (request.to !== undefined) {
+  /** For a test send or a dry run, which write nothing: the edition rendered, or a clear refusal when there is no news. */
+  const renderUnlocked = async () => {
     const selection = await select();
     if (selection.articles.length === 0) throw new ComposeError(`nothing to send: ${noNews(selection)}`);
-    const { rendered } = await render(selection);
+    return { selection, ...(await render(selection)) };
+  };
+
+  if (request.to !== undefined) {
+    const { selection, rendered } = await renderUnlocked();
     const copy = personalise(rendered, { ...previewRecipient(deps.config, editionId), email: request.to });
     const subject = `[Test] ${rendered.subject}`;
     const raw = await buildMime({
@@ -120,37 +125,30 @@ export const compose = async (request: ComposeRequest, deps: ComposeDeps): Promi
     return { kind: 'test', editionId, to: request.to, subject, messageId, problems: problemLines(selection) };
   }
 
-  /** Queues one job per active subscriber, page by page, counting them on the edition as it goes. */
-  const enqueueActive = async (): Promise<number> => {
+  /** Calls `each` with every page of active subscribers, telling it whether the page is the last; returns how many there were. */
+  const forEachActivePage = async (each: (emails: string[], last: boolean) => Promise<void>): Promise<number> => {
     let total = 0;
     let cursor: Record<string, unknown> | undefined;
     do {
       const page = await deps.stores.subscribers.pageByStatus('active', { limit: deps.pageSize ?? 500, cursor });
       cursor = page.cursor;
-      const jobs: DeliveryJob[] = page.items.map((subscriber) => ({ editionId, email: subscriber.email }));
-      await deps.queue.enqueue(jobs);
-      total += jobs.length;
-      await deps.stores.editions.addEnqueued(editionId, jobs.length, cursor === undefined);
+      total += page.items.length;
+      await each(page.items.map((subscriber) => subscriber.email), cursor === undefined);
     } while (cursor);
     return total;
   };
 
-  const countActive = async (): Promise<number> => {
-    let total = 0;
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.stores.subscribers.pageByStatus('active', { limit: 1000, cursor });
-      total += page.items.length;
-      cursor = page.cursor;
-    } while (cursor);
-    return total;
-  };
+  /** Queues one job per active subscriber, counting them on the edition as it goes. */
+  const enqueueActive = () =>
+    forEachActivePage(async (emails, last) => {
+      const jobs: DeliveryJob[] = emails.map((email) => ({ editionId, email }));
+      await deps.queue.enqueue(jobs);
+      await deps.stores.editions.addEnqueued(editionId, jobs.length, last);
+    });
 
   if (request.dryRun) {
-    const selection = await select();
-    if (selection.articles.length === 0) throw new ComposeError(`nothing to send: ${noNews(selection)}`);
-    const { rendered, articleIds } = await render(selection);
-    return { kind: 'dry-run', editionId, subject: rendered.subject, articleIds, recipients: await countActive(), problems: problemLines(selection) };
+    const { selection, rendered, articleIds } = await renderUnlocked();
+    return { kind: 'dry-run', editionId, subject: rendered.subject, articleIds, recipients: await forEachActivePage(async () => undefined), problems: problemLines(selection) };
   }
 
   /** Renders, stores and queues an edition this caller holds the lock of. */
