@@ -75,15 +75,14 @@ const dev = async () => {
     }
 
     const date = dateInZone(config.timeZone);
-    const run = await sendLocally(
-      { date, articleIds: samples.map((article) => article.id) },
-      { stores, ses: services.ses, config, tokenSecret: services.tokenSecret, ratePerSecond: 50 },
-    );
+    const edition = { date, articleIds: samples.map((article) => article.id) };
+    const local = { stores, ses: services.ses, config, tokenSecret: services.tokenSecret, ratePerSecond: 50 };
+    const run = await sendLocally(edition, local);
     if (run.result.kind === 'sending') {
       console.log(`Sent today's edition (${date}) of the sample articles: ${run.counts.sent} sent, ${run.counts.skipped} skipped, ${run.counts.failed} failed in ${(run.durationMs / 1000).toFixed(1)} s.`);
     } else if (run.result.kind === 'already' && services.emulators?.started.ses) {
       // The edition went out in an earlier run, but this inbox is new: put a copy of it there.
-      const copy = await sendLocally({ date, articleIds: samples.map((article) => article.id), to: sampleSubscribers[0] }, { stores, ses: services.ses, config, tokenSecret: services.tokenSecret, ratePerSecond: 50 });
+      const copy = await sendLocally({ ...edition, to: sampleSubscribers[0] }, local);
       console.log(`Today's edition (${date}) was sent in an earlier run (${run.result.status}); a test copy went to ${copy.result.kind === 'test' ? copy.result.to : sampleSubscribers[0]}.`);
     } else {
       console.log(`Today's edition (${date}): ${run.result.kind === 'already' ? `already ${run.result.status}` : run.result.kind}.`);
