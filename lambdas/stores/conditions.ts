@@ -1,2 +1,12 @@
 /** A conditional write that lost: the expected state was not there. */
-export const isConditionFailure = (error: unknown): boolean => (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
+const isConditionFailure = (error: unknown): boolean => (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
+
+/** Awaits a conditional write: its output, or undefined when its condition did not hold (any other error is thrown). */
+export const unlessConditionFails = async <T>(write: Promise<T>): Promise<T | undefined> => {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+};

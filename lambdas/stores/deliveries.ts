@@ -1,5 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './conditions.ts';
+import { unlessConditionFails } from './conditions.ts';
 
 /** claimed: a worker is sending it now (until `leaseUntil`); the others are final. */
 export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'skipped';
@@ -34,8 +34,8 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
 
   /** Finishes a claim; false when the claim is no longer this worker's (its lease ran out and another took over). */
   const finish = async (editionId: string, email: string, claimToken: string, status: 'sent' | 'failed', details: { messageId?: string; reason?: string }): Promise<boolean> => {
-    try {
-      await client.send(
+    const written = await unlessConditionFails(
+      client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { editionId, email },
@@ -50,12 +50,9 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
             ':token': claimToken,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return written !== undefined;
   };
 
   return {
@@ -66,8 +63,8 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
      * outlived its lease (that worker died before sending). Otherwise says what is there.
      */
     async claim(editionId: string, email: string, claimToken: string, leaseMs: number, now = Date.now()): Promise<ClaimResult> {
-      try {
-        await client.send(
+      const written = await unlessConditionFails(
+        client.send(
           new PutCommand({
             TableName: tableName,
             Item: { editionId, email, status: 'claimed', claimToken, leaseUntil: now + leaseMs, updatedAt: new Date(now).toISOString(), expiresAt: expiresAt(now) },
@@ -75,12 +72,9 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now },
           }),
-        );
-        return { claimed: true };
-      } catch (error) {
-        if (isConditionFailure(error)) return { claimed: false, existing: await get(editionId, email) };
-        throw error;
-      }
+        ),
+      );
+      return written ? { claimed: true } : { claimed: false, existing: await get(editionId, email) };
     },
 
     markSent: (editionId: string, email: string, claimToken: string, messageId: string) => finish(editionId, email, claimToken, 'sent', { messageId }),
@@ -88,30 +82,25 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
 
     /** Records that a recipient was not sent to (no longer active); false when the delivery was already recorded. */
     async recordSkipped(editionId: string, email: string, reason: string, now = Date.now()): Promise<boolean> {
-      try {
-        await client.send(
+      const written = await unlessConditionFails(
+        client.send(
           new PutCommand({
             TableName: tableName,
             Item: { editionId, email, status: 'skipped', reason, updatedAt: new Date(now).toISOString(), expiresAt: expiresAt(now) },
             ConditionExpression: 'attribute_not_exists(email)',
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
+      return written !== undefined;
     },
 
     /** Gives a claim back when SES certainly did not take the message, so a redelivery can send it at once. */
     async release(editionId: string, email: string, claimToken: string): Promise<void> {
-      try {
-        await client.send(
+      await unlessConditionFails(
+        client.send(
           new DeleteCommand({ TableName: tableName, Key: { editionId, email }, ConditionExpression: 'claimToken = :token AND #status = :claimed', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':token': claimToken, ':claimed': 'claimed' } }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
 
     /** Every delivery record of an edition. */

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RenderedBriefing } from '../render/briefing.ts';
-import { isConditionFailure } from './conditions.ts';
+import { unlessConditionFails } from './conditions.ts';
 import { indexes } from './tables.ts';
 
 /**
@@ -73,8 +73,8 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
     condition = 'attribute_exists(editionId)',
     names: Record<string, string> = {},
   ): Promise<EditionRecord | undefined> => {
-    try {
-      const output = await client.send(
+    const output = await unlessConditionFails(
+      client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { editionId },
@@ -84,12 +84,9 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return output.Attributes as EditionRecord;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return output?.Attributes as EditionRecord | undefined;
   };
 
   const setStatus = (editionId: string, status: EditionStatus, options: { from: readonly EditionStatus[]; reason?: string; at?: Date }) =>
@@ -134,13 +131,7 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
     async lock(editionId: string, owner: string, at = new Date()): Promise<boolean> {
       const now = at.toISOString();
       const item: EditionRecord = { editionId, kind: 'edition', status: 'composing', createdAt: now, updatedAt: now, lockedBy: owner, enqueueComplete: false, ...zeroCounts };
-      try {
-        await client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(editionId)' }));
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return (await unlessConditionFails(client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(editionId)' })))) !== undefined;
     },
 
     /** Stores the rendered briefing and opens the edition for sending. */

@@ -10,7 +10,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './conditions.ts';
+import { unlessConditionFails } from './conditions.ts';
 import { indexes } from './tables.ts';
 
 export const subscriberStatuses = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
@@ -83,8 +83,8 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     values: Record<string, unknown>,
     names?: Record<string, string>,
   ): Promise<Subscriber | undefined> => {
-    try {
-      const output = await client.send(
+    const output = await unlessConditionFails(
+      client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { email },
@@ -94,12 +94,9 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return output.Attributes as Subscriber;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return output?.Attributes as Subscriber | undefined;
   };
 
   /**
@@ -183,13 +180,8 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
         history: [{ status: options.status, at, reason: options.reason }],
         ...options.set,
       };
-      try {
-        await client.send(new PutCommand({ TableName: tableName, Item: subscriber, ConditionExpression: 'attribute_not_exists(email)' }));
-        return subscriber;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+      const written = await unlessConditionFails(client.send(new PutCommand({ TableName: tableName, Item: subscriber, ConditionExpression: 'attribute_not_exists(email)' })));
+      return written && subscriber;
     },
 
     async getById(id: string): Promise<Subscriber | undefined> {
