@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { loadArticleFiles } from '../lambdas/articles/load-files.ts';
@@ -15,16 +12,11 @@ import { renderBriefing } from '../lambdas/render/briefing.ts';
 import { createStores } from '../lambdas/stores/stores.ts';
 import { ensureTables, tableNamesFromEnv } from '../lambdas/stores/tables.ts';
 import { subscriptionLinks } from '../lambdas/subscription/links.ts';
+import { startBenchProcess } from './child-process.ts';
 import { median, report } from './stats.ts';
 
 const subscribers = 5000;
 const budget = 200;
-
-const startEmulatorProcess = async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'emulator-process.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(child.stdout, 'data')) as [Buffer];
-  return { settings: JSON.parse(line.toString()) as ClientSettings, pid: child.pid!, stop: () => child.kill('SIGTERM') };
-};
 
 /** CPU seconds a process has used so far (Linux /proc; utime + stime in clock ticks of 1/100 s). */
 const processCpuSeconds = (pid: number): number => {
@@ -48,9 +40,9 @@ const peakPerSecond = (times: readonly number[]): number => {
  */
 export const benchSending = async (): Promise<void> => {
   console.log(`\n## Sending (${subscribers.toLocaleString('en')} subscribers, local pipeline into aws-ses-v2-local; emulators in a separate process)`);
-  const emulators = await startEmulatorProcess();
-  const doc = createDocumentClient(emulators.settings);
-  const ses = createSesClient(emulators.settings);
+  const emulators = await startBenchProcess<ClientSettings>('bench/emulator-process.ts');
+  const doc = createDocumentClient(emulators.ready);
+  const ses = createSesClient(emulators.ready);
   try {
     const tables = tableNamesFromEnv({}, 'bench');
     await ensureTables(doc as unknown as DynamoDBClient, tables);
@@ -119,6 +111,6 @@ export const benchSending = async (): Promise<void> => {
   } finally {
     doc.destroy();
     ses.destroy();
-    emulators.stop();
+    await emulators.stop();
   }
 };

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
 import { createDocumentClient } from '../lambdas/aws/clients.ts';
 import type { ClientSettings } from '../lambdas/aws/clients.ts';
 import { createSubscriberStore } from '../lambdas/stores/subscribers.ts';
+import { startBenchProcess } from './child-process.ts';
 import type { TableNames } from '../lambdas/stores/tables.ts';
 
 interface AutocannonResult {
@@ -29,26 +28,14 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: Aut
 const rate = 200;
 const seconds = 10;
 
-/** The server in its own process (tsx), so the load generator does not share its event loop. */
-const startServer = async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/subscribe-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = await new Promise<string[]>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (first) => resolve([first]));
-  });
-  const ready = JSON.parse(line!) as { url: string; settings: ClientSettings; tables: TableNames };
-  return { ...ready, stop: () => new Promise((resolve) => (child.removeAllListeners('exit'), child.once('exit', resolve), child.kill('SIGTERM'))) };
-};
-
 /** POST /subscribe at 200 requests/s for 10 s, each a new address: errors, latency, and every accepted sign-up stored as pending. */
 export const benchSubscribe = async (): Promise<void> => {
   console.log(`\n## Subscribe (POST /subscribe at ${rate}/s for ${seconds} s, local server in its own process)`);
-  const server = await startServer();
+  const server = await startBenchProcess<{ url: string; settings: ClientSettings; tables: TableNames }>('bench/subscribe-server.ts');
   try {
     let sequence = 0;
     const result = await autocannon({
-      url: server.url,
+      url: server.ready.url,
       // A fixed number of requests rather than a duration: autocannon then waits for every answer, so none is cut off uncounted.
       amount: rate * seconds,
       connections: 20,
@@ -62,7 +49,7 @@ export const benchSubscribe = async (): Promise<void> => {
         },
       ],
     });
-    const subscribers = createSubscriberStore(createDocumentClient(server.settings), server.tables.subscribers);
+    const subscribers = createSubscriberStore(createDocumentClient(server.ready.settings), server.ready.tables.subscribers);
     let pending = 0;
     let cursor: Record<string, unknown> | undefined;
     do {
@@ -71,7 +58,7 @@ export const benchSubscribe = async (): Promise<void> => {
       cursor = page.cursor;
     } while (cursor);
 
-    const inbox = (await (await fetch(`${server.settings.sesEndpoint}/store`)).json()) as { emails: unknown[] };
+    const inbox = (await (await fetch(`${server.ready.settings.sesEndpoint}/store`)).json()) as { emails: unknown[] };
 
     const failed = result.errors + result.timeouts + result.non2xx;
     console.log(
