@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { loadArticleFiles } from '../lambdas/articles/load-files.ts';
 import { type ClientSettings, createDocumentClient, createSesClient } from '../lambdas/aws/clients.ts';
@@ -45,7 +44,7 @@ export const benchSending = async (): Promise<void> => {
   const ses = createSesClient(emulators.ready);
   try {
     const tables = tableNamesFromEnv({}, 'bench');
-    await ensureTables(doc as unknown as DynamoDBClient, tables);
+    await ensureTables(doc, tables);
     const stores = createStores(doc, tables);
     const config = parseConfig({ siteUrl: 'https://briefing.example.com' });
     const { articles } = await loadArticleFiles('samples/articles');

@@ -1,5 +1,4 @@
 // The bench's server process: emulators in memory and the subscription routes, as `briefing dev` runs them.
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, createSesClient } from '../lambdas/aws/clients.ts';
 import { parseConfig } from '../lambdas/config/config.ts';
 import { startApiServer } from '../lambdas/local/api-server.ts';
@@ -11,7 +10,7 @@ import { createSubscriptionDeps } from '../lambdas/subscription/deps.ts';
 const emulators = await startEmulators({ ports: { dynamodb: 0, ses: 0 }, reuseRunning: false });
 const doc = createDocumentClient(emulators.settings);
 const tables = tableNamesFromEnv({}, 'bench');
-await ensureTables(doc as unknown as DynamoDBClient, tables);
+await ensureTables(doc, tables);
 const deps = createSubscriptionDeps({ config: parseConfig({}), stores: createStores(doc, tables), ses: createSesClient(emulators.settings), secret: 'bench-secret' });
 // One load generator is one client: the per-client limit would turn the run into 429s.
 const server = await startApiServer({ port: 0, deps, rateLimit: false });

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ClientSettings, clientSettingsFromEnv, createDocumentClient, createSesClient } from '../../lambdas/aws/clients.ts';
@@ -47,8 +46,7 @@ export const openLocalServices = async (env: NodeJS.ProcessEnv = process.env): P
   };
   try {
     const tables = tableNamesFromEnv(env);
-    // The document client passes table commands through to the DynamoDB client it wraps.
-    await ensureTables(doc as unknown as DynamoDBClient, tables);
+    await ensureTables(doc, tables);
     return {
       settings,
       tables,

@@ -1,4 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export type StoreName = 'articles' | 'subscribers' | 'editions' | 'deliveries';
 
@@ -107,7 +108,9 @@ const exists = async (client: DynamoDBClient, name: string): Promise<boolean> =>
 };
 
 /** Creates the tables that are missing (the local emulator; in AWS the stack owns them). Returns the ones it created. */
-export const ensureTables = async (client: DynamoDBClient, names: TableNames): Promise<StoreName[]> => {
+export const ensureTables = async (documentClient: DynamoDBDocumentClient, names: TableNames): Promise<StoreName[]> => {
+  // The document client the stores use passes table commands through to the DynamoDB client it wraps.
+  const client = documentClient as unknown as DynamoDBClient;
   const created: StoreName[] = [];
   for (const store of storeNames) {
     if (await exists(client, names[store])) continue;

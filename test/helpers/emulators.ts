@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SESClient } from '@aws-sdk/client-ses';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -45,7 +44,7 @@ export const startTestEmulators = async (): Promise<TestEmulators> => {
   let tables: TableNames;
   const freshTables = async () => {
     tables = tableNamesFromEnv({}, `t${randomUUID().slice(0, 8)}`);
-    await ensureTables(doc as unknown as DynamoDBClient, tables);
+    await ensureTables(doc, tables);
     return tables;
   };
   await freshTables();

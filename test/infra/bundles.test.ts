@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleSettings, esbuildOptions } from '../../lib/bundling.ts';
 import { projectRoot } from './synth.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../lambdas/aws/clients.ts';
 import { createStores } from '../../lambdas/stores/stores.ts';
 import { ensureTables, tableNamesFromEnv } from '../../lambdas/stores/tables.ts';
@@ -236,7 +235,7 @@ describe('Lambda bundles', () => {
       const env = { ...lambdaEnvironment('compose'), BRIEFING_ARTICLES_TABLE: 'retry-articles', BRIEFING_SUBSCRIBERS_TABLE: 'retry-subscribers', BRIEFING_EDITIONS_TABLE: 'retry-editions', BRIEFING_DELIVERIES_TABLE: 'retry-deliveries', BRIEFING_QUEUE_URL: `${sqsUrl}/123456789012/delivery`, AWS_ENDPOINT_URL_SQS: sqsUrl };
       const doc = createDocumentClient({ dynamodbEndpoint: dynamoUrl });
       const tables = tableNamesFromEnv(env);
-      await ensureTables(doc as unknown as DynamoDBClient, tables);
+      await ensureTables(doc, tables);
       const stores = createStores(doc, tables);
       await stores.articles.put([article({ id: 'lead', publishedAt: '2026-11-24T05:00:00Z' })]);
       for (const email of ['a@example.org', 'b@example.org', 'c@example.org']) await stores.subscribers.add(email, { status: 'active', reason: 'test' });
@@ -288,7 +287,7 @@ describe('Lambda bundles', () => {
     const env = { ...lambdaEnvironment('feedback'), BRIEFING_SUBSCRIBERS_TABLE: 'fb-subscribers', BRIEFING_EDITIONS_TABLE: 'fb-editions', BRIEFING_ARTICLES_TABLE: 'fb-articles', BRIEFING_DELIVERIES_TABLE: 'fb-deliveries' };
     const doc = createDocumentClient({ dynamodbEndpoint: dynamoUrl });
     const tables = tableNamesFromEnv(env);
-    await ensureTables(doc as unknown as DynamoDBClient, tables);
+    await ensureTables(doc, tables);
     const stores = createStores(doc, tables);
     await stores.subscribers.add('recipient@example.com', { status: 'active', reason: 'test' });
     const event = JSON.parse(await readFile(resolve(import.meta.dirname, '../fixtures/ses-events/bounce-permanent.eventbridge.json'), 'utf8')) as unknown;
