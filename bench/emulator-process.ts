@@ -1,4 +1,4 @@
-import { startEmulators } from '../lambdas/local/emulators.ts';
+import { startEmulators } from '../local/emulators.ts';
 
 // The emulators in their own process, so the bench's CPU figures hold only the sender's work.
 const emulators = await startEmulators({ ports: { dynamodb: 0, ses: 0 }, reuseRunning: false });

@@ -1,5 +1,5 @@
 import mjml2html from 'mjml';
-import { loadArticleFiles } from '../lambdas/articles/load-files.ts';
+import { loadArticleFiles } from '../local/article-files.ts';
 import { loadConfig } from '../lambdas/config/config.ts';
 import { buildEdition } from '../lambdas/edition/model.ts';
 import { renderBriefing } from '../lambdas/render/briefing.ts';

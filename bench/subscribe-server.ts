@@ -1,10 +1,11 @@
 // The bench's server process: emulators in memory and the subscription routes, as `briefing dev` runs them.
 import { createDocumentClient, createSesClient } from '../lambdas/aws/clients.ts';
 import { parseConfig } from '../lambdas/config/config.ts';
-import { startApiServer } from '../lambdas/local/api-server.ts';
-import { startEmulators } from '../lambdas/local/emulators.ts';
-import { createStores } from '../lambdas/stores/stores.ts';
-import { ensureTables, tableNamesFromEnv } from '../lambdas/stores/tables.ts';
+import { startApiServer } from '../local/api-server.ts';
+import { startEmulators } from '../local/emulators.ts';
+import { createStores } from '../lambdas/aws/dynamodb/stores.ts';
+import { tableNamesFromEnv } from '../lambdas/aws/dynamodb/tables.ts';
+import { ensureTables } from '../local/tables.ts';
 import { createSubscriptionDeps } from '../lambdas/subscription/deps.ts';
 
 const emulators = await startEmulators({ ports: { dynamodb: 0, ses: 0 }, reuseRunning: false });

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { createDocumentClient } from '../lambdas/aws/clients.ts';
 import type { ClientSettings } from '../lambdas/aws/clients.ts';
-import { createSubscriberStore } from '../lambdas/stores/subscribers.ts';
+import { createSubscriberStore } from '../lambdas/aws/dynamodb/subscribers.ts';
 import { startBenchProcess } from './child-process.ts';
-import type { TableNames } from '../lambdas/stores/tables.ts';
+import type { TableNames } from '../lambdas/aws/dynamodb/tables.ts';
 
 interface AutocannonResult {
   readonly '2xx': number;

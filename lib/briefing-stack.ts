@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { configEnvironmentNames } from '../lambdas/config/config.ts';
-import { tableLayouts } from '../lambdas/stores/tables.ts';
+import { tableLayouts } from '../lambdas/aws/dynamodb/tables.ts';
 import { Alarms } from './alarms.ts';
 import { type InfraConfig, newsletterEnvironment } from './config.ts';
 import { Email } from './email.ts';

@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { tokenSecretArnVariable } from '../lambdas/subscription/token-secret.ts';
+import { tokenSecretArnVariable } from '../lambdas/aws/token-secret.ts';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
+import { loadArticleFiles } from '../../local/article-files.ts';
 import { formatProblem } from '../../lambdas/articles/schema.ts';
-import { withLocalServices } from './local-services.ts';
+import { withLocalServices } from '../../local/services.ts';
 import { fail } from './shared.ts';
 
 const importArticles = async (path: string) => {

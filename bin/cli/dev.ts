@@ -1,13 +1,13 @@
 import { createServer, type AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
+import { loadArticleFiles } from '../../local/article-files.ts';
 import { loadConfig } from '../../lambdas/config/config.ts';
-import { startApiServer } from '../../lambdas/local/api-server.ts';
+import { startApiServer } from '../../local/api-server.ts';
 import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
-import { localPorts, portVariables } from '../../lambdas/local/emulators.ts';
-import { sendLocally } from '../../lambdas/local/local-send.ts';
+import { localPorts, portVariables } from '../../local/emulators.ts';
+import { sendLocally } from '../../local/send.ts';
 import { dateInZone } from '../../lambdas/edition/model.ts';
-import { openLocalServices } from './local-services.ts';
+import { openLocalServices } from '../../local/services.ts';
 import { startPreview } from './preview.ts';
 import { samplesDir } from './shared.ts';
 

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import type { EditionRecord } from '../../lambdas/stores/editions.ts';
-import { withLocalServices } from './local-services.ts';
+import type { EditionRecord } from '../../lambdas/aws/dynamodb/editions.ts';
+import { withLocalServices } from '../../local/services.ts';
 import { validDate } from './shared.ts';
 
 const counts = (edition: EditionRecord) =>

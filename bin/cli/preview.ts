@@ -1,11 +1,11 @@
 import { relative, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type LocalPorts, localDataDir, localPorts } from '../../lambdas/local/emulators.ts';
-import { localArticleStore } from '../../lambdas/preview/local-store.ts';
-import { localTestMailer } from '../../lambdas/preview/send-test.ts';
-import { type PreviewServer, startPreviewServer } from '../../lambdas/preview/server.ts';
+import { type LocalPorts, localDataDir, localPorts } from '../../local/emulators.ts';
+import { localArticleStore } from '../../local/preview/local-store.ts';
+import { localTestMailer } from '../../local/preview/send-test.ts';
+import { type PreviewServer, startPreviewServer } from '../../local/preview/server.ts';
 import { defaultTemplatesDir } from '../../lambdas/render/engine.ts';
-import { tableNamesFromEnv } from '../../lambdas/stores/tables.ts';
+import { tableNamesFromEnv } from '../../lambdas/aws/dynamodb/tables.ts';
 import { samplesDir } from './shared.ts';
 
 export interface StartPreviewOptions {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
+import { loadArticleFiles } from '../../local/article-files.ts';
 import { formatProblem } from '../../lambdas/articles/schema.ts';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { buildEdition, dateInZone } from '../../lambdas/edition/model.ts';

@@ -1,10 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
-import { sendLocally } from '../../lambdas/local/local-send.ts';
-import type { ComposeRequest, ComposeResult } from '../../lambdas/pipeline/compose.ts';
-import type { OutcomeCounts } from '../../lambdas/stores/editions.ts';
+import { sendLocally } from '../../local/send.ts';
+import type { ComposeRequest, ComposeResult } from '../../lambdas/sending/compose.ts';
+import type { OutcomeCounts } from '../../lambdas/aws/dynamodb/editions.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
-import { withLocalServices } from './local-services.ts';
+import { withLocalServices } from '../../local/services.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { validDate } from './shared.ts';
 import { sendViaStack } from './stack.ts';

@@ -2,12 +2,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
-import { type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/stores/subscribers.ts';
+import { type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/aws/dynamodb/subscribers.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
 import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
 import { CsvError, csvField, parseCsv } from '../../lambdas/subscription/csv.ts';
 import { requestSubscription, type SignupOutcome, type SubscriptionContext } from '../../lambdas/subscription/signup.ts';
-import { type LocalServices, withLocalServices } from './local-services.ts';
+import { type LocalServices, withLocalServices } from '../../local/services.ts';
 import { fail } from './shared.ts';
 
 const maxNameLength = 200;

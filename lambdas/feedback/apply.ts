@@ -1,5 +1,5 @@
-import type { EditionRecord, EditionStore } from '../stores/editions.ts';
-import type { SubscriberStore } from '../stores/subscribers.ts';
+import type { EditionRecord, EditionStore } from '../aws/dynamodb/editions.ts';
+import type { SubscriberStore } from '../aws/dynamodb/subscribers.ts';
 import { normaliseAddress } from '../subscription/address.ts';
 import type { FeedbackEvent, FeedbackRecipient } from './events.ts';
 

@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createSesClient, createSqsClient } from '../aws/clients.ts';
-import { compose, type ComposeResult } from '../pipeline/compose.ts';
-import { sqsDeliveryQueue } from '../pipeline/sqs-queue.ts';
+import { compose, type ComposeResult } from '../sending/compose.ts';
+import { sqsDeliveryQueue } from '../aws/sqs-queue.ts';
 import { loadMjml } from '../render/engine.ts';
-import { createStores } from '../stores/stores.ts';
+import { createStores } from '../aws/dynamodb/stores.ts';
 import { config, configurationSet, documentClient, logger, logTo, requiredEnv, tables } from './runtime.ts';
 
 /** The schedule sends `{}`; `briefing send --stack` sends the CLI's options. Anything else is refused before work starts. */

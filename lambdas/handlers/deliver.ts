@@ -1,15 +1,15 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createSesClient } from '../aws/clients.ts';
-import { sendRaw } from '../mail/mailer.ts';
+import { sendRaw } from '../aws/ses-mailer.ts';
 import { metricsNamespace } from '../metrics.ts';
-import { createDeliverer } from '../pipeline/deliver.ts';
-import { TokenBucket } from '../pipeline/token-bucket.ts';
+import { createDeliverer } from '../sending/deliver.ts';
+import { TokenBucket } from '../sending/token-bucket.ts';
 import { subscriptionLinks } from '../subscription/links.ts';
-import { tokenSecretFromEnv } from '../subscription/token-secret.ts';
-import { createDeliveryStore } from '../stores/deliveries.ts';
-import { createEditionStore } from '../stores/editions.ts';
-import { createSubscriberStore } from '../stores/subscribers.ts';
+import { tokenSecretFromEnv } from '../aws/token-secret.ts';
+import { createDeliveryStore } from '../aws/dynamodb/deliveries.ts';
+import { createEditionStore } from '../aws/dynamodb/editions.ts';
+import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
 import { config, configurationSet, documentClient, logger, logTo, tables } from './runtime.ts';
 
 const ses = createSesClient();

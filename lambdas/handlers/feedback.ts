@@ -2,8 +2,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { editionsPausedMetric, metricsNamespace } from '../metrics.ts';
 import { applyFeedback, type FeedbackSummary } from '../feedback/apply.ts';
 import { parseFeedback } from '../feedback/events.ts';
-import { createEditionStore } from '../stores/editions.ts';
-import { createSubscriberStore } from '../stores/subscribers.ts';
+import { createEditionStore } from '../aws/dynamodb/editions.ts';
+import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
 import { documentClient, logger, tables } from './runtime.ts';
 
 const stores = { subscribers: createSubscriberStore(documentClient, tables.subscribers), editions: createEditionStore(documentClient, tables.editions) };

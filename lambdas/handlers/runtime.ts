@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../config/config.ts';
 import { serviceName } from '../metrics.ts';
 import { createDocumentClient } from '../aws/clients.ts';
-import { tableNamesFromEnv } from '../stores/tables.ts';
+import { tableNamesFromEnv } from '../aws/dynamodb/tables.ts';
 
 /** What every function reads once per cold start: settings from the environment, the logger, the stores. A bad setting fails the cold start with its name. */
 export const logger = new Logger({ serviceName });

@@ -3,9 +3,9 @@ import { createSesClient } from '../aws/clients.ts';
 import { createSubscriptionDeps } from '../subscription/deps.ts';
 import { handleRequest } from '../subscription/router.ts';
 import type { SubscriptionDeps } from '../subscription/routes.ts';
-import { tokenSecretFromEnv } from '../subscription/token-secret.ts';
-import { createEditionStore } from '../stores/editions.ts';
-import { createSubscriberStore } from '../stores/subscribers.ts';
+import { tokenSecretFromEnv } from '../aws/token-secret.ts';
+import { createEditionStore } from '../aws/dynamodb/editions.ts';
+import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
 import { config, configurationSet, documentClient, logger, tables } from './runtime.ts';
 
 const ses = createSesClient();

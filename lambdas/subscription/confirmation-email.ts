@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { BriefingConfig } from '../config/config.ts';
 import { briefingEnvelope } from '../mail/briefing-mime.ts';
-import { sendRaw } from '../mail/mailer.ts';
+import { sendRaw } from '../aws/ses-mailer.ts';
 import { compileMime } from '../mail/mime.ts';
 import { createTemplateEngine, type TemplateEngine } from '../render/engine.ts';
-import type { Subscriber } from '../stores/subscribers.ts';
+import type { Subscriber } from '../aws/dynamodb/subscribers.ts';
 import { subscriptionLinks } from './links.ts';
 import { tokenLifetimeSeconds } from './tokens.ts';
 

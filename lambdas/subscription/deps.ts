@@ -1,7 +1,7 @@
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { BriefingConfig } from '../config/config.ts';
 import type { TemplateEngine } from '../render/engine.ts';
-import type { Stores } from '../stores/stores.ts';
+import type { Stores } from '../aws/dynamodb/stores.ts';
 import { createConfirmationSender } from './confirmation-email.ts';
 import type { SubscriptionDeps } from './routes.ts';
 

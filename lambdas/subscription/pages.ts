@@ -59,16 +59,3 @@ export const renderPage = <N extends PageName>(
       postalAddress: config.postalAddress,
     },
   });
-
-/** Sample data for each page, for the template preview. */
-export const pagePreviews = (config: BriefingConfig): { readonly [N in PageName]: PageViews[N] } => ({
-  signup: { email: '', error: null },
-  confirm: { token: 'preview-token' },
-  unsubscribe: { token: 'preview-token' },
-  result: {
-    heading: 'Check your inbox',
-    paragraphs: [`If reader@example.com still needs to confirm, a link to confirm your subscription to ${config.newsletterName} is on its way.`],
-    link: null,
-  },
-  error: { heading: 'This link does not work', message: 'This link is not valid: it was changed or not made by us.' },
-});

@@ -4,9 +4,10 @@ import type { SESClient } from '@aws-sdk/client-ses';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type ClientSettings, createDocumentClient, createSesClient } from '../../lambdas/aws/clients.ts';
-import { startEmulators } from '../../lambdas/local/emulators.ts';
-import { createStores, type Stores } from '../../lambdas/stores/stores.ts';
-import { ensureTables, type TableNames, tableNamesFromEnv } from '../../lambdas/stores/tables.ts';
+import { startEmulators } from '../../local/emulators.ts';
+import { createStores, type Stores } from '../../lambdas/aws/dynamodb/stores.ts';
+import { type TableNames, tableNamesFromEnv } from '../../lambdas/aws/dynamodb/tables.ts';
+import { ensureTables } from '../../local/tables.ts';
 
 /** A message as aws-ses-v2-local keeps it (parsed from the raw MIME; most headers dropped). */
 export interface InboxMessage {

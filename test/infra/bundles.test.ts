@@ -14,8 +14,9 @@ import { bundleSettings, esbuildOptions } from '../../lib/bundling.ts';
 import { projectRoot } from './synth.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/aws/clients.ts';
-import { createStores } from '../../lambdas/stores/stores.ts';
-import { ensureTables, tableNamesFromEnv } from '../../lambdas/stores/tables.ts';
+import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
+import { tableNamesFromEnv } from '../../lambdas/aws/dynamodb/tables.ts';
+import { ensureTables } from '../../local/tables.ts';
 import { article } from '../helpers/articles.ts';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
+import { loadArticleFiles } from '../../local/article-files.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { buildEdition } from '../../lambdas/edition/model.ts';
 import { briefingEnvelope, compileBriefingMime } from '../../lambdas/mail/briefing-mime.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendRaw } from '../../lambdas/mail/mailer.ts';
+import { sendRaw } from '../../lambdas/aws/ses-mailer.ts';
 import { buildMime } from '../../lambdas/mail/mime.ts';
 import { type SesEmulator, startSesEmulator } from './ses-emulator.ts';
 

@@ -10,9 +10,9 @@ import {
   SESServiceException,
 } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendRaw } from '../../lambdas/mail/mailer.ts';
+import { sendRaw } from '../../lambdas/aws/ses-mailer.ts';
 import { InvalidRecipientError } from '../../lambdas/mail/mime.ts';
-import { classifySendError } from '../../lambdas/mail/ses-errors.ts';
+import { classifySendError } from '../../lambdas/aws/ses-errors.ts';
 
 const $metadata = { httpStatusCode: 400 };
 const sender = 'briefing@news.example.com';

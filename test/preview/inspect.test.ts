@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gmailClipBytes, linksIn, nearClipBytes, sizeOf } from '../../lambdas/preview/inspect.ts';
+import { gmailClipBytes, linksIn, nearClipBytes, sizeOf } from '../../local/preview/inspect.ts';
 
 describe('linksIn', () => {
   it('lists every link in order with its visible text and decoded address', () => {

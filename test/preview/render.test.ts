@@ -1,19 +1,20 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
+import { loadArticleFiles } from '../../local/article-files.ts';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { buildEdition, dateInZone } from '../../lambdas/edition/model.ts';
-import { listDataSets } from '../../lambdas/preview/datasets.ts';
-import { previewTemplates, templatesUsing } from '../../lambdas/preview/registry.ts';
-import type { LocalArticleStore } from '../../lambdas/preview/local-store.ts';
-import { createPreviewRenderer, type PreviewRenderer, type PreviewResult } from '../../lambdas/preview/render.ts';
+import { listDataSets } from '../../local/preview/datasets.ts';
+import { previewTemplates, templatesUsing } from '../../local/preview/registry.ts';
+import type { LocalArticleStore } from '../../local/preview/local-store.ts';
+import { createPreviewRenderer, type PreviewRenderer, type PreviewResult } from '../../local/preview/render.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
 import { createTemplateEngine } from '../../lambdas/render/engine.ts';
 import { personalise } from '../../lambdas/render/personalise.ts';
 import { previewRecipient } from '../../lambdas/render/preview-recipient.ts';
 import { renderConfirmationEmail } from '../../lambdas/subscription/confirmation-email.ts';
-import { pageNames, pagePreviews, renderPage } from '../../lambdas/subscription/pages.ts';
+import { pageNames, renderPage } from '../../lambdas/subscription/pages.ts';
+import { pagePreviews } from '../../local/preview/templates/subscription.ts';
 import { article } from '../helpers/articles.ts';
 import { createWorkspace, sampleHeadline, type Workspace } from './workspace.ts';
 

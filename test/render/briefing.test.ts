@@ -1,6 +1,6 @@
 import { parseHTML } from 'linkedom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
+import { loadArticleFiles } from '../../local/article-files.ts';
 import type { Article } from '../../lambdas/articles/schema.ts';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { buildEdition } from '../../lambdas/edition/model.ts';

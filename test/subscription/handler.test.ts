@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStores } from '../../lambdas/stores/stores.ts';
+import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { apiEvent, form } from './harness.ts';
 

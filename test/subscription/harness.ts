@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseConfig, type BriefingConfig } from '../../lambdas/config/config.ts';
-import { createStores, type Stores } from '../../lambdas/stores/stores.ts';
+import { createStores, type Stores } from '../../lambdas/aws/dynamodb/stores.ts';
 import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { handleRequest } from '../../lambdas/subscription/router.ts';
 import type { SubscriptionDeps } from '../../lambdas/subscription/routes.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config/config.ts';
-import { pageNames, pagePreviews, renderPage } from '../../lambdas/subscription/pages.ts';
+import { pageNames, renderPage } from '../../lambdas/subscription/pages.ts';
+import { pagePreviews } from '../../local/preview/templates/subscription.ts';
 
 const config = parseConfig({ newsletterName: 'The <Evening> Briefing', language: 'fr-FR' });
 

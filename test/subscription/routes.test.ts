@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadArticleFiles } from '../../lambdas/articles/load-files.ts';
+import { loadArticleFiles } from '../../local/article-files.ts';
 import { buildEdition } from '../../lambdas/edition/model.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
-import type { Subscriber } from '../../lambdas/stores/subscribers.ts';
+import type { Subscriber } from '../../lambdas/aws/dynamodb/subscribers.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { samplesDir } from '../../bin/cli/shared.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';

@@ -1,0 +1,112 @@
+import { BatchGetCommand, type BatchGetCommandOutput, BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type Article, type RecordProblem, validateArticle } from '../../articles/schema.ts';
+import type { EditionWindow } from '../../edition/window.ts';
+import { indexes } from './tables.ts';
+
+export interface StoredArticles {
+  readonly articles: Article[];
+  /** Records in the table that no longer pass validation (written by something other than `articles import`). */
+  readonly problems: RecordProblem[];
+}
+
+const day = 86_400_000;
+const utcDay = (time: number): string => new Date(time).toISOString().slice(0, 10);
+
+/** Each UTC day a window touches: the partitions of the by-day index to query. */
+const daysIn = (window: EditionWindow): string[] => {
+  const days: string[] = [];
+  for (let time = Date.parse(`${utcDay(window.from.getTime())}T00:00:00Z`); time <= window.to.getTime(); time += day) days.push(utcDay(time));
+  return days;
+};
+
+const fromItem = (item: Record<string, unknown>, table: string): { article?: Article; problems: RecordProblem[] } => {
+  const { publishedDay: _publishedDay, ...record } = item;
+  const result = validateArticle(record, `${table}[id=${String(item.id)}]`);
+  return result.ok ? { article: result.article, problems: [] } : { problems: result.problems };
+};
+
+export type ArticleStore = ReturnType<typeof createArticleStore>;
+
+export const createArticleStore = (client: DynamoDBDocumentClient, tableName: string) => {
+  const collect = (items: Record<string, unknown>[]): StoredArticles => {
+    const articles: Article[] = [];
+    const problems: RecordProblem[] = [];
+    for (const item of items) {
+      const read = fromItem(item, tableName);
+      if (read.article) articles.push(read.article);
+      problems.push(...read.problems);
+    }
+    return { articles, problems };
+  };
+
+  return {
+    /** Writes validated records; an existing id is replaced (re-import updates). */
+    async put(articles: readonly Article[]): Promise<void> {
+      for (let start = 0; start < articles.length; start += 25) {
+        let requests: NonNullable<BatchWriteCommandOutput['UnprocessedItems']>[string] | undefined = articles
+          .slice(start, start + 25)
+          .map((article) => ({ PutRequest: { Item: { ...article, publishedDay: utcDay(Date.parse(article.publishedAt)) } } }));
+        while (requests && requests.length > 0) {
+          const output: BatchWriteCommandOutput = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+          requests = output.UnprocessedItems?.[tableName];
+        }
+      }
+    },
+
+    /** The records with these ids, in the order given; ids with no record are listed in `missing`. */
+    async getMany(ids: readonly string[]): Promise<StoredArticles & { missing: string[] }> {
+      const items = new Map<string, Record<string, unknown>>();
+      const unique = [...new Set(ids)];
+      for (let start = 0; start < unique.length; start += 100) {
+        let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map((id) => ({ id }));
+        while (keys && keys.length > 0) {
+          const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys } } }));
+          for (const item of output.Responses?.[tableName] ?? []) items.set(item.id as string, item);
+          keys = output.UnprocessedKeys?.[tableName]?.Keys;
+        }
+      }
+      const missing = unique.filter((id) => !items.has(id));
+      return { ...collect(unique.flatMap((id) => (items.has(id) ? [items.get(id)!] : []))), missing };
+    },
+
+    /** The records published in the window (after `from`, up to and including `to`). */
+    async inWindow(window: EditionWindow): Promise<StoredArticles> {
+      const items: Record<string, unknown>[] = [];
+      for (const publishedDay of daysIn(window)) {
+        let cursor: Record<string, unknown> | undefined;
+        do {
+          const output = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: indexes.articlesByDay,
+              KeyConditionExpression: 'publishedDay = :day',
+              ExpressionAttributeValues: { ':day': publishedDay },
+              ExclusiveStartKey: cursor,
+            }),
+          );
+          items.push(...(output.Items ?? []));
+          cursor = output.LastEvaluatedKey;
+        } while (cursor);
+      }
+      // The day index sorts by the publishedAt string, whose offsets vary; the exact window is checked on the instant.
+      return collect(items.filter((item) => {
+        const time = Date.parse(String(item.publishedAt));
+        return time > window.from.getTime() && time <= window.to.getTime();
+      }));
+    },
+
+    /** Every record, newest first. */
+    async list(): Promise<StoredArticles> {
+      const items: Record<string, unknown>[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const output = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: cursor }));
+        items.push(...(output.Items ?? []));
+        cursor = output.LastEvaluatedKey;
+      } while (cursor);
+      const stored = collect(items);
+      stored.articles.sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt));
+      return stored;
+    },
+  };
+};

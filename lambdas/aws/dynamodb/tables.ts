@@ -1,0 +1,74 @@
+export type StoreName = 'articles' | 'subscribers' | 'editions' | 'deliveries';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+/** One table's keys and indexes: the stores query exactly these, the CDK stack and the local emulator create them. */
+export interface TableLayout {
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** The attribute holding the epoch second after which DynamoDB deletes the item. */
+  readonly timeToLiveAttribute?: string;
+  readonly globalSecondaryIndexes?: readonly {
+    readonly indexName: string;
+    readonly partitionKey: KeyAttribute;
+    readonly sortKey?: KeyAttribute;
+  }[];
+}
+
+export const indexes = {
+  /** Articles by UTC publication day, sorted by time: an edition's window is a query per day it spans. */
+  articlesByDay: 'byPublishedDay',
+  /** Subscribers by status, sorted by address: compose pages through `active`. */
+  subscribersByStatus: 'byStatus',
+  /** Subscribers by their opaque id, which tokens carry instead of the address. */
+  subscribersById: 'byId',
+  /** Every edition under one key, sorted by id (the date): finds the previous edition. */
+  editionsByKind: 'byKind',
+} as const;
+
+export const tableLayouts: Readonly<Record<StoreName, TableLayout>> = {
+  articles: {
+    partitionKey: { name: 'id', type: 'S' },
+    globalSecondaryIndexes: [
+      { indexName: indexes.articlesByDay, partitionKey: { name: 'publishedDay', type: 'S' }, sortKey: { name: 'publishedAt', type: 'S' } },
+    ],
+  },
+  subscribers: {
+    partitionKey: { name: 'email', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+    globalSecondaryIndexes: [
+      { indexName: indexes.subscribersByStatus, partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'email', type: 'S' } },
+      { indexName: indexes.subscribersById, partitionKey: { name: 'id', type: 'S' } },
+    ],
+  },
+  editions: {
+    partitionKey: { name: 'editionId', type: 'S' },
+    globalSecondaryIndexes: [
+      { indexName: indexes.editionsByKind, partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'editionId', type: 'S' } },
+    ],
+  },
+  deliveries: {
+    partitionKey: { name: 'editionId', type: 'S' },
+    sortKey: { name: 'email', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
+};
+
+/** The variable each store's table name is passed in. */
+export const tableVariables: Readonly<Record<StoreName, string>> = {
+  articles: 'BRIEFING_ARTICLES_TABLE',
+  subscribers: 'BRIEFING_SUBSCRIBERS_TABLE',
+  editions: 'BRIEFING_EDITIONS_TABLE',
+  deliveries: 'BRIEFING_DELIVERIES_TABLE',
+};
+
+export type TableNames = Readonly<Record<StoreName, string>>;
+
+export const storeNames = Object.keys(tableLayouts) as StoreName[];
+
+/** The table names from the environment; locally, where nothing is set, `briefing-<store>`. */
+export const tableNamesFromEnv = (env: NodeJS.ProcessEnv = process.env, prefix = 'briefing'): TableNames =>
+  Object.fromEntries(storeNames.map((store) => [store, env[tableVariables[store]] || `${prefix}-${store}`])) as TableNames;

@@ -1,0 +1,92 @@
+import { hostname } from 'node:os';
+import type { SESClient } from '@aws-sdk/client-ses';
+import type { BriefingConfig } from '../lambdas/config/config.ts';
+import { sendRaw, type SendRawOptions } from '../lambdas/aws/ses-mailer.ts';
+import { compose, type ComposeRequest, type ComposeResult } from '../lambdas/sending/compose.ts';
+import { createDeliverer, type DeliverDeps } from '../lambdas/sending/deliver.ts';
+import { TokenBucket } from '../lambdas/sending/token-bucket.ts';
+import type { TemplateEngine } from '../lambdas/render/engine.ts';
+import type { OutcomeCounts, OutcomeName } from '../lambdas/aws/dynamodb/editions.ts';
+import type { Stores } from '../lambdas/aws/dynamodb/stores.ts';
+import { subscriptionLinks } from '../lambdas/subscription/links.ts';
+import { createInProcessQueue } from './in-process-queue.ts';
+
+export interface LocalSendOptions {
+  readonly stores: Stores;
+  readonly ses: SESClient;
+  readonly config: BriefingConfig;
+  readonly tokenSecret: string;
+  /** Emails per second for all workers together. */
+  readonly ratePerSecond: number;
+  /** Deliver calls in flight at once, like the deliver function's SQS maximum concurrency. @default 4 */
+  readonly workers?: number;
+  readonly engine?: TemplateEngine;
+  readonly configurationSet?: string;
+  /** Replaces the SES call (fault injection in tests). */
+  readonly send?: DeliverDeps['send'];
+  readonly leaseMs?: number;
+  readonly visibilityTimeoutMs?: number;
+  readonly maxReceiveCount?: number;
+  readonly retry?: DeliverDeps['retry'];
+  /** Told once compose has queued the edition (the recipient total is known). */
+  readonly onQueued?: (result: ComposeResult) => void;
+  readonly onOutcome?: (outcome: OutcomeName, email: string, detail?: string) => void;
+  readonly log?: (message: string, details?: Record<string, unknown>) => void;
+}
+
+export interface LocalSendResult {
+  readonly result: ComposeResult;
+  /** What this run's deliveries came to. */
+  readonly counts: Required<OutcomeCounts>;
+  /** Queue messages that failed too often (the dead-letter queue's content). */
+  readonly deadLetters: readonly string[];
+  readonly durationMs: number;
+}
+
+/**
+ * The whole pipeline in one process: compose queues the edition into an in-process stand-in for SQS,
+ * whose consumer is the same deliver handler the Lambda runs; returns when every message is handled.
+ */
+export const sendLocally = async (request: ComposeRequest, options: LocalSendOptions): Promise<LocalSendResult> => {
+  const started = performance.now();
+  const counts: Required<OutcomeCounts> = { sent: 0, skipped: 0, failed: 0, duplicates: 0, dropped: 0 };
+  const send = options.send ?? ((raw: Buffer, sendOptions: SendRawOptions) => sendRaw(options.ses, raw, sendOptions));
+  const deliverer = createDeliverer({
+    stores: options.stores,
+    config: options.config,
+    links: subscriptionLinks(options.config, options.tokenSecret),
+    bucket: new TokenBucket({ ratePerSecond: options.ratePerSecond }),
+    send,
+    configurationSet: options.configurationSet,
+    leaseMs: options.leaseMs,
+    retry: options.retry,
+    log: options.log,
+    onOutcome: (outcome, job, detail) => {
+      counts[outcome] += 1;
+      options.onOutcome?.(outcome, job.email, detail);
+    },
+  });
+  const queue = createInProcessQueue({
+    handler: (event) => deliverer.handler(event),
+    concurrency: options.workers ?? 4,
+    visibilityTimeoutMs: options.visibilityTimeoutMs ?? 1000,
+    maxReceiveCount: options.maxReceiveCount,
+  });
+  try {
+    const result = await compose(request, {
+      stores: options.stores,
+      queue,
+      config: options.config,
+      ses: options.ses,
+      configurationSet: options.configurationSet,
+      owner: `cli:${hostname()}:${process.pid}`,
+      engine: options.engine,
+      log: options.log,
+    });
+    options.onQueued?.(result);
+    await queue.drained();
+    return { result, counts, deadLetters: queue.deadLetters, durationMs: performance.now() - started };
+  } finally {
+    queue.close();
+  }
+};

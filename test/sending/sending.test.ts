@@ -1,0 +1,249 @@
+import type { SQSEvent } from 'aws-lambda';
+import { simpleParser } from 'mailparser';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lambdas/config/config.ts';
+import { createInProcessQueue } from '../../local/in-process-queue.ts';
+import { sendLocally, type LocalSendOptions } from '../../local/send.ts';
+import { sendRaw, type SendRawOptions } from '../../lambdas/aws/ses-mailer.ts';
+import { compose, ComposeError } from '../../lambdas/sending/compose.ts';
+import { createDeliverer } from '../../lambdas/sending/deliver.ts';
+import { TokenBucket } from '../../lambdas/sending/token-bucket.ts';
+import type { SubscriberStatus } from '../../lambdas/aws/dynamodb/subscribers.ts';
+import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
+import { verifyToken } from '../../lambdas/subscription/tokens.ts';
+import { article } from '../helpers/articles.ts';
+import { useTestEmulators } from '../helpers/emulators.ts';
+import { destination, startFaultySes } from '../helpers/ses-faults.ts';
+
+const config = parseConfig({ siteUrl: 'https://briefing.example.com', replyTo: 'desk@example.com', newsletterName: 'Morgen – Briefing' });
+const secret = 'test-secret';
+const editionId = '2026-11-24';
+
+const local = useTestEmulators();
+beforeEach(async () => {
+  await local.stores.articles.put([
+    article({ id: 'lead', headline: 'Ministers agree a budget — after “long” talks', priority: 5, publishedAt: '2026-11-24T05:00:00Z' }),
+    article({ id: 'second', publishedAt: '2026-11-24T04:00:00Z' }),
+  ]);
+});
+
+const addSubscribers = async (count: number, status: SubscriberStatus = 'active', prefix = 'reader') => {
+  const emails = Array.from({ length: count }, (_, index) => `${prefix}${index}@example.org`);
+  await Promise.all(emails.map((email) => local.stores.subscribers.add(email, { status, reason: 'test' })));
+  return emails;
+};
+
+const options = (overrides: Partial<LocalSendOptions> = {}): LocalSendOptions => ({
+  stores: local.stores,
+  ses: local.emulators.ses,
+  config,
+  tokenSecret: secret,
+  ratePerSecond: 1000,
+  ...overrides,
+});
+
+const recipientsInInbox = async () => (await local.emulators.inbox()).flatMap((message) => message.destination.to);
+
+const countBy = (values: string[]) => values.reduce((counts, value) => counts.set(value, (counts.get(value) ?? 0) + 1), new Map<string, number>());
+
+describe('sending an edition', () => {
+  it('mails every active subscriber once, each with their own unsubscribe link, and nobody else', async () => {
+    const active = await addSubscribers(50);
+    await addSubscribers(1, 'pending', 'pending');
+    await addSubscribers(1, 'unsubscribed', 'left');
+    await addSubscribers(1, 'suppressed', 'bounced');
+    const raws: Buffer[] = [];
+    const send = (raw: Buffer, sendOptions: SendRawOptions) => {
+      raws.push(raw);
+      return sendRaw(local.emulators.ses, raw, sendOptions);
+    };
+
+    const { result, counts } = await sendLocally({ date: editionId }, options({ send }));
+
+    expect(result).toMatchObject({ kind: 'sending', recipients: 50, articleIds: ['lead', 'second'] });
+    expect(counts).toMatchObject({ sent: 50, failed: 0, skipped: 0 });
+    expect([...(await recipientsInInbox())].sort()).toEqual([...active].sort());
+    const mails = await Promise.all(raws.map((raw) => simpleParser(raw)));
+    const header = (mail: (typeof mails)[number], name: string) => mail.headerLines.find((line) => line.key === name)?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n\s+/g, ' ');
+    const unsubscribeUrls = mails.map((mail) => header(mail, 'list-unsubscribe')!.match(/^<(https:[^>]+)>/)![1]!);
+    expect(new Set(unsubscribeUrls).size).toBe(50);
+    const byId = new Map((await Promise.all(active.map((email) => local.stores.subscribers.get(email)))).map((s) => [s!.id, s!.email]));
+    mails.forEach((mail, index) => {
+      const token = new URL(unsubscribeUrls[index]!).searchParams.get('token')!;
+      const check = verifyToken(secret, token, 'unsubscribe');
+      expect(check.ok && byId.get(check.claims.subscriberId)).toBe((mail.to as { text: string }).text);
+      expect(mail.html).toContain(unsubscribeUrls[index]!.replaceAll('&', '&amp;'));
+    });
+    const first = mails[0]!;
+    expect(first.subject).toBe(`${config.newsletterName}: Ministers agree a budget — after “long” talks`);
+    expect(first.from?.value[0]).toEqual({ name: config.senderName, address: config.senderAddress });
+    expect(first.replyTo?.text).toBe('desk@example.com');
+    expect(header(first, 'list-unsubscribe')).toMatch(/^<https:\/\/briefing\.example\.com\/unsubscribe\?token=[\w.-]+>, <mailto:desk@example\.com\?subject=unsubscribe>$/);
+    expect(header(first, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(header(first, 'list-id')).toMatch(/<morgen-briefing\.example\.com>$/);
+    expect(header(first, 'x-ses-configuration-set')).toBeUndefined();
+    expect(first.text).toContain('Ministers agree a budget');
+    expect((await local.stores.editions.get(editionId))).toMatchObject({ status: 'sent', sent: 50, enqueued: 50 });
+  });
+
+  it('sends nothing new when the same edition runs again, and one edition when two start together', async () => {
+    await addSubscribers(12);
+    const [first, second] = await Promise.all([sendLocally({ date: editionId }, options()), sendLocally({ date: editionId }, options())]);
+    const third = await sendLocally({ date: editionId }, options());
+
+    expect([first.result.kind, second.result.kind].sort()).toEqual(['already', 'sending']);
+    expect(third.result).toEqual({ kind: 'already', editionId, status: 'sent' });
+    expect(countBy(await recipientsInInbox()).size).toBe(12);
+    expect([...countBy(await recipientsInInbox()).values()].every((times) => times === 1)).toBe(true);
+  });
+
+  it('records a skipped edition and sends nothing when there is no news', async () => {
+    await addSubscribers(3);
+    const { result } = await sendLocally({ date: '2026-12-25' }, options());
+    expect(result).toMatchObject({ kind: 'skipped', editionId: '2026-12-25' });
+    expect((await local.stores.editions.get('2026-12-25'))?.status).toBe('skipped');
+    expect(await local.emulators.inbox()).toEqual([]);
+  });
+
+  it('refuses an unknown article id before anything is written or sent', async () => {
+    await addSubscribers(3);
+    await expect(sendLocally({ date: editionId, articleIds: ['lead', 'nope'] }, options())).rejects.toThrow(new ComposeError('no article with id nope in the article store (briefing articles list shows what is there)'));
+    expect(await local.stores.editions.get(editionId)).toBeUndefined();
+    expect(await local.emulators.inbox()).toEqual([]);
+  });
+
+  it('sends a test copy to any address without touching the edition or the deliveries', async () => {
+    await addSubscribers(3);
+    const { result } = await sendLocally({ date: editionId, to: 'editor@example.net' }, options());
+    expect(result).toMatchObject({ kind: 'test', to: 'editor@example.net' });
+    const inbox = await local.emulators.inbox();
+    expect(inbox.map((message) => [message.destination.to, message.subject])).toEqual([[['editor@example.net'], expect.stringMatching(/^\[Test\] /)]]);
+    expect(await local.stores.editions.get(editionId)).toBeUndefined();
+    expect(await local.stores.deliveries.list(editionId)).toEqual([]);
+  });
+
+  it('counts the recipients on a dry run and sends and writes nothing', async () => {
+    await addSubscribers(7);
+    await addSubscribers(2, 'pending', 'pending');
+    const { result } = await sendLocally({ date: editionId, dryRun: true }, options());
+    expect(result).toMatchObject({ kind: 'dry-run', recipients: 7, articleIds: ['lead', 'second'] });
+    expect(await local.stores.editions.get(editionId)).toBeUndefined();
+    expect(await local.emulators.inbox()).toEqual([]);
+  });
+});
+
+describe('faults while sending', () => {
+  const n = 10;
+
+  /** Every SQS delivery of a batch is a new worker; the one that dies never answers again, and the queue redelivers its batch. */
+  const runWithCrash = async (k: number) => {
+    await addSubscribers(n);
+    let sends = 0;
+    let crashed = false;
+    let generation = 0;
+    const handler = (event: SQSEvent) => {
+      const self = ++generation;
+      let dead = false;
+      let die!: (error: Error) => void;
+      const died = new Promise<never>((_, reject) => (die = reject));
+      const deliverer = createDeliverer({
+        stores: local.stores,
+        config,
+        links: subscriptionLinks(config, secret),
+        bucket: new TokenBucket({ ratePerSecond: 1000 }),
+        leaseMs: 300,
+        send: async (raw, sendOptions) => {
+          if (dead) return new Promise<string>(() => undefined);
+          // The (k+1)th send never reaches SES: the worker is gone.
+          if (!crashed && sends === k) {
+            crashed = dead = true;
+            die(new Error(`worker ${self} died after ${k} sends`));
+            return new Promise<string>(() => undefined);
+          }
+          sends += 1;
+          return sendRaw(local.emulators.ses, raw, sendOptions);
+        },
+      });
+      return Promise.race([deliverer.handler(event), died]);
+    };
+    const queue = createInProcessQueue({ handler, batchSize: 10, concurrency: 2, visibilityTimeoutMs: 100, maxReceiveCount: 50 });
+    await compose({ date: editionId }, { stores: local.stores, queue, config, ses: local.emulators.ses, owner: 'test' });
+    await queue.drained();
+    return { crashed, deadLetters: queue.deadLetters };
+  };
+
+  for (const k of [0, 1, n / 2, n - 1]) {
+    it(`delivers to each recipient exactly once when the worker dies after ${k} of ${n} sends`, async () => {
+      const { crashed, deadLetters } = await runWithCrash(k);
+
+      expect(crashed).toBe(true);
+      expect(deadLetters).toEqual([]);
+      const received = countBy(await recipientsInInbox());
+      expect(received.size).toBe(n);
+      expect([...received.values()]).toEqual(Array(n).fill(1));
+      expect((await local.stores.deliveries.list(editionId)).map((delivery) => delivery.status)).toEqual(Array(n).fill('sent'));
+      expect((await local.stores.editions.get(editionId))?.status).toBe('sent');
+    });
+  }
+
+  it('delivers everything once when SES throttles 30 % of calls', async () => {
+    await addSubscribers(30);
+    let call = 0;
+    const faulty = await startFaultySes(local.emulators.sesEndpoint, () =>
+      (call += 1) % 10 < 3 ? { status: 400, code: 'Throttling', message: 'Maximum sending rate exceeded.' } : undefined,
+    );
+    try {
+      const { counts } = await sendLocally({ date: editionId }, options({ ses: faulty.client, retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 50 } }));
+
+      expect(faulty.faults()).toBeGreaterThanOrEqual(9);
+      expect(counts).toMatchObject({ sent: 30, failed: 0 });
+      const received = countBy(await recipientsInInbox());
+      expect(received.size).toBe(30);
+      expect([...received.values()].every((times) => times === 1)).toBe(true);
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  it('records a permanently rejected address as failed and delivers the rest', async () => {
+    const emails = await addSubscribers(8);
+    const faulty = await startFaultySes(local.emulators.sesEndpoint, (params) =>
+      destination(params) === emails[3] ? { status: 400, code: 'MessageRejected', message: 'Email address is on the suppression list for your account.' } : undefined,
+    );
+    try {
+      const { counts } = await sendLocally({ date: editionId }, options({ ses: faulty.client }));
+
+      expect(counts).toMatchObject({ sent: 7, failed: 1 });
+      expect((await recipientsInInbox()).sort()).toEqual(emails.filter((email) => email !== emails[3]).sort());
+      expect(await local.stores.deliveries.get(editionId, emails[3]!)).toMatchObject({ status: 'failed', reason: expect.stringContaining('MessageRejected') });
+      expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', sent: 7, failed: 1 });
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  it('stops the edition when SES pauses sending, and a resume sends to the rest once', async () => {
+    const emails = await addSubscribers(10);
+    let paused = true;
+    let accepted = 0;
+    const faulty = await startFaultySes(local.emulators.sesEndpoint, () => {
+      if (paused && accepted >= 4) return { status: 400, code: 'AccountSendingPausedException', message: 'Email sending is disabled for this account.' };
+      accepted += 1;
+      return undefined;
+    });
+    try {
+      const first = await sendLocally({ date: editionId }, options({ ses: faulty.client, workers: 1 }));
+      expect((await local.stores.editions.get(editionId))?.status).toBe('stopped');
+      expect(first.counts.sent).toBe(4);
+
+      paused = false;
+      const resumed = await sendLocally({ date: editionId, resume: true }, options({ ses: faulty.client }));
+
+      expect(resumed.result).toMatchObject({ kind: 'sending', resumed: true });
+      expect((await recipientsInInbox()).sort()).toEqual([...emails].sort());
+      expect((await local.stores.editions.get(editionId))?.status).toBe('sent');
+    } finally {
+      await faulty.close();
+    }
+  });
+});
