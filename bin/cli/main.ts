@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { isExpectedFailure } from '../../lambdas/errors.ts';
 import { registerArticles } from './articles.ts';
 import { registerDev } from './dev.ts';
 import { registerEditions } from './editions.ts';
@@ -23,8 +24,9 @@ registerDev(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // Expected failures (bad config, a broken template, an unreachable service) read best as one line.
+  // Every failure reads as one line; an unexpected one (a bug, an unreachable service) also offers its stack.
   console.error(`briefing: ${(error as Error).message}`);
   if (process.env.BRIEFING_DEBUG) console.error((error as Error).stack);
+  else if (!isExpectedFailure(error)) console.error('(run again with BRIEFING_DEBUG=1 to see where it failed)');
   process.exitCode = 1;
 }

@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { BriefingError } from '../../lambdas/errors.ts';
 import { stackOutputs } from '../../lib/outputs.ts';
 
 /** What the compose function accepts: the same choices as a local `briefing send`. */
@@ -26,7 +27,7 @@ export interface StackSendResult {
   readonly result: unknown;
 }
 
-export class StackSendError extends Error {
+export class StackSendError extends BriefingError {
   override name = 'StackSendError';
 }
 

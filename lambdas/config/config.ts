@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 // zod/mini: the config is parsed in every Lambda, and the mini build keeps zod's share of a bundle small.
 import * as z from 'zod/mini';
+import { BriefingError } from '../errors.ts';
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -65,7 +66,7 @@ const envNames: Record<keyof BriefingConfig, string> = {
 export const configEnvironmentNames = envNames;
 export const defaultConfigFile = 'briefing.config.json';
 
-export class ConfigError extends Error {
+export class ConfigError extends BriefingError {
   override name = 'ConfigError';
 }
 

@@ -1,5 +1,6 @@
 import { EventBridgeEnvelope, SnsEnvelope } from '@aws-lambda-powertools/parser/envelopes';
 import * as z from 'zod';
+import { BriefingError } from '../errors.ts';
 
 /**
  * SES sending events as a configuration set's event destination publishes them (the `eventType`
@@ -81,7 +82,7 @@ export type FeedbackEvent =
   | { readonly kind: 'ignored'; readonly eventType: string };
 
 /** An event that is not the documented shape: thrown so the delivery is retried and ends in the dead-letter queue. */
-export class FeedbackParseError extends Error {
+export class FeedbackParseError extends BriefingError {
   override name = 'FeedbackParseError';
 }
 

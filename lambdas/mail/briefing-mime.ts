@@ -1,6 +1,6 @@
 import type { BriefingConfig } from '../config/config.ts';
 import type { RenderedBriefing } from '../render/briefing.ts';
-import { personalise, type Recipient } from '../render/personalise.ts';
+import { type Recipient, recipientValues } from '../render/personalise.ts';
 import { placeholders } from '../render/placeholders.ts';
 import { compileMime, type MailEnvelope } from './mime.ts';
 
@@ -39,30 +39,12 @@ export interface BriefingMime {
 
 /** Compiles an edition's MIME once; each recipient then costs string work only. */
 export const compileBriefingMime = async (rendered: RenderedBriefing, envelope: MailEnvelope): Promise<BriefingMime> => {
-  const slots = placeholders(rendered.marker);
-  const names = Object.keys(slots);
-  const separator = `\n${rendered.marker}\n`;
-  // personalise() owns how each value is escaped; run over a briefing made of the slots alone, it hands back
-  // every slot's value exactly as it would write it into the full HTML and text.
-  const slotsOnly = Object.values(slots).join(separator);
-  const probe: RenderedBriefing = { ...rendered, html: slotsOnly, text: slotsOnly, mjml: '' };
-  const mime = await compileMime(envelope, rendered, slots);
-
-  const byName = (filled: string, recipient: Recipient): Record<string, string> => {
-    const values = filled.split(separator);
-    if (values.length !== names.length) throw new Error(`recipient ${recipient.email}: a personalised value holds the slot separator`);
-    return Object.fromEntries(names.map((name, index) => [name, values[index]!]));
-  };
-
+  const mime = await compileMime(envelope, rendered, placeholders(rendered.marker));
   return {
     build(recipient: Recipient): Buffer {
-      const filled = personalise(probe, recipient);
-      return mime.build({
-        to: recipient.email,
-        unsubscribeUrl: recipient.unsubscribeUrl,
-        html: byName(filled.html, recipient),
-        text: byName(filled.text, recipient),
-      });
+      // The same values, escaped the same way, as personalise() writes into the HTML and text.
+      const values = recipientValues(recipient);
+      return mime.build({ to: recipient.email, unsubscribeUrl: recipient.unsubscribeUrl, html: values.html, text: values.text });
     },
   };
 };

@@ -3,6 +3,8 @@ import { domainToASCII } from 'node:url';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { encodeWords, quoteString } from 'nodemailer/lib/mime-funcs';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
+import { splitAtSlots } from '../render/slots.ts';
+import { BriefingError } from '../errors.ts';
 
 export interface MailAddress {
   readonly name: string;
@@ -53,7 +55,7 @@ export interface CompiledMime {
 }
 
 /** A mailing that cannot be built as given (bad sender, list id, header). */
-export class MimeError extends Error {
+export class MimeError extends BriefingError {
   override name = 'MimeError';
 }
 
@@ -135,15 +137,10 @@ const quotedPrintable = (value: string): string =>
 type BodySlot = { readonly kind: 'literal'; readonly encoded: string } | { readonly kind: 'slot'; readonly name: string };
 
 /** A body split at its slots, the text between them quoted-printable encoded once for all recipients. */
-const compileBody = (body: string, slots: Readonly<Record<string, string>>): BodySlot[] => {
-  const tokens = new Map(Object.entries(slots).map(([name, token]) => [token, name]));
-  if (tokens.size === 0) return [{ kind: 'literal', encoded: quotedPrintable(body) }];
-  const escaped = [...tokens.keys()].map((token) => token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return body
-    .split(new RegExp(`(${escaped.join('|')})`))
-    .map((part, index): BodySlot => (index % 2 === 1 ? { kind: 'slot', name: tokens.get(part)! } : { kind: 'literal', encoded: quotedPrintable(part) }))
+const compileBody = (body: string, slots: Readonly<Record<string, string>>): BodySlot[] =>
+  splitAtSlots(body, slots)
+    .map((part, index): BodySlot => (index % 2 === 1 ? { kind: 'slot', name: part } : { kind: 'literal', encoded: quotedPrintable(part) }))
     .filter((part) => part.kind === 'slot' || part.encoded !== '');
-};
 
 const fillBody = (parts: readonly BodySlot[], values: Readonly<Record<string, string>> | undefined, alternative: string): string => {
   const encoded: string[] = [];

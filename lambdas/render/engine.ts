@@ -3,13 +3,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Mjml2Html from 'mjml';
 import { Liquid } from 'liquidjs';
+import { BriefingError } from '../errors.ts';
 
 /** The templates shipped with Briefing; `BRIEFING_TEMPLATES_DIR` points elsewhere (a Lambda bundle, a preview copy). */
 export const defaultTemplatesDir = (): string =>
   process.env.BRIEFING_TEMPLATES_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../templates');
 
 /** A template that failed to render, with the file and line it failed at when known. */
-export class TemplateError extends Error {
+export class TemplateError extends BriefingError {
   override name = 'TemplateError';
   constructor(
     message: string,

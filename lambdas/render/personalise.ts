@@ -1,5 +1,6 @@
 import type { RenderedBriefing } from './briefing.ts';
-import { type PlaceholderName, placeholders } from './placeholders.ts';
+import { placeholders } from './placeholders.ts';
+import { escapeHtml, fillSlots, type SlotParts, splitAtSlots } from './slots.ts';
 
 export interface Recipient {
   readonly email: string;
@@ -13,37 +14,22 @@ export interface PersonalisedBriefing {
   readonly text: string;
 }
 
-/** Text split at the placeholders: even entries are literal text, odd ones the slot to fill. */
-type Segments = readonly string[];
+const compiled = new WeakMap<RenderedBriefing, { html: SlotParts; text: SlotParts }>();
 
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-
-const split = (source: string, marker: string): Segments => {
-  const names = placeholders(marker);
-  const byToken = new Map(Object.entries(names).map(([name, token]) => [token, name]));
-  const pattern = new RegExp(`(${Object.values(names).join('|')})`);
-  return source.split(pattern).map((part, index) => (index % 2 === 1 ? (byToken.get(part) as string) : part));
-};
-
-const compiled = new WeakMap<RenderedBriefing, { html: Segments; text: Segments }>();
-
-const join = (segments: Segments, values: Record<PlaceholderName, string>): string => {
-  let out = segments[0] ?? '';
-  for (let index = 1; index < segments.length; index += 2) {
-    out += values[segments[index] as PlaceholderName] + (segments[index + 1] ?? '');
-  }
-  return out;
+/** One recipient's values as they are written into the HTML (escaped) and into the text (as they are). */
+export const recipientValues = (recipient: Recipient) => {
+  const text = { unsubscribeUrl: recipient.unsubscribeUrl, browserUrl: recipient.browserUrl, email: recipient.email };
+  return { text, html: { unsubscribeUrl: escapeHtml(text.unsubscribeUrl), browserUrl: escapeHtml(text.browserUrl), email: escapeHtml(text.email) } };
 };
 
 /** Fills one recipient's links and address into a rendered briefing: string work only, no template engine. */
 export const personalise = (rendered: RenderedBriefing, recipient: Recipient): PersonalisedBriefing => {
   let parts = compiled.get(rendered);
   if (!parts) {
-    parts = { html: split(rendered.html, rendered.marker), text: split(rendered.text, rendered.marker) };
+    const slots = placeholders(rendered.marker);
+    parts = { html: splitAtSlots(rendered.html, slots), text: splitAtSlots(rendered.text, slots) };
     compiled.set(rendered, parts);
   }
-  const raw = { unsubscribeUrl: recipient.unsubscribeUrl, browserUrl: recipient.browserUrl, email: recipient.email };
-  const html = { unsubscribeUrl: escapeHtml(raw.unsubscribeUrl), browserUrl: escapeHtml(raw.browserUrl), email: escapeHtml(raw.email) };
-  return { subject: rendered.subject, html: join(parts.html, html), text: join(parts.text, raw) };
+  const values = recipientValues(recipient);
+  return { subject: rendered.subject, html: fillSlots(parts.html, values.html), text: fillSlots(parts.text, values.text) };
 };

@@ -14,6 +14,7 @@ import { previewRecipient } from '../render/preview-recipient.ts';
 import type { EditionStatus } from '../aws/dynamodb/editions.ts';
 import type { Stores } from '../aws/dynamodb/stores.ts';
 import type { DeliveryJob, DeliveryQueue } from './queue.ts';
+import { BriefingError } from '../errors.ts';
 
 /** What starts an edition: the schedule sends `{}`, `briefing send` its options. */
 export interface ComposeRequest {
@@ -62,7 +63,7 @@ export type ComposeResult =
   | { readonly kind: 'sending'; readonly editionId: string; readonly subject: string; readonly articleIds: string[]; readonly recipients: number; readonly resumed: boolean; readonly problems: string[] };
 
 /** A request that cannot be carried out as asked; nothing was sent or written. */
-export class ComposeError extends Error {
+export class ComposeError extends BriefingError {
   override name = 'ComposeError';
 }
 

@@ -5,6 +5,7 @@ import { briefingEnvelope } from '../mail/briefing-mime.ts';
 import { sendRaw } from '../aws/ses-mailer.ts';
 import { compileMime } from '../mail/mime.ts';
 import { createTemplateEngine, type TemplateEngine } from '../render/engine.ts';
+import { escapeHtml, fillSlots, splitAtSlots } from '../render/slots.ts';
 import type { Subscriber } from '../aws/dynamodb/subscribers.ts';
 import { subscriptionLinks } from './links.ts';
 import { tokenLifetimeSeconds } from './tokens.ts';
@@ -25,8 +26,6 @@ interface ConfirmationTemplate extends ConfirmationEmail {
   readonly slots: Slots;
 }
 
-const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-
 const renderTemplate = async (config: BriefingConfig, engine: TemplateEngine): Promise<ConfirmationTemplate> => {
   const marker = `cnf${randomBytes(6).toString('hex')}`;
   const slots: Slots = { confirmUrl: `${marker}-confirm-url`, email: `${marker}-email` };
@@ -44,9 +43,6 @@ const renderTemplate = async (config: BriefingConfig, engine: TemplateEngine): P
   return { subject, html, text, slots };
 };
 
-const fill = (source: string, slots: Slots, values: Readonly<Record<SlotName, string>>): string =>
-  (Object.keys(slots) as SlotName[]).reduce((out, name) => out.split(slots[name]).join(values[name]), source);
-
 let sharedEngine: TemplateEngine | undefined;
 const defaultEngine = () => (sharedEngine ??= createTemplateEngine());
 
@@ -59,8 +55,8 @@ export const renderConfirmationEmail = async (
   const template = await renderTemplate(config, engine);
   return {
     subject: template.subject,
-    html: fill(template.html, template.slots, { confirmUrl: escapeHtml(recipient.confirmUrl), email: escapeHtml(recipient.email) }),
-    text: fill(template.text, template.slots, recipient),
+    html: fillSlots(splitAtSlots(template.html, template.slots), { confirmUrl: escapeHtml(recipient.confirmUrl), email: escapeHtml(recipient.email) }),
+    text: fillSlots(splitAtSlots(template.text, template.slots), recipient),
   };
 };
 

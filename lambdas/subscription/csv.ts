@@ -1,10 +1,12 @@
+import { BriefingError } from '../errors.ts';
+
 /** One CSV record and the line of the file it starts on (the header is line 1). */
 export interface CsvRow {
   readonly line: number;
   readonly fields: string[];
 }
 
-export class CsvError extends Error {
+export class CsvError extends BriefingError {
   override name = 'CsvError';
   constructor(
     message: string,

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { BriefingError } from '../errors.ts';
 
 /** Bodies above this are refused: a sign-up form or a one-click POST is a few hundred bytes. */
 export const maxBodyBytes = 8 * 1024;
@@ -14,15 +15,15 @@ export interface ApiRequest {
 }
 
 /** A request the routes refuse before doing anything: the status and what to tell the reader. */
-export class HttpError extends Error {
+export class HttpError extends BriefingError {
   override name = 'HttpError';
   constructor(
-    readonly status: number,
+    status: number,
     readonly heading: string,
     message: string,
     readonly options: { readonly headers?: Readonly<Record<string, string>>; readonly cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
+    super(message, { status, cause: options.cause });
   }
 }
 
