@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyFeedback } from '../../lambdas/feedback/apply.ts';
 import { parseFeedback } from '../../lambdas/feedback/events.ts';
 import type { SubscriberStatus } from '../../lambdas/aws/dynamodb/subscribers.ts';
@@ -144,8 +144,12 @@ describe('pausing an edition', () => {
 });
 
 describe('feedback handler', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it('runs as deployed: suppresses and reports what it did', async () => {
-    Object.assign(process.env, local.emulators.env);
+    for (const [name, value] of Object.entries(local.emulators.env)) vi.stubEnv(name, value);
     const { handler } = await import('../../lambdas/handlers/feedback.ts');
     await subscriber('gone@example.org');
 

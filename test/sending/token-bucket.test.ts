@@ -52,7 +52,8 @@ describe('TokenBucket', () => {
     expect(times.at(-1)).toBeCloseTo((299 / 50) * 1000, 6);
     const gaps = times.slice(1).map((time, index) => time - times[index]!);
     expect(Math.min(...gaps)).toBeCloseTo(20, 6);
-    expect(busiestSecond(times)).toBeLessThanOrEqual(50 + 1);
+    expect(Math.max(...gaps)).toBeCloseTo(20, 6);
+    expect(busiestSecond(times)).toBe(50);
   });
 
   it('saves up to the burst while idle and no more', async () => {
@@ -108,23 +109,14 @@ describe('TokenBucket', () => {
     expect(() => new TokenBucket({ ratePerSecond: 10, burst: 0.5 })).toThrow('burst must be a number of at least 1, got 0.5');
   });
 
-  it('paces in real time: at least 90 % of the rate, never more than rate + burst in a second', async () => {
-    const bucket = new TokenBucket({ ratePerSecond: 100 });
+  // The one test on the real clock and timers, so it asserts only what no scheduling delay can break:
+  // a timer may fire late but the bucket grants by the clock, so 11 takes at 100/s span at least 100 ms.
+  it('waits on the real clock by default', async () => {
     const start = performance.now();
-    const times: number[] = [];
+    const bucket = new TokenBucket({ ratePerSecond: 100 });
 
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (performance.now() - start < 1_500) {
-          await bucket.take();
-          times.push(performance.now());
-        }
-      }),
-    );
+    for (let index = 0; index < 11; index += 1) await bucket.take();
 
-    const achieved = (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
-    expect(achieved).toBeGreaterThanOrEqual(90);
-    expect(achieved).toBeLessThanOrEqual(101);
-    expect(busiestSecond(times)).toBeLessThanOrEqual(100 + 1);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(100 - 1e-6);
   });
 });

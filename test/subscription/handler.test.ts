@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { apiEvent, form } from './harness.ts';
@@ -9,14 +9,19 @@ let handler: typeof import('../../lambdas/handlers/subscription-api.ts').handler
 beforeAll(async () => {
   emulators = await startTestEmulators();
   // The deployed function's settings, as the stack passes them (the secret directly instead of by ARN).
-  Object.assign(process.env, emulators.env, {
+  const env = {
+    ...emulators.env,
     BRIEFING_TOKEN_SECRET: 'handler-test-secret',
     BRIEFING_SITE_URL: 'https://briefing.example.com',
     BRIEFING_CONFIGURATION_SET: 'BriefingConfigurationSet',
-  });
+  };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   ({ handler } = await import('../../lambdas/handlers/subscription-api.ts'));
 });
-afterAll(async () => emulators.close());
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await emulators.close();
+});
 
 describe('subscription API handler (HTTP API payload 2.0)', () => {
   it('serves the signup page and signs a reader up through the configured stores and SES', async () => {
