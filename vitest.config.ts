@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
+    setupFiles: ['test/setup/environment.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
