@@ -44,6 +44,8 @@ export const configSchema = z.object({
   postalAddress: z._default(singleLine(), 'Briefing Newsroom, 1 Example Street, London EC1A 1AA, United Kingdom'),
   language: z._default(z.string().check(z.refine(isLanguageTag, 'must be a language tag such as en-GB')), 'en-GB'),
   maxStories: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(30)), 10),
+  /** Where the edition report goes when an edition is sent, paused or stopped (the editors); unset: no report mail. */
+  reportAddress: z.optional(z.email()),
 });
 
 export type BriefingConfig = z.infer<typeof configSchema>;
@@ -61,6 +63,7 @@ const envNames: Record<keyof BriefingConfig, string> = {
   postalAddress: 'BRIEFING_POSTAL_ADDRESS',
   language: 'BRIEFING_LANGUAGE',
   maxStories: 'BRIEFING_MAX_STORIES',
+  reportAddress: 'BRIEFING_REPORT_ADDRESS',
 };
 
 export const configEnvironmentNames = envNames;
