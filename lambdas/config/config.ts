@@ -46,6 +46,8 @@ export const configSchema = z.object({
   maxStories: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(30)), 10),
   /** Where the edition report goes when an edition is sent, paused or stopped (the editors); unset: no report mail. */
   reportAddress: z.optional(z.email()),
+  /** Liquid, filled with the edition (`lead`, `stories`, `edition`, `newsletter`); unset: the lead headline shortened to 78 characters. */
+  subjectTemplate: z.optional(singleLine(500)),
 });
 
 export type BriefingConfig = z.infer<typeof configSchema>;
@@ -64,6 +66,7 @@ const envNames: Record<keyof BriefingConfig, string> = {
   language: 'BRIEFING_LANGUAGE',
   maxStories: 'BRIEFING_MAX_STORIES',
   reportAddress: 'BRIEFING_REPORT_ADDRESS',
+  subjectTemplate: 'BRIEFING_SUBJECT_TEMPLATE',
 };
 
 export const configEnvironmentNames = envNames;

@@ -4,6 +4,7 @@ import type { BriefingConfig } from '../config/config.ts';
 import type { Edition } from '../edition/model.ts';
 import { createTemplateEngine, type TemplateEngine } from './engine.ts';
 import { placeholders } from './placeholders.ts';
+import { defaultSubjectTemplate, renderSubject } from './subject.ts';
 
 /** One edition rendered once for everybody; `personalise()` fills the per-recipient placeholders. */
 export interface RenderedBriefing {
@@ -57,15 +58,12 @@ const storyView = (config: BriefingConfig, article: Article) => {
   };
 };
 
-export const briefingSubject = (config: BriefingConfig, edition: Edition): string => {
-  const lead = edition.stories[0];
-  return lead ? `${config.newsletterName}: ${lead.headline}` : config.newsletterName;
-};
+// Each part ends as a sentence, so the inbox's one line of preview text does not run them together.
+const sentence = (text: string): string => (/[.!?…]['"’”)]*$/u.test(text) ? text : `${text}.`);
 
-const preheaderOf = (edition: Edition): string => {
-  const [lead, ...others] = edition.stories;
+const preheaderOf = (lead: Article, others: readonly Article[]): string => {
   const also = others.slice(0, 3).map((story) => story.headline);
-  return [lead?.keyPoints[0], also.length ? `Also: ${also.join(' · ')}` : undefined].filter(Boolean).join(' ');
+  return [sentence(lead.keyPoints[0]!), ...(also.length ? [sentence(`Also: ${also.join('; ')}`)] : [])].join(' ');
 };
 
 /** The data every briefing template sees; exported so the preview shows exactly what the sender renders. */
@@ -73,9 +71,8 @@ export const briefingData = (config: BriefingConfig, edition: Edition, marker: s
   const [lead, ...others] = edition.stories;
   if (!lead) throw new Error('an edition needs at least one story');
   const slots = placeholders(marker);
-  return {
-    subject: briefingSubject(config, edition),
-    preheader: preheaderOf(edition),
+  // What the subject template sees: the edition, never a recipient's placeholders (one subject serves everyone).
+  const shared = {
     newsletter: {
       name: config.newsletterName,
       description: config.description,
@@ -86,6 +83,11 @@ export const briefingData = (config: BriefingConfig, edition: Edition, marker: s
     edition: { date: edition.date, dateLabel: longDate(config, edition.date), storyCount: edition.stories.length },
     lead: storyView(config, lead),
     stories: others.map((article) => storyView(config, article)),
+  };
+  return {
+    ...shared,
+    subject: renderSubject(config.subjectTemplate ?? defaultSubjectTemplate, shared),
+    preheader: preheaderOf(lead, others),
     related: edition.related,
     links: { unsubscribe: slots.unsubscribeUrl, browser: slots.browserUrl, signup: `${config.siteUrl}/` },
     recipient: slots.email,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type Mjml2Html from 'mjml';
 import { Liquid } from 'liquidjs';
 import { BriefingError } from '../errors.ts';
+import { layoutText } from './text-wrap.ts';
 
 /** The templates shipped with Briefing; `BRIEFING_TEMPLATES_DIR` points elsewhere (a Lambda bundle, a preview copy). */
 export const defaultTemplatesDir = (): string =>
@@ -25,7 +26,7 @@ export interface TemplateEngine {
   readonly templatesDir: string;
   /** Fills a Liquid + MJML template and compiles it to HTML; returns both. */
   renderMjml(template: string, data: Record<string, unknown>): Promise<{ mjml: string; html: string }>;
-  /** Fills a Liquid template with no HTML escaping, for text/plain parts. */
+  /** Fills a Liquid template with no HTML escaping and lays it out as a text/plain part (see `layoutText`). */
   renderText(template: string, data: Record<string, unknown>): Promise<string>;
   /** Fills a Liquid template that is already HTML (web pages). */
   renderHtml(template: string, data: Record<string, unknown>): Promise<string>;
@@ -112,7 +113,7 @@ export const createTemplateEngine = (options: TemplateEngineOptions = {}): Templ
       }
       return { mjml: filled, html: result.html };
     },
-    renderText: async (template, data) => fill(raw, template, data),
+    renderText: async (template, data) => layoutText(fill(raw, template, data)),
     renderHtml: async (template, data) => fill(escaped, template, data),
   };
 };

@@ -119,7 +119,7 @@ describe('the preview server', () => {
 
     writeFileSync(join(workspace.samplesDir, first!), '[]');
     const sampleChange = await events.next('change');
-    writeFileSync(configFile, JSON.stringify({ newsletterName: 'Config Saved Later' }));
+    writeFileSync(configFile, JSON.stringify({ newsletterName: 'Config Saved Later', subjectTemplate: '{{ newsletter.name }}: {{ lead.headline }}' }));
     const configChange = await events.next('change');
     const render = await getJson('/api/render?template=briefing&dataSet=samples');
     events.close();

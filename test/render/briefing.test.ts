@@ -37,17 +37,69 @@ describe('the briefing rendered from the samples', () => {
     text = result.copy.text;
   });
 
-  it('leads with the highest-priority story in full', () => {
+  it('leads with the highest-priority story in full, its headline cut at a word to fit the subject', () => {
     expect(document.querySelector('h1')?.textContent).toBe(
       'Climate summit ends with a deal on the loss and damage fund after an all-night session',
     );
-    expect(rendered.subject).toBe('The Morning Briefing: Climate summit ends with a deal on the loss and damage fund after an all-night session');
+    expect(rendered.subject).toBe('Climate summit ends with a deal on the loss and damage fund after an…');
+    expect(document.querySelector('title')?.textContent).toBe(rendered.subject);
   });
 
-  it('sets the language and a hidden preheader', () => {
+  it('sets the language and a preheader of whole sentences, hidden by display and size rather than by colour', () => {
     expect(document.documentElement.getAttribute('lang')).toBe('en-GB');
-    expect(rendered.preheader).toContain('Rich countries will pay in $38bn');
-    expect(document.body.textContent).toContain(rendered.preheader);
+    expect(rendered.preheader).toBe(
+      'Rich countries will pay in $38bn over five years, with a review in 2028. Also: Rail strike called off hours before it was due to start; ' +
+        'Central bank holds interest rates at 3.75% and signals a cut in the new year; A comet brighter than any in 30 years will be visible to the naked eye this week.',
+    );
+    const preheader = document.querySelector('[role="article"] > div')!;
+    expect(preheader.textContent?.startsWith(rendered.preheader)).toBe(true);
+    const style = preheader.getAttribute('style')!;
+    expect(style).toMatch(/display:none/);
+    expect(style).toMatch(/max-height:0/);
+    expect(style).toMatch(/opacity:0/);
+    expect(style).not.toMatch(/(^|;)\s*color:/);
+  });
+
+  it('pads the preheader with invisible characters so the inbox shows no body text after it', () => {
+    const filler = document.querySelector('[role="article"] > div')!.textContent!.slice(rendered.preheader.length);
+    expect(filler.length).toBeGreaterThanOrEqual(150);
+    expect(filler).toMatch(/^[\u034f\u200c\u00a0]+$/);
+  });
+
+  it('declares light and dark schemes, with dark colours for every surface and the Outlook.com selectors', () => {
+    const meta = (name: string) => document.querySelector(`meta[name="${name}"]`)?.getAttribute('content');
+    expect(meta('color-scheme')).toBe('light dark');
+    expect(meta('supported-color-schemes')).toBe('light dark');
+    const css = [...document.querySelectorAll('style')].map((node) => node.textContent).join('\n');
+    const dark = /@media \(prefers-color-scheme: dark\) \{([\s\S]*?)\n    \}/.exec(css)?.[1] ?? '';
+    // page, masthead, story surfaces, key-points box, button, footer
+    for (const surface of ['b-page', 'b-mast', 'b-card', 'b-box', 'b-btn', 'b-foot']) {
+      expect(dark, surface).toContain(`.${surface}`);
+      expect(document.querySelector(`.${surface}`), surface).not.toBeNull();
+    }
+    expect(css).toMatch(/\[data-ogsc\] \.b-card div \{ color:/);
+    expect(css).toMatch(/\[data-ogsb\] \.b-card/);
+  });
+
+  it('has one heading outline: h1 lead, h2 sections, h3 for each other story', () => {
+    const outline = [...document.querySelectorAll('h1, h2, h3, h4')].map((node) => `${node.tagName.toLowerCase()} ${node.textContent?.trim()}`);
+    const others = samples.filter((story) => story.id !== 'climate-summit-loss-fund-deal').sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0));
+    expect(outline[0]).toBe('h1 Climate summit ends with a deal on the loss and damage fund after an all-night session');
+    expect(outline.slice(1, 3)).toEqual(['h2 What do you need to know?', 'h2 Also in the briefing']);
+    expect(outline.slice(3, -1)).toHaveLength(others.length);
+    expect(outline.slice(3, -1).every((heading) => heading.startsWith('h3 '))).toBe(true);
+    expect(outline.at(-1)).toBe('h2 Related content');
+  });
+
+  it('gives every link a text that names where it goes: one text, one destination', () => {
+    const destinations = new Map<string, Set<string>>();
+    for (const link of document.querySelectorAll('a')) {
+      const name = link.textContent?.trim() || link.querySelector('img')?.getAttribute('alt') || '';
+      expect(name, link.getAttribute('href')!).not.toBe('');
+      destinations.set(name, (destinations.get(name) ?? new Set()).add(link.getAttribute('href')!));
+    }
+    expect([...destinations].filter(([, hrefs]) => hrefs.size > 1)).toEqual([]);
+    expect(destinations.has('Read more')).toBe(false);
   });
 
   it('shows the masthead with the name and the date in words', () => {
@@ -62,9 +114,11 @@ describe('the briefing rendered from the samples', () => {
     expect(items).toEqual(samples.find((story) => story.id === 'climate-summit-loss-fund-deal')!.keyPoints);
   });
 
-  it('shows the lead image with its alt text and the credit', () => {
+  it('shows the lead image with its alt text, the column width and the credit', () => {
     const image = document.querySelector('img[alt="Delegates applaud in the plenary hall as the summit president bangs the gavel"]');
     expect(image?.getAttribute('src')).toBe('https://images.example.com/2026/11/climate-summit-plenary.jpg');
+    expect(image?.getAttribute('width')).toBe('552');
+    expect(image?.hasAttribute('height')).toBe(false);
     expect(document.body.textContent).toContain('Image: Lucas Ferreira / Example Pictures');
     expect(document.body.textContent).toContain('By Amara Okafor');
   });
@@ -75,7 +129,7 @@ describe('the briefing rendered from the samples', () => {
   });
 
   it('shows every other story compactly with its headline linked', () => {
-    const headlines = texts(document, 'h2 a');
+    const headlines = texts(document, 'h3 a');
     expect(headlines).toHaveLength(samples.length - 1);
     expect(headlines[0]).toBe('Rail strike called off hours before it was due to start');
   });
@@ -104,16 +158,27 @@ describe('the briefing rendered from the samples', () => {
     expect(Buffer.byteLength(document.documentElement.outerHTML)).toBeLessThan(102 * 1024);
   });
 
-  it('gives a plain-text version with every story, key point and link', () => {
+  it('gives a plain-text version with every story, key point and link, and the HTML’s headings', () => {
+    const unwrapped = text.replace(/\n {2,}/g, ' ').replace(/\n(?!\n|https?:|  \* )/g, ' ');
     for (const story of samples) {
-      expect(text).toContain(story.headline);
-      expect(text).toContain(story.url);
-      for (const point of story.keyPoints) expect(text).toContain(point);
+      expect(unwrapped).toContain(story.headline);
+      for (const point of story.keyPoints) expect(unwrapped).toContain(point);
     }
-    expect(text).toContain('https://news.example.com/explainers/climate-finance');
-    expect(text).toContain(`Unsubscribe: ${recipient.unsubscribeUrl}`);
-    expect(text).toContain(`View in browser: ${recipient.browserUrl}`);
+    for (const link of document.querySelectorAll('a')) expect(text.split('\n').map((line) => line.trim())).toContain(link.getAttribute('href'));
+    for (const heading of texts(document, 'h1, h2, h3')) expect(unwrapped).toContain(heading);
+    expect(text).toContain(`Unsubscribe:\n${recipient.unsubscribeUrl}\n`);
+    expect(text).toContain(`View in browser:\n${recipient.browserUrl}\n`);
     expect(text).not.toMatch(/<[a-z]/i);
+  });
+
+  it('wraps the text at 76 columns, links whole on lines of their own, with single blank lines', () => {
+    for (const line of text.split('\n')) {
+      if (/https?:\/\//.test(line)) expect(line.trim(), line).toMatch(/^https?:\/\/\S+$/);
+      else expect(line.length, line).toBeLessThanOrEqual(76);
+    }
+    expect(text).not.toMatch(/\n\n\n/);
+    expect(text).not.toMatch(/[ \t]\n/);
+    expect(text.startsWith('THE MORNING BRIEFING\n')).toBe(true);
   });
 });
 
@@ -164,7 +229,7 @@ describe('hostile and unusual text in records', () => {
     const { document } = await renderArticles([
       article({ id: 'sections', sections: [{ heading: 'Why does it matter?', paragraphs: ['Because it does.', 'Second paragraph.'] }] }),
     ]);
-    expect(document.querySelector('h3')?.textContent).toBe('Why does it matter?');
+    expect(texts(document, 'h2')).toContain('Why does it matter?');
     expect(document.body.textContent).toContain('Second paragraph.');
   });
 });
