@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadArticleFiles } from '../../local/article-files.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { buildEdition } from '../../lambdas/edition/model.ts';
-import { briefingEnvelope, compileBriefingMime } from '../../lambdas/mail/briefing-mime.ts';
+import { briefingEnvelope, briefingFeedbackId, compileBriefingMime } from '../../lambdas/mail/briefing-mime.ts';
 import { type RenderedBriefing, renderBriefing } from '../../lambdas/render/briefing.ts';
 import { personalise, type Recipient } from '../../lambdas/render/personalise.ts';
 
@@ -39,6 +39,21 @@ describe('compileBriefingMime', () => {
     }
   });
 
+  it('labels every copy of an edition with one Feedback-ID: edition, newsletter, mail type, sender', async () => {
+    const mime = await compileBriefingMime(rendered, briefingEnvelope(config, { editionId: '2026-11-24' }));
+
+    const headers = (name: string) =>
+      mime
+        .build(recipient(name))
+        .toString('utf8')
+        .split('\r\n\r\n')[0]!
+        .split('\r\n')
+        .filter((line) => line.startsWith('Feedback-ID:'));
+
+    expect(headers('ann')).toEqual(['Feedback-ID: 2026-11-24:the-morning-briefing:briefing:example']);
+    expect(headers('bob')).toEqual(headers('ann'));
+  });
+
   it('leaves none of the placeholders in any copy', async () => {
     const mime = await compileBriefingMime(rendered, briefingEnvelope(config));
 
@@ -57,6 +72,30 @@ describe('briefingEnvelope', () => {
       configurationSet: 'briefing-sending',
       unsubscribeMailto: 'unsubscribe@news.example.com',
     });
+  });
+
+  it('gives the Feedback-ID only when it knows the edition', () => {
+    expect(briefingEnvelope(config).feedbackId).toBeUndefined();
+    expect(briefingEnvelope(config, { editionId: '2026-11-24' }).feedbackId).toBe('2026-11-24:the-morning-briefing:briefing:example');
+  });
+
+  it.each([
+    ['briefing@news.example.com', 'example'],
+    ['news@bbc.co.uk', 'bbc-co'],
+    ['desk@mail.abc.net.au', 'abc-net'],
+    ['a@Example.RU', 'example'],
+    ['a@brief.io', 'brief'],
+    ['a@x.io', 'x-io'],
+    ['a@newsroom-of-the-northern-isles.example', 'newsroom-of-the'],
+  ])('takes the sender id of %s from its domain: %s (Gmail wants 5–15 characters, stable)', (senderAddress, senderId) => {
+    expect(briefingFeedbackId(parseConfig({ senderAddress }), '2026-11-24').split(':')[3]).toBe(senderId);
+  });
+
+  it('keeps the Feedback-ID to four colon-separated fields without spaces or line breaks, whatever the names hold', () => {
+    const id = briefingFeedbackId(parseConfig({ newsletterName: 'Bad: Name\twith "spaces"' }), '2026-11-24:x y\r\nBcc: z');
+
+    expect(id.split(':')).toHaveLength(4);
+    expect(id).toMatch(/^[A-Za-z0-9._-]+:[a-z0-9-]+:briefing:[a-z0-9-]+$/);
   });
 
   it('falls back to a plain label when the newsletter name has no Latin letters', () => {
