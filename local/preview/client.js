@@ -5,6 +5,7 @@ const state = {
   template: query.get('template'),
   dataSet: query.get('dataSet'),
   width: query.get('width') ?? '600',
+  scheme: query.get('scheme') === 'dark' ? 'dark' : 'light',
   tab: query.get('tab') ?? 'email',
   templates: [],
   result: undefined,
@@ -34,7 +35,7 @@ const setStatus = (kind, text) => {
 };
 
 const remember = () => {
-  const params = new URLSearchParams({ template: state.template ?? '', dataSet: state.dataSet ?? '', width: state.width, tab: state.tab });
+  const params = new URLSearchParams({ template: state.template ?? '', dataSet: state.dataSet ?? '', width: state.width, scheme: state.scheme, tab: state.tab });
   history.replaceState(null, '', `?${params}`);
 };
 
@@ -61,13 +62,20 @@ const refreshState = async () => {
   return before !== state.dataSet;
 };
 
+// No browser gives a frame a colour scheme of its own, so dark is shown the way a mail client in dark mode
+// shows it: the template's own prefers-color-scheme rules switched on (dark) or off (light).
+const inScheme = (html) =>
+  state.scheme === 'dark'
+    ? html.replace(/\(\s*prefers-color-scheme\s*:\s*dark\s*\)/gi, '(min-width: 0px)').replace(/\(\s*prefers-color-scheme\s*:\s*light\s*\)/gi, '(max-width: 0px)')
+    : html;
+
 const writeFrame = (html) => {
   const frame = $('frame');
   const scrollY = frame.contentWindow.scrollY;
   const doc = frame.contentDocument;
   // Written in place rather than reloaded: the update shows at once and the reader keeps their scroll position.
   doc.open();
-  doc.write(html);
+  doc.write(inScheme(html));
   doc.close();
   frame.contentWindow.scrollTo(0, scrollY);
 };
@@ -77,7 +85,15 @@ const numbered = (pre, source) => pre.replaceChildren(...source.split('\n').map(
 const showTabs = () => {
   const available = { email: true, text: state.result?.text !== undefined, mjml: state.result?.mjml !== undefined, html: true };
   if (!available[state.tab]) state.tab = 'email';
-  for (const button of document.querySelectorAll('[data-tab]')) {
+  for (const button of document.querySelectorAll('[data-scheme]')) {
+  button.addEventListener('click', () => {
+    state.scheme = button.dataset.scheme;
+    showScheme();
+    remember();
+    if (state.result) writeFrame(state.result.html);
+  });
+}
+for (const button of document.querySelectorAll('[data-tab]')) {
     button.disabled = !available[button.dataset.tab];
     button.setAttribute('aria-selected', String(button.dataset.tab === state.tab));
   }
@@ -87,6 +103,10 @@ const showTabs = () => {
 const showWidth = () => {
   $('frame-wrap').style.width = state.width === 'full' ? '100%' : `${state.width}px`;
   for (const button of document.querySelectorAll('[data-width]')) button.setAttribute('aria-pressed', String(button.dataset.width === state.width));
+};
+
+const showScheme = () => {
+  for (const button of document.querySelectorAll('[data-scheme]')) button.setAttribute('aria-pressed', String(button.dataset.scheme === state.scheme));
 };
 
 const showProblems = (problems) => {
@@ -188,6 +208,14 @@ for (const button of document.querySelectorAll('[data-width]')) {
     remember();
   });
 }
+for (const button of document.querySelectorAll('[data-scheme]')) {
+  button.addEventListener('click', () => {
+    state.scheme = button.dataset.scheme;
+    showScheme();
+    remember();
+    if (state.result) writeFrame(state.result.html);
+  });
+}
 for (const button of document.querySelectorAll('[data-tab]')) {
   button.addEventListener('click', () => {
     state.tab = button.dataset.tab;
@@ -247,6 +275,7 @@ events.addEventListener('change', async (event) => {
 events.addEventListener('error', () => setStatus('offline', 'Preview server stopped — reconnecting…'));
 
 showWidth();
+showScheme();
 showTabs();
 await refreshState();
 await render();

@@ -27,6 +27,10 @@ const shot = (name: string) => page.screenshot({ path: join(artifacts, `preview-
 const emailShows = (text: string) =>
   page.waitForFunction((wanted) => document.querySelector<HTMLIFrameElement>('#frame')?.contentDocument?.body?.textContent?.includes(wanted), text, wait);
 
+/** The email's page background as the frame shows it. */
+const frameBackground = () =>
+  page.evaluate(() => getComputedStyle(document.querySelector<HTMLIFrameElement>('#frame')!.contentDocument!.body).backgroundColor);
+
 const stillTheSamePage = () => page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument === true);
 
 const open = async () => {
@@ -74,7 +78,7 @@ afterEach(async () => {
 });
 
 describe('the template preview in a browser', () => {
-  it('renders the chosen data set, and switches data set, width and tab', async () => {
+  it('renders the chosen data set, and switches data set, width, colour scheme and tab', async () => {
     // The --articles file is shown first, with its invalid record listed.
     await open();
     await emailShows(fromArticlesFlag.headline);
@@ -91,6 +95,12 @@ describe('the template preview in a browser', () => {
     await page.click('[data-width="375"]');
     expect((await page.locator('#frame').boundingBox())?.width).toBe(375);
     await shot('375px');
+    await page.click('[data-scheme="dark"]');
+    expect(await frameBackground()).toBe('rgb(18, 20, 23)');
+    expect(await page.getAttribute('[data-scheme="dark"]', 'aria-pressed')).toBe('true');
+    await shot('375px-dark');
+    await page.click('[data-scheme="light"]');
+    expect(await frameBackground()).toBe('rgb(239, 236, 230)');
     await page.click('[data-width="full"]');
     expect((await page.locator('#frame').boundingBox())?.width).toBeGreaterThan(600);
 

@@ -1,0 +1,123 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import type { AxeResults } from 'axe-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadArticleFiles } from '../../local/article-files.ts';
+import { pagePreviews } from '../../local/preview/templates/subscription.ts';
+import { parseConfig } from '../../lambdas/config/config.ts';
+import { buildEdition } from '../../lambdas/edition/model.ts';
+import { renderBriefing } from '../../lambdas/render/briefing.ts';
+import { personalise } from '../../lambdas/render/personalise.ts';
+import { renderConfirmationEmail } from '../../lambdas/subscription/confirmation-email.ts';
+import { pageNames, renderPage } from '../../lambdas/subscription/pages.ts';
+
+const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
+const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const config = parseConfig({ siteUrl: 'https://news.example.com', senderAddress: 'briefing@news.example.com' });
+const widths = [375, 600] as const;
+const schemes = ['light', 'dark'] as const;
+
+/** Every document a reader sees, as the sender and the subscription API render it. */
+const documents = async (): Promise<[string, string][]> => {
+  const { articles } = await loadArticleFiles('samples/articles');
+  const rendered = await renderBriefing(buildEdition(articles, { date: '2026-11-24', maxStories: 10 }), config);
+  const briefing = personalise(rendered, {
+    email: 'amara.okafor@example.org',
+    unsubscribeUrl: 'https://news.example.com/unsubscribe?token=01JD5X8Q2W7R3M9K4T6Y1B0C5N.1764000000.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg',
+    browserUrl: 'https://news.example.com/archive/2026-11-24',
+  });
+  const confirmation = await renderConfirmationEmail(config, {
+    email: 'amara.okafor@example.org',
+    confirmUrl: 'https://news.example.com/confirm?token=01JD5X8Q2W7R3M9K4T6Y1B0C5N.1764000000.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg',
+  });
+  const views = pagePreviews(config);
+  const pages = await Promise.all(pageNames.map(async (name): Promise<[string, string]> => [`page-${name}`, await renderPage(name, views[name], config)]));
+  const signupError = await renderPage('signup', { email: 'not-an-address', error: 'Enter an email address such as name@example.com.' }, config);
+  return [['email-briefing', briefing.html], ['email-confirmation', confirmation.html], ...pages, ['page-signup-error', signupError]];
+};
+
+interface Check {
+  readonly violations: { id: string; impact: string; help: string; targets: string[] }[];
+  readonly overflow: number;
+  readonly background: string;
+}
+
+/** Loads the document as a mail client with images blocked would, at this width and scheme, and runs axe over it. */
+const inspect = async (page: Page, html: string, width: number, colorScheme: 'light' | 'dark'): Promise<Check> => {
+  await page.setViewportSize({ width, height: 900 });
+  await page.emulateMedia({ colorScheme });
+  await page.setContent(html, { waitUntil: 'load' });
+  await page.addScriptTag({ path: axeScript });
+  return page.evaluate(async () => {
+    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } };
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    return {
+      violations: results.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => ({
+          id: violation.id,
+          impact: violation.impact!,
+          help: violation.help,
+          targets: violation.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary?.replace(/\s+/g, ' ')}`),
+        })),
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      background: getComputedStyle(document.body).backgroundColor,
+    };
+  });
+};
+
+const luminance = (rgb: string): number => {
+  const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((value) => Number(value) / 255);
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+};
+
+let browser: Browser;
+let page: Page;
+let rendered: [string, string][];
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  rendered = await documents();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage();
+  // Nothing leaves the machine: remote images stay blocked, as in a mail client that asks first.
+  await page.route(/^https?:/, (route) => route.abort());
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('every email and subscription page in a real browser', () => {
+  it('has no serious or critical axe violations at 375 and 600 px, light and dark, and nothing wider than a phone', async () => {
+    const problems: string[] = [];
+    for (const [name, html] of rendered) {
+      for (const width of widths) {
+        for (const scheme of schemes) {
+          const check = await inspect(page, html, width, scheme);
+          const where = `${name} at ${width} px, ${scheme}`;
+          for (const violation of check.violations) problems.push(`${where}: ${violation.id} (${violation.impact}) ${violation.help}\n    ${violation.targets.join('\n    ')}`);
+          if (width === 375 && check.overflow > 0) problems.push(`${where}: ${check.overflow} px wider than the screen`);
+          if (scheme === 'dark' && luminance(check.background) > 0.2) problems.push(`${where}: the background stays light (${check.background})`);
+          if (name.startsWith('email-') || name === 'page-signup') {
+            await page.screenshot({ path: join(artifacts, `${name}-${scheme}-${width}.png`), fullPage: true });
+          }
+        }
+      }
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('shows the preheader nowhere in the email itself', async () => {
+    const [, html] = rendered.find(([name]) => name === 'email-briefing')!;
+    await page.setContent(html);
+    const preheader = page.locator('[role="article"] > div').first();
+    expect(await preheader.textContent()).toContain('Rich countries will pay in $38bn');
+    expect(await preheader.isVisible()).toBe(false);
+    expect(await preheader.boundingBox()).toBeNull();
+  });
+});
