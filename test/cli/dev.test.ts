@@ -27,7 +27,7 @@ describe('npm start (briefing dev)', () => {
 
     expect(output).toContain('First run: imported 10 sample articles');
     expect(emails.map((email) => email.destination.to[0]).sort()).toEqual(['ada@example.com', 'grace@example.org', 'linus@example.net']);
-    expect(emails[0]!.subject).toMatch(/^The Morning Briefing: /);
+    expect(emails[0]!.subject).toBe('Climate summit ends with a deal on the loss and damage fund after an…');
     expect(emails[0]!.body.html).toContain('What do you need to know?');
     expect(preview.status).toBe(200);
     const signupUrl = /Sign-up page\s+(\S+)/.exec(output)![1]!;

@@ -17,7 +17,7 @@ describe('briefing render', () => {
     expect(result.stdout).toContain('10 stories');
     const { document } = parseHTML(readFileSync(join(dir, 'out/b.html'), 'utf8'));
     expect(document.querySelector('h1')?.textContent).toContain('Climate summit');
-    expect(readFileSync(join(dir, 'out/b.txt'), 'utf8')).toContain('Read the full story: https://news.example.com/world/');
+    expect(readFileSync(join(dir, 'out/b.txt'), 'utf8')).toContain('Read the full story:\nhttps://news.example.com/world/');
   });
 
   it('reports invalid records on stderr, leaves them out and renders the rest', async () => {

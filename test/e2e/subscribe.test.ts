@@ -113,7 +113,7 @@ describe('a reader in a real browser', () => {
     expect(first.code, first.stderr).toBe(0);
     const briefings = (await mailsTo(reader)).filter((message) => message.subject !== confirmation!.subject);
     expect(briefings).toHaveLength(1);
-    expect(briefings[0]!.subject).toMatch(/^The Morning Briefing: /);
+    expect(briefings[0]!.subject).toMatch(/^Climate summit ends with a deal/);
     await page.goto(linkIn(briefings[0]!, 'View in browser'));
     expect(await page.locator('body').textContent()).toContain('What do you need to know?');
     expect(await page.content()).not.toContain(reader);

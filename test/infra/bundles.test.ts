@@ -174,7 +174,7 @@ describe('Lambda bundles', () => {
 
     expect(error).toBeUndefined();
     const { subject, html } = result as { subject: string; html: string };
-    expect(subject).toMatch(/^The Morning Briefing: /);
+    expect(subject).toBe('Climate summit ends with a deal on the loss and damage fund after an…');
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('What do you need to know?');
     expect(html).not.toMatch(/<mj-/);
