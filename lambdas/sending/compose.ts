@@ -115,7 +115,7 @@ export const compose = async (request: ComposeRequest, deps: ComposeDeps): Promi
     const copy = personalise(rendered, { ...previewRecipient(deps.config, editionId), email: request.to });
     const subject = `[Test] ${rendered.subject}`;
     const raw = await buildMime({
-      ...briefingEnvelope(deps.config, { configurationSet: deps.configurationSet }),
+      ...briefingEnvelope(deps.config, { configurationSet: deps.configurationSet, editionId }),
       subject,
       html: copy.html,
       text: copy.text,

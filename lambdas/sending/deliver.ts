@@ -55,7 +55,6 @@ export const createDeliverer = (deps: DeliverDeps) => {
   const leaseMs = deps.leaseMs ?? 5 * 60_000;
   const retry = deps.retry ?? { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5000 };
   const log = deps.log ?? (() => undefined);
-  const envelope = briefingEnvelope(deps.config, { configurationSet: deps.configurationSet });
   const worker = randomUUID();
   // Rendered content never changes once an edition is sending: read and compiled once per edition per container.
   const compiled = new Map<string, Promise<BriefingMime | undefined>>();
@@ -64,7 +63,7 @@ export const createDeliverer = (deps: DeliverDeps) => {
     if (!mime) {
       mime = deps.stores.editions.get(editionId).then((record) => {
         const rendered = record && storedBriefing(record);
-        return rendered && compileBriefingMime(rendered, envelope);
+        return rendered && compileBriefingMime(rendered, briefingEnvelope(deps.config, { configurationSet: deps.configurationSet, editionId }));
       });
       // An edition not rendered yet, or a failed read, is looked up again by the next batch.
       mime.then(

@@ -75,13 +75,14 @@ describe('sending an edition', () => {
       expect(mail.html).toContain(unsubscribeUrls[index]!.replaceAll('&', '&amp;'));
     });
     const first = mails[0]!;
-    expect(first.subject).toBe(`${config.newsletterName}: Ministers agree a budget — after “long” talks`);
+    expect(first.subject).toBe('Ministers agree a budget — after “long” talks');
     expect(first.from?.value[0]).toEqual({ name: config.senderName, address: config.senderAddress });
     expect(first.replyTo?.text).toBe('desk@example.com');
     expect(header(first, 'list-unsubscribe')).toMatch(/^<https:\/\/briefing\.example\.com\/unsubscribe\?token=[\w.-]+>, <mailto:desk@example\.com\?subject=unsubscribe>$/);
     expect(header(first, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(header(first, 'list-id')).toMatch(/<morgen-briefing\.example\.com>$/);
     expect(header(first, 'x-ses-configuration-set')).toBeUndefined();
+    expect(header(first, 'feedback-id')).toBe(`${editionId}:morgen-briefing:briefing:example`);
     expect(first.text).toContain('Ministers agree a budget');
     expect((await local.stores.editions.get(editionId))).toMatchObject({ status: 'sent', sent: 50, enqueued: 50 });
   });
