@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import ts from 'typescript';
 import { esbuildOptions } from '../../lib/bundling.ts';
 
-export const projectRoot = resolve(import.meta.dirname, '../..');
+const projectRoot = resolve(import.meta.dirname, '../..');
 
 const manifest = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
@@ -17,7 +17,7 @@ const manifest = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'u
  * developer's machine uses (the emulators and file watching behind `npm start`, the CLI's argument parser,
  * progress bars and TypeScript loader).
  */
-export const machineOnlyPackages: ReadonlySet<string> = new Set([
+const machineOnlyPackages: ReadonlySet<string> = new Set([
   ...Object.keys(manifest.devDependencies),
   'aws-ses-v2-local',
   'dynalite',
