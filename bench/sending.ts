@@ -6,7 +6,8 @@ import { parseConfig } from '../lambdas/config/config.ts';
 import { buildEdition } from '../lambdas/edition/model.ts';
 import { sendLocally } from '../local/send.ts';
 import { briefingEnvelope, compileBriefingMime } from '../lambdas/mail/briefing-mime.ts';
-import { sendRaw, type SendRawOptions } from '../lambdas/aws/ses-mailer.ts';
+import { sesMailer } from '../lambdas/aws/ses-mailer.ts';
+import type { Mailer } from '../lambdas/mail/mailer.ts';
 import { renderBriefing } from '../lambdas/render/briefing.ts';
 import { createStores } from '../lambdas/aws/dynamodb/stores.ts';
 import { tableNamesFromEnv } from '../lambdas/aws/dynamodb/tables.ts';
@@ -43,6 +44,7 @@ export const benchSending = async (): Promise<void> => {
   const emulators = await startBenchProcess<ClientSettings>('bench/emulator-process.ts');
   const doc = createDocumentClient(emulators.ready);
   const ses = createSesClient(emulators.ready);
+  const mailer = sesMailer(ses);
   try {
     const tables = tableNamesFromEnv({}, 'bench');
     await ensureTables(doc, tables);
@@ -76,7 +78,7 @@ export const benchSending = async (): Promise<void> => {
     for (let index = 0; index < 1500; index += 1) {
       const before = process.cpuUsage();
       const raw = mime.build({ email: `cpu${index}@example.com`, unsubscribeUrl: links.unsubscribeUrl(`id-${index}`), browserUrl: links.archiveUrl('2026-11-24') });
-      await sendRaw(ses, raw, { destinations: [`cpu${index}@example.com`] });
+      await mailer.send(raw, { destinations: [`cpu${index}@example.com`] });
       const used = process.cpuUsage(before);
       if (index >= 300) cpu.push(used.user + used.system);
     }
@@ -85,11 +87,13 @@ export const benchSending = async (): Promise<void> => {
 
     const run = async (date: string, ratePerSecond: number) => {
       const sendTimes: number[] = [];
-      const send = (raw: Buffer, options: SendRawOptions) => {
-        sendTimes.push(performance.now());
-        return sendRaw(ses, raw, options);
+      const timed: Mailer = {
+        send: (raw, options) => {
+          sendTimes.push(performance.now());
+          return mailer.send(raw, options);
+        },
       };
-      const result = await sendLocally({ date, articleIds: articles.map((a) => a.id) }, { stores, ses, config, tokenSecret: 'bench-secret', ratePerSecond, workers: 4, send });
+      const result = await sendLocally({ date, articleIds: articles.map((a) => a.id) }, { stores, mailer: timed, config, tokenSecret: 'bench-secret', ratePerSecond, workers: 4 });
       if (result.counts.sent !== subscribers) throw new Error(`expected ${subscribers} sent, got ${JSON.stringify(result.counts)}`);
       const seconds = (sendTimes.at(-1)! - sendTimes[0]!) / 1000;
       return { rate: (subscribers - 1) / seconds, seconds, peak: peakPerSecond(sendTimes) };

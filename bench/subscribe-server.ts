@@ -1,5 +1,6 @@
 // The bench's server process: emulators in memory and the subscription routes, as `briefing dev` runs them.
 import { createDocumentClient, createSesClient } from '../lambdas/aws/clients.ts';
+import { sesMailer } from '../lambdas/aws/ses-mailer.ts';
 import { parseConfig } from '../lambdas/config/config.ts';
 import { startApiServer } from '../local/api-server.ts';
 import { startEmulators } from '../local/emulators.ts';
@@ -12,7 +13,7 @@ const emulators = await startEmulators({ ports: { dynamodb: 0, ses: 0 }, reuseRu
 const doc = createDocumentClient(emulators.settings);
 const tables = tableNamesFromEnv({}, 'bench');
 await ensureTables(doc, tables);
-const deps = createSubscriptionDeps({ config: parseConfig({}), stores: createStores(doc, tables), ses: createSesClient(emulators.settings), secret: 'bench-secret' });
+const deps = createSubscriptionDeps({ config: parseConfig({}), stores: createStores(doc, tables), mailer: sesMailer(createSesClient(emulators.settings)), secret: 'bench-secret' });
 // One load generator is one client: the per-client limit would turn the run into 429s.
 const server = await startApiServer({ port: 0, deps, rateLimit: false });
 

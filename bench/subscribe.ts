@@ -51,7 +51,7 @@ export const benchSubscribe = async (): Promise<void> => {
     });
     const subscribers = createSubscriberStore(createDocumentClient(server.ready.settings), server.ready.tables.subscribers);
     let pending = 0;
-    let cursor: Record<string, unknown> | undefined;
+    let cursor: string | undefined;
     do {
       const page = await subscribers.pageByStatus('pending', { cursor, limit: 1000 });
       pending += page.items.length;

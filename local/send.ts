@@ -1,19 +1,19 @@
 import { hostname } from 'node:os';
-import type { SESClient } from '@aws-sdk/client-ses';
 import type { BriefingConfig } from '../lambdas/config/config.ts';
-import { sendRaw, type SendRawOptions } from '../lambdas/aws/ses-mailer.ts';
+import type { Mailer } from '../lambdas/mail/mailer.ts';
 import { compose, type ComposeRequest, type ComposeResult } from '../lambdas/sending/compose.ts';
 import { createDeliverer, type DeliverDeps } from '../lambdas/sending/deliver.ts';
 import { TokenBucket } from '../lambdas/sending/token-bucket.ts';
 import type { TemplateEngine } from '../lambdas/render/engine.ts';
-import type { OutcomeCounts, OutcomeName } from '../lambdas/aws/dynamodb/editions.ts';
-import type { Stores } from '../lambdas/aws/dynamodb/stores.ts';
+import type { OutcomeCounts, OutcomeName } from '../lambdas/edition/store.ts';
+import type { Stores } from '../lambdas/stores.ts';
 import { subscriptionLinks } from '../lambdas/subscription/links.ts';
 import { createInProcessQueue } from './in-process-queue.ts';
 
 export interface LocalSendOptions {
   readonly stores: Stores;
-  readonly ses: SESClient;
+  /** Sends the edition and the test copies (wrap it to inject faults). */
+  readonly mailer: Mailer;
   readonly config: BriefingConfig;
   readonly tokenSecret: string;
   /** Emails per second for all workers together. */
@@ -22,8 +22,6 @@ export interface LocalSendOptions {
   readonly workers?: number;
   readonly engine?: TemplateEngine;
   readonly configurationSet?: string;
-  /** Replaces the SES call (fault injection in tests). */
-  readonly send?: DeliverDeps['send'];
   readonly leaseMs?: number;
   readonly visibilityTimeoutMs?: number;
   readonly maxReceiveCount?: number;
@@ -50,13 +48,12 @@ export interface LocalSendResult {
 export const sendLocally = async (request: ComposeRequest, options: LocalSendOptions): Promise<LocalSendResult> => {
   const started = performance.now();
   const counts: Required<OutcomeCounts> = { sent: 0, skipped: 0, failed: 0, duplicates: 0, dropped: 0 };
-  const send = options.send ?? ((raw: Buffer, sendOptions: SendRawOptions) => sendRaw(options.ses, raw, sendOptions));
   const deliverer = createDeliverer({
     stores: options.stores,
     config: options.config,
     links: subscriptionLinks(options.config, options.tokenSecret),
     bucket: new TokenBucket({ ratePerSecond: options.ratePerSecond }),
-    send,
+    mailer: options.mailer,
     configurationSet: options.configurationSet,
     leaseMs: options.leaseMs,
     retry: options.retry,
@@ -77,7 +74,7 @@ export const sendLocally = async (request: ComposeRequest, options: LocalSendOpt
       stores: options.stores,
       queue,
       config: options.config,
-      ses: options.ses,
+      mailer: options.mailer,
       configurationSet: options.configurationSet,
       owner: `cli:${hostname()}:${process.pid}`,
       engine: options.engine,

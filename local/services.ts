@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import type { SESClient } from '@aws-sdk/client-ses';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ClientSettings, clientSettingsFromEnv, createDocumentClient, createSesClient } from '../lambdas/aws/clients.ts';
+import { sesMailer } from '../lambdas/aws/ses-mailer.ts';
+import type { Mailer } from '../lambdas/mail/mailer.ts';
 import { type Emulators, localDataDir, localPorts, startEmulators } from './emulators.ts';
-import { createStores, type Stores } from '../lambdas/aws/dynamodb/stores.ts';
+import { createStores } from '../lambdas/aws/dynamodb/stores.ts';
+import type { Stores } from '../lambdas/stores.ts';
 import { type TableNames, tableNamesFromEnv } from '../lambdas/aws/dynamodb/tables.ts';
 import { ensureTables } from './tables.ts';
 import { localTokenSecret } from './token-secret.ts';
@@ -13,7 +15,8 @@ export interface LocalServices {
   readonly tables: TableNames;
   readonly doc: DynamoDBDocumentClient;
   readonly stores: Stores;
-  readonly ses: SESClient;
+  /** SES (the emulator, or the endpoint the environment names). */
+  readonly mailer: Mailer;
   /** The emulators this command started or found running; undefined when the environment names the endpoints. */
   readonly emulators: Emulators | undefined;
   /** aws-ses-v2-local's web inbox. */
@@ -23,7 +26,7 @@ export interface LocalServices {
 }
 
 /**
- * The stores and the SES client as a local command uses them. Endpoints set in the environment
+ * The stores and the mailer as a local command uses them. Endpoints set in the environment
  * (BRIEFING_DYNAMODB_ENDPOINT, BRIEFING_SES_ENDPOINT) are used as they are; otherwise the running
  * `briefing dev` emulators are reused, or started here on the same ports and data folder. Missing
  * tables are created either way.
@@ -53,7 +56,7 @@ export const openLocalServices = async (env: NodeJS.ProcessEnv = process.env): P
       tables,
       doc,
       stores: createStores(doc, tables),
-      ses,
+      mailer: sesMailer(ses),
       emulators,
       inboxUrl: settings.sesEndpoint && `${settings.sesEndpoint}/`,
       tokenSecret: env.BRIEFING_TOKEN_SECRET || localTokenSecret(join(dataDir, 'token-secret')),

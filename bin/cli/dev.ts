@@ -62,7 +62,7 @@ const dev = async () => {
     // Links in the mail lead to this server unless the config names another site.
     const config = loaded.siteUrl === defaultSiteUrl && apiPort !== 3000 ? { ...loaded, siteUrl: `http://127.0.0.1:${apiPort}` } : loaded;
     const api = await portFree(
-      startApiServer({ port: apiPort, deps: createSubscriptionDeps({ config, stores, ses: services.ses, secret: services.tokenSecret }) }),
+      startApiServer({ port: apiPort, deps: createSubscriptionDeps({ config, stores, mailer: services.mailer, secret: services.tokenSecret }) }),
       apiPort,
       portVariables.api,
     );
@@ -76,7 +76,7 @@ const dev = async () => {
 
     const date = dateInZone(config.timeZone);
     const edition = { date, articleIds: samples.map((article) => article.id) };
-    const local = { stores, ses: services.ses, config, tokenSecret: services.tokenSecret, ratePerSecond: 50 };
+    const local = { stores, mailer: services.mailer, config, tokenSecret: services.tokenSecret, ratePerSecond: 50 };
     const run = await sendLocally(edition, local);
     if (run.result.kind === 'sending') {
       console.log(`Sent today's edition (${date}) of the sample articles: ${run.counts.sent} sent, ${run.counts.skipped} skipped, ${run.counts.failed} failed in ${(run.durationMs / 1000).toFixed(1)} s.`);

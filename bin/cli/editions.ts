@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import type { EditionRecord } from '../../lambdas/aws/dynamodb/editions.ts';
+import type { EditionRecord } from '../../lambdas/edition/store.ts';
 import { withLocalServices } from '../../local/services.ts';
 import { validDate } from './shared.ts';
 

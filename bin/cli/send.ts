@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { sendLocally } from '../../local/send.ts';
 import type { ComposeRequest, ComposeResult } from '../../lambdas/sending/compose.ts';
-import type { OutcomeCounts } from '../../lambdas/aws/dynamodb/editions.ts';
+import type { OutcomeCounts } from '../../lambdas/edition/store.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
 import { withLocalServices } from '../../local/services.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -84,7 +84,7 @@ const sendHere = async (options: SendOptions) => {
     const counts = { sent: 0, skipped: 0, failed: 0 };
     const { result, counts: final, deadLetters, durationMs } = await sendLocally(request, {
       stores: services.stores,
-      ses: services.ses,
+      mailer: services.mailer,
       config,
       tokenSecret: services.tokenSecret,
       ratePerSecond: options.rate,

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
-import { type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/aws/dynamodb/subscribers.ts';
+import { type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/subscription/store.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
 import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
 import { CsvError, csvField, parseCsv } from '../../lambdas/subscription/csv.ts';
@@ -22,7 +22,7 @@ const signupContext = (services: LocalServices): SubscriptionContext => ({
   subscribers: services.stores.subscribers,
   sendConfirmation: createConfirmationSender({
     config: loadConfig(),
-    ses: services.ses,
+    mailer: services.mailer,
     secret: services.tokenSecret,
     configurationSet: process.env.BRIEFING_CONFIGURATION_SET || undefined,
   }),
@@ -47,7 +47,7 @@ const statusOption = () => new Option('-s, --status <status>', 'only subscribers
 const collect = async (services: LocalServices, status?: SubscriberStatus): Promise<Subscriber[]> => {
   const found: Subscriber[] = [];
   if (status) {
-    let cursor: Record<string, unknown> | undefined;
+    let cursor: string | undefined;
     do {
       const page = await services.stores.subscribers.pageByStatus(status, { cursor });
       found.push(...page.items);

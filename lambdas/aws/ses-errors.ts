@@ -1,19 +1,4 @@
-import { InvalidRecipientError } from '../mail/mime.ts';
-
-/**
- * - `retryable`: SES did not take the message and will likely take it later (throttling, a 5xx, the network).
- * - `permanent`: this recipient's message will never be taken (rejected, bad address); record it and go on.
- * - `stop`: no message will be taken until someone acts (account or configuration set paused, daily quota,
- *   sender or credentials not valid); stop the edition without marking anybody, so it can be resumed.
- */
-export type SendErrorKind = 'retryable' | 'permanent' | 'stop';
-
-export interface ClassifiedSendError {
-  readonly kind: SendErrorKind;
-  /** The SES error code (`Throttling`, `MessageRejected`, …) or the Node.js network error code. */
-  readonly code: string;
-  readonly message: string;
-}
+import { SendError, type SendErrorKind } from '../mail/mailer.ts';
 
 export interface ClassifyContext {
   /**
@@ -96,18 +81,18 @@ const rejectedForSender = (message: string, sender: string | undefined): boolean
 };
 
 /**
- * Sorts an error from building or sending one recipient's message. Unknown errors stop the edition: stopping
- * can be resumed, whereas a recipient recorded as failed never gets this edition.
+ * Sorts an error from SendRawEmail (SES's answer, or the SDK's or Node.js's when SES did not answer) by what
+ * to do next; the SES or network error code is kept. Unknown errors stop the edition: stopping can be resumed,
+ * whereas a recipient recorded as failed never gets this edition.
  */
-export const classifySendError = (error: unknown, context: ClassifyContext = {}): ClassifiedSendError => {
-  if (error instanceof InvalidRecipientError) return { kind: 'permanent', code: 'InvalidRecipient', message: error.message };
+export const classifySendError = (error: unknown, context: ClassifyContext = {}): SendError => {
   const fields: ErrorFields = typeof error === 'object' && error !== null ? (error as ErrorFields) : {};
   const message = typeof fields.message === 'string' ? fields.message : String(error);
   const nodeCode = typeof fields.code === 'string' ? fields.code : undefined;
   const sdkCode = typeof fields.Code === 'string' ? fields.Code : typeof fields.name === 'string' ? fields.name : undefined;
   const code = nodeCode && transientCodes.has(nodeCode) ? nodeCode : (sdkCode ?? nodeCode ?? 'Unknown');
   const status = typeof fields.$metadata?.httpStatusCode === 'number' ? fields.$metadata.httpStatusCode : undefined;
-  const result = (kind: SendErrorKind): ClassifiedSendError => ({ kind, code, message });
+  const result = (kind: SendErrorKind): SendError => new SendError(kind, code, message, { cause: error });
 
   // The daily quota comes back as a throttling error too, but retrying within the day cannot succeed.
   if (/daily message quota exceeded/i.test(message)) return result('stop');

@@ -1,29 +1,39 @@
 import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import { type Mailer, SendError } from '../mail/mailer.ts';
+import { classifySendError } from './ses-errors.ts';
 
-export interface SendRawOptions {
-  /** The envelope recipients; SES delivers to these, whatever the To header says. */
-  readonly destinations: readonly string[];
+export interface SesMailerOptions {
+  /** The SES configuration set every message goes out with (its events feed the feedback function). */
   readonly configurationSet?: string;
-  /** SES message tags, returned in the configuration set's bounce and complaint events (`mail.tags`). */
-  readonly tags?: Readonly<Record<string, string>>;
+  /** The From address: tells a sender SES has not verified from a recipient it has not (sandbox). */
+  readonly sender?: string;
 }
 
 /**
- * Hands one raw MIME message to SES (`SendRawEmail`) and returns the SES message id.
+ * The SES implementation of the mailer port: `SendRawEmail`, with SES's errors turned into SendErrors.
  *
- * The client should be built with `maxAttempts: 1`: the SDK's own retries would resend throttled and
- * timed-out requests outside the send-rate budget and outside the caller's retry policy
- * (`withRetry` with `classifySendError`), which is where the decision to send again belongs.
+ * The client should be built with `maxAttempts: 1` (see `createSesClient`): the SDK's own retries would
+ * resend throttled and timed-out requests outside the send-rate budget and outside the caller's retry
+ * policy, which is where the decision to send again belongs.
  */
-export const sendRaw = async (client: SESClient, rawMime: Uint8Array, options: SendRawOptions): Promise<string> => {
-  const output = await client.send(
-    new SendRawEmailCommand({
-      RawMessage: { Data: rawMime },
-      Destinations: [...options.destinations],
-      ConfigurationSetName: options.configurationSet,
-      Tags: options.tags && Object.entries(options.tags).map(([Name, Value]) => ({ Name, Value })),
-    }),
-  );
-  if (!output.MessageId) throw new Error('SES accepted the message but returned no MessageId');
-  return output.MessageId;
-};
+export const sesMailer = (client: SESClient, options: SesMailerOptions = {}): Mailer => ({
+  async send(raw, { destinations, tags }) {
+    let messageId: string | undefined;
+    try {
+      const output = await client.send(
+        new SendRawEmailCommand({
+          RawMessage: { Data: raw },
+          Destinations: [...destinations],
+          ConfigurationSetName: options.configurationSet,
+          Tags: tags && Object.entries(tags).map(([Name, Value]) => ({ Name, Value })),
+        }),
+      );
+      messageId = output.MessageId;
+    } catch (error) {
+      throw classifySendError(error, { sender: options.sender });
+    }
+    // SES may have sent it: stopping (to be resumed) is safer than marking the recipient either way.
+    if (!messageId) throw new SendError('stop', 'NoMessageId', 'SES accepted the message but returned no MessageId');
+    return messageId;
+  },
+});

@@ -1,5 +1,5 @@
-import type { EditionRecord, EditionStore } from '../aws/dynamodb/editions.ts';
-import type { SubscriberStore } from '../aws/dynamodb/subscribers.ts';
+import type { EditionRecord, EditionStore } from '../edition/store.ts';
+import type { SubscriberStore } from '../subscription/store.ts';
 import { normaliseAddress } from '../subscription/address.ts';
 import type { FeedbackEvent, FeedbackRecipient } from './events.ts';
 

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createSesClient, createSqsClient } from '../aws/clients.ts';
 import { compose, type ComposeResult } from '../sending/compose.ts';
+import { sesMailer } from '../aws/ses-mailer.ts';
 import { sqsDeliveryQueue } from '../aws/sqs-queue.ts';
 import { loadMjml } from '../render/engine.ts';
 import { createStores } from '../aws/dynamodb/stores.ts';
@@ -19,13 +20,13 @@ const composeEvent = z.strictObject({
 // Every compose renders: MJML loads during the cold start's init phase, not inside the first invocation.
 await loadMjml();
 const stores = createStores(documentClient, tables);
-const ses = createSesClient();
+const mailer = sesMailer(createSesClient(), { configurationSet, sender: config.senderAddress });
 const queue = sqsDeliveryQueue(createSqsClient(), requiredEnv('BRIEFING_QUEUE_URL'));
 
 export const handler = async (event: unknown, context: Context): Promise<ComposeResult> => {
   logger.addContext(context);
   const request = composeEvent.parse(event ?? {});
-  const result = await compose(request, { stores, queue, config, ses, configurationSet, owner: `lambda:${context.awsRequestId}`, log: logTo(logger) });
+  const result = await compose(request, { stores, queue, config, mailer, configurationSet, owner: `lambda:${context.awsRequestId}`, log: logTo(logger) });
   logger.info('compose finished', { result });
   return result;
 };

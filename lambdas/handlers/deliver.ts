@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createSesClient } from '../aws/clients.ts';
-import { sendRaw } from '../aws/ses-mailer.ts';
+import { sesMailer } from '../aws/ses-mailer.ts';
 import { metricsNamespace } from '../metrics.ts';
 import { createDeliverer } from '../sending/deliver.ts';
 import { TokenBucket } from '../sending/token-bucket.ts';
@@ -12,7 +12,7 @@ import { createEditionStore } from '../aws/dynamodb/editions.ts';
 import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
 import { config, configurationSet, documentClient, logger, logTo, tables } from './runtime.ts';
 
-const ses = createSesClient();
+const mailer = sesMailer(createSesClient(), { configurationSet, sender: config.senderAddress });
 const stores = {
   subscribers: createSubscriberStore(documentClient, tables.subscribers),
   editions: createEditionStore(documentClient, tables.editions),
@@ -32,7 +32,7 @@ export const handler = async (event: SQSEvent, context: Context) => {
     config,
     links: subscriptionLinks(config, await tokenSecretFromEnv()),
     bucket,
-    send: (raw, options) => sendRaw(ses, raw, options),
+    mailer,
     configurationSet,
     log: logTo(logger),
     onOutcome: (outcome) => metrics.addMetric(metricNames[outcome], MetricUnit.Count, 1),

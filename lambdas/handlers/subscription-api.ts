@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createSesClient } from '../aws/clients.ts';
+import { sesMailer } from '../aws/ses-mailer.ts';
 import { createSubscriptionDeps } from '../subscription/deps.ts';
 import { handleRequest } from '../subscription/router.ts';
 import type { SubscriptionDeps } from '../subscription/routes.ts';
@@ -8,13 +9,13 @@ import { createEditionStore } from '../aws/dynamodb/editions.ts';
 import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
 import { config, configurationSet, documentClient, logger, tables } from './runtime.ts';
 
-const ses = createSesClient();
+const mailer = sesMailer(createSesClient(), { configurationSet, sender: config.senderAddress });
 const stores = { subscribers: createSubscriberStore(documentClient, tables.subscribers), editions: createEditionStore(documentClient, tables.editions) };
 
 let deps: Promise<SubscriptionDeps> | undefined;
 const subscriptionDeps = (): Promise<SubscriptionDeps> => {
   if (!deps) {
-    deps = tokenSecretFromEnv().then((secret) => createSubscriptionDeps({ config, stores, ses, secret, configurationSet }));
+    deps = tokenSecretFromEnv().then((secret) => createSubscriptionDeps({ config, stores, mailer, secret, configurationSet }));
     deps.catch(() => (deps = undefined));
   }
   return deps;

@@ -1,4 +1,3 @@
-import type { SESClient } from '@aws-sdk/client-ses';
 import { type Article, formatProblem, type RecordProblem } from '../articles/schema.ts';
 import type { BriefingConfig } from '../config/config.ts';
 import { buildEdition, dateInZone } from '../edition/model.ts';
@@ -6,13 +5,13 @@ import { editionSendTime } from '../edition/send-time.ts';
 import { editionWindow, type EditionWindow } from '../edition/window.ts';
 import { briefingEnvelope } from '../mail/briefing-mime.ts';
 import { buildMime } from '../mail/mime.ts';
-import { sendRaw } from '../aws/ses-mailer.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { type RenderedBriefing, renderBriefing } from '../render/briefing.ts';
 import type { TemplateEngine } from '../render/engine.ts';
 import { personalise } from '../render/personalise.ts';
 import { previewRecipient } from '../render/preview-recipient.ts';
-import type { EditionStatus } from '../aws/dynamodb/editions.ts';
-import type { Stores } from '../aws/dynamodb/stores.ts';
+import type { EditionStatus } from '../edition/store.ts';
+import type { Stores } from '../stores.ts';
 import type { DeliveryJob, DeliveryQueue } from './queue.ts';
 import { BriefingError } from '../errors.ts';
 
@@ -34,7 +33,8 @@ export interface ComposeDeps {
   readonly stores: Stores;
   readonly queue: DeliveryQueue;
   readonly config: BriefingConfig;
-  readonly ses: SESClient;
+  /** Sends the test copy. */
+  readonly mailer: Mailer;
   readonly configurationSet?: string;
   /** Who holds the lock (a Lambda request id, `cli:<host>:<pid>`). */
   readonly owner: string;
@@ -122,14 +122,14 @@ export const compose = async (request: ComposeRequest, deps: ComposeDeps): Promi
       to: request.to,
       unsubscribeUrl: `${deps.config.siteUrl}/unsubscribe`,
     });
-    const messageId = await sendRaw(deps.ses, raw, { destinations: [request.to], configurationSet: deps.configurationSet });
+    const messageId = await deps.mailer.send(raw, { destinations: [request.to] });
     return { kind: 'test', editionId, to: request.to, subject, messageId, problems: problemLines(selection) };
   }
 
   /** Calls `each` with every page of active subscribers, telling it whether the page is the last; returns how many there were. */
   const forEachActivePage = async (each: (emails: string[], last: boolean) => Promise<void>): Promise<number> => {
     let total = 0;
-    let cursor: Record<string, unknown> | undefined;
+    let cursor: string | undefined;
     do {
       const page = await deps.stores.subscribers.pageByStatus('active', { limit: deps.pageSize ?? 500, cursor });
       cursor = page.cursor;
@@ -196,7 +196,7 @@ export const compose = async (request: ComposeRequest, deps: ComposeDeps): Promi
     await deps.stores.editions.reopen(editionId, now());
     log('edition resumed', { editionId, previousStatus: edition.status });
     const recipients = await enqueueActive();
-    return { kind: 'sending', editionId, subject: edition.subject ?? '', articleIds: edition.articleIds ?? [], recipients, resumed: true, problems: [] };
+    return { kind: 'sending', editionId, subject: edition.subject ?? '', articleIds: [...(edition.articleIds ?? [])], recipients, resumed: true, problems: [] };
   }
 
   // Selecting first: an unknown article id is refused before the edition is taken.

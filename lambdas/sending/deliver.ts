@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { BriefingConfig } from '../config/config.ts';
+import { type EditionStatus, type OutcomeCounts, type OutcomeName, storedBriefing } from '../edition/store.ts';
 import { type BriefingMime, briefingEnvelope, compileBriefingMime } from '../mail/briefing-mime.ts';
-import type { SendRawOptions } from '../aws/ses-mailer.ts';
-import { classifySendError } from '../aws/ses-errors.ts';
-import { type EditionStatus, type OutcomeCounts, type OutcomeName, storedBriefing } from '../aws/dynamodb/editions.ts';
-import type { Stores } from '../aws/dynamodb/stores.ts';
-import type { Subscriber } from '../aws/dynamodb/subscribers.ts';
+import { type Mailer, sendErrorOf } from '../mail/mailer.ts';
+import type { Stores } from '../stores.ts';
+import type { Subscriber } from '../subscription/store.ts';
 import type { SubscriptionLinks } from '../subscription/links.ts';
 import { decodeJob, type DeliveryJob } from './queue.ts';
 import { withRetry } from './retry.ts';
@@ -19,8 +18,8 @@ export interface DeliverDeps {
   readonly links: SubscriptionLinks;
   /** Paces every send of this worker (one bucket per process, shared by its concurrent records). */
   readonly bucket: TokenBucket;
-  /** Hands one raw message to SES; `sendRaw` bound to the SES client. */
-  readonly send: (raw: Buffer, options: SendRawOptions) => Promise<string>;
+  readonly mailer: Mailer;
+  /** The SES configuration set, named in each message's headers. */
   readonly configurationSet?: string;
   /**
    * How long a claim is this worker's alone. Longer than a send with all its retries, and shorter than
@@ -139,24 +138,23 @@ export const createDeliverer = (deps: DeliverDeps) => {
         count(job, 'failed', (error as Error).message);
         return;
       }
-      const classify = (error: unknown) => classifySendError(error, { sender: deps.config.senderAddress });
       let messageId: string;
       try {
         messageId = await withRetry(
           async () => {
             await deps.bucket.take();
-            return deps.send(raw, { destinations: [job.email], configurationSet: deps.configurationSet, tags: { edition: job.editionId } });
+            return deps.mailer.send(raw, { destinations: [job.email], tags: { edition: job.editionId } });
           },
-          { ...retry, classify, onRetry: (error, attempt) => log('send retried', { email: job.email, attempt, code: classify(error).code }) },
+          { ...retry, classify: sendErrorOf, onRetry: (error, attempt) => log('send retried', { email: job.email, attempt, code: sendErrorOf(error).code }) },
         );
       } catch (error) {
-        const failure = classify(error);
+        const failure = sendErrorOf(error);
         if (failure.kind === 'permanent') {
           await deps.stores.deliveries.markFailed(job.editionId, job.email, claimToken, `${failure.code}: ${failure.message}`);
           count(job, 'failed', `${failure.code}: ${failure.message}`);
           return;
         }
-        // SES did not take it: give the claim back so that the next try (a redelivery, a resume) sends it at once.
+        // The mailer did not take it: give the claim back so that the next try (a redelivery, a resume) sends it at once.
         await deps.stores.deliveries.release(job.editionId, job.email, claimToken);
         if (failure.kind === 'stop') {
           stopped.add(job.editionId);

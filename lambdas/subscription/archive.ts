@@ -1,6 +1,6 @@
 import type { BriefingConfig } from '../config/config.ts';
 import { personalise } from '../render/personalise.ts';
-import { type EditionRecord, type EditionStatus, storedBriefing } from '../aws/dynamodb/editions.ts';
+import { type EditionRecord, type EditionStatus, storedBriefing } from '../edition/store.ts';
 import { archiveUrl } from './links.ts';
 
 /** Editions that went out (or began to): the others have not reached anybody, so there is nothing to look back at. */

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { SESClient } from '@aws-sdk/client-ses';
 import type { BriefingConfig } from '../config/config.ts';
 import { briefingEnvelope } from '../mail/briefing-mime.ts';
-import { sendRaw } from '../aws/ses-mailer.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { compileMime } from '../mail/mime.ts';
 import { createTemplateEngine, type TemplateEngine } from '../render/engine.ts';
 import { escapeHtml, fillSlots, splitAtSlots } from '../render/slots.ts';
-import type { Subscriber } from '../aws/dynamodb/subscribers.ts';
+import type { Subscriber } from './store.ts';
 import { subscriptionLinks } from './links.ts';
 import { tokenLifetimeSeconds } from './tokens.ts';
 
@@ -62,14 +61,15 @@ export const renderConfirmationEmail = async (
 
 export interface ConfirmationSenderOptions {
   readonly config: BriefingConfig;
-  readonly ses: SESClient;
+  readonly mailer: Mailer;
   /** The key that signs the confirm and unsubscribe links. */
   readonly secret: string;
+  /** The SES configuration set, named in the message's headers. */
   readonly configurationSet?: string;
   readonly engine?: TemplateEngine;
 }
 
-/** Sends one confirmation email and returns the SES message id. */
+/** Sends one confirmation email and returns the mailer's message id. */
 export type ConfirmationSender = (subscriber: Pick<Subscriber, 'email' | 'id'>, now: Date) => Promise<string>;
 
 /**
@@ -97,6 +97,6 @@ export const createConfirmationSender = (options: ConfirmationSenderOptions): Co
       html: { confirmUrl: escapeHtml(confirmUrl), email: escapeHtml(subscriber.email) },
       text: { confirmUrl, email: subscriber.email },
     });
-    return sendRaw(options.ses, raw, { destinations: [subscriber.email], configurationSet: options.configurationSet, tags: { purpose: 'confirmation' } });
+    return options.mailer.send(raw, { destinations: [subscriber.email], tags: { purpose: 'confirmation' } });
   };
 };

@@ -1,7 +1,7 @@
 import type { BriefingConfig } from '../config/config.ts';
 import type { TemplateEngine } from '../render/engine.ts';
-import type { EditionStore } from '../aws/dynamodb/editions.ts';
-import type { SubscriberStore } from '../aws/dynamodb/subscribers.ts';
+import type { EditionStore } from '../edition/store.ts';
+import type { SubscriberStore } from './store.ts';
 import { normaliseAddress } from './address.ts';
 import { archivePage, isEditionId } from './archive.ts';
 import type { ConfirmationSender } from './confirmation-email.ts';

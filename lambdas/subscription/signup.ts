@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Subscriber, SubscriberStore } from '../aws/dynamodb/subscribers.ts';
+import type { Subscriber, SubscriberStore } from './store.ts';
 import type { ConfirmationSender } from './confirmation-email.ts';
 import { tokenLifetimeSeconds } from './tokens.ts';
 

@@ -3,7 +3,7 @@ import { createSesClient } from '../../lambdas/aws/clients.ts';
 import type { BriefingConfig } from '../../lambdas/config/config.ts';
 import { type EmulatorOptions, type Emulators, startEmulators } from '../emulators.ts';
 import { briefingEnvelope } from '../../lambdas/mail/briefing-mime.ts';
-import { sendRaw } from '../../lambdas/aws/ses-mailer.ts';
+import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { buildMime, MimeError } from '../../lambdas/mail/mime.ts';
 import type { PreviewOutput } from './template.ts';
 
@@ -57,7 +57,7 @@ export const localTestMailer = (options: Pick<EmulatorOptions, 'ports' | 'dataDi
         throw error instanceof MimeError ? new RefusedTestError(error.message) : error;
       }
       const { emulators, ses } = await connect();
-      const messageId = await sendRaw(ses, raw, { destinations: [to.trim()] });
+      const messageId = await sesMailer(ses).send(raw, { destinations: [to.trim()] });
       return { messageId, inboxUrl: emulators.inboxUrl };
     },
     async close() {

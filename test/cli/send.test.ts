@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStores, type Stores } from '../../lambdas/aws/dynamodb/stores.ts';
+import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
+import type { Stores } from '../../lambdas/stores.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 

@@ -8,7 +8,8 @@ import { samplesDir } from '../../bin/cli/shared.ts';
 import { loadArticleFiles } from '../../local/article-files.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { type ApiServer, startApiServer } from '../../local/api-server.ts';
-import { createStores, type Stores } from '../../lambdas/aws/dynamodb/stores.ts';
+import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
+import type { Stores } from '../../lambdas/stores.ts';
 import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { runCli } from '../helpers/cli.ts';
 import { type InboxMessage, startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
@@ -68,7 +69,7 @@ beforeAll(async () => {
   const port = await freePort();
   siteUrl = `http://127.0.0.1:${port}`;
   const config = parseConfig({ siteUrl, newsletterName: 'The Morning Briefing' });
-  server = await startApiServer({ port, deps: createSubscriptionDeps({ config, stores, ses: emulators.ses, secret }) });
+  server = await startApiServer({ port, deps: createSubscriptionDeps({ config, stores, mailer: emulators.mailer, secret }) });
 
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyFeedback } from '../../lambdas/feedback/apply.ts';
 import { parseFeedback } from '../../lambdas/feedback/events.ts';
-import type { SubscriberStatus } from '../../lambdas/aws/dynamodb/subscribers.ts';
+import type { SubscriberStatus } from '../../lambdas/subscription/store.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
 import { type Envelope, type FixtureChanges, type FixtureName, sesEvent } from './fixtures.ts';
 

@@ -4,8 +4,11 @@ import type { SESClient } from '@aws-sdk/client-ses';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type ClientSettings, createDocumentClient, createSesClient } from '../../lambdas/aws/clients.ts';
+import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
+import type { Mailer } from '../../lambdas/mail/mailer.ts';
 import { startEmulators } from '../../local/emulators.ts';
-import { createStores, type Stores } from '../../lambdas/aws/dynamodb/stores.ts';
+import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
+import type { Stores } from '../../lambdas/stores.ts';
 import { type TableNames, tableNamesFromEnv } from '../../lambdas/aws/dynamodb/tables.ts';
 import { ensureTables } from '../../local/tables.ts';
 
@@ -24,6 +27,8 @@ export interface TestEmulators {
   readonly tables: TableNames;
   readonly doc: DynamoDBDocumentClient;
   readonly ses: SESClient;
+  /** The SES mailer over `ses`. */
+  readonly mailer: Mailer;
   /** aws-ses-v2-local's base URL (its inbox page is `/`). */
   readonly sesEndpoint: string;
   /** Environment variables that point the CLI and the handlers at these emulators and tables. */
@@ -64,6 +69,7 @@ export const startTestEmulators = async (): Promise<TestEmulators> => {
     },
     doc,
     ses,
+    mailer: sesMailer(ses),
     sesEndpoint: emulators.sesEndpoint,
     get env() {
       return env();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendRaw } from '../../lambdas/aws/ses-mailer.ts';
+import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { buildMime } from '../../lambdas/mail/mime.ts';
 import { type SesEmulator, startSesEmulator } from './ses-emulator.ts';
 
@@ -13,7 +13,7 @@ afterAll(async () => {
   await ses.close();
 });
 
-describe('sendRaw', () => {
+describe('the SES mailer', () => {
   it('hands the raw MIME to SES and returns the message id it was stored under', async () => {
     const raw = await buildMime({
       from: { name: 'The Morning Briefing', address: 'briefing@news.example.com' },
@@ -27,7 +27,7 @@ describe('sendRaw', () => {
       configurationSet: 'briefing-sending',
     });
 
-    const messageId = await sendRaw(ses.client, raw, { destinations: ['reader@example.org'], configurationSet: 'briefing-sending' });
+    const messageId = await sesMailer(ses.client, { configurationSet: 'briefing-sending' }).send(raw, { destinations: ['reader@example.org'] });
 
     const stored = (await ses.store()).filter((email) => email.messageId === messageId);
     expect(stored).toHaveLength(1);

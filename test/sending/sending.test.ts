@@ -4,11 +4,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { createInProcessQueue } from '../../local/in-process-queue.ts';
 import { sendLocally, type LocalSendOptions } from '../../local/send.ts';
-import { sendRaw, type SendRawOptions } from '../../lambdas/aws/ses-mailer.ts';
+import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
+import type { Mailer } from '../../lambdas/mail/mailer.ts';
 import { compose, ComposeError } from '../../lambdas/sending/compose.ts';
 import { createDeliverer } from '../../lambdas/sending/deliver.ts';
 import { TokenBucket } from '../../lambdas/sending/token-bucket.ts';
-import type { SubscriberStatus } from '../../lambdas/aws/dynamodb/subscribers.ts';
+import type { SubscriberStatus } from '../../lambdas/subscription/store.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { verifyToken } from '../../lambdas/subscription/tokens.ts';
 import { article } from '../helpers/articles.ts';
@@ -35,7 +36,7 @@ const addSubscribers = async (count: number, status: SubscriberStatus = 'active'
 
 const options = (overrides: Partial<LocalSendOptions> = {}): LocalSendOptions => ({
   stores: local.stores,
-  ses: local.emulators.ses,
+  mailer: local.emulators.mailer,
   config,
   tokenSecret: secret,
   ratePerSecond: 1000,
@@ -53,12 +54,14 @@ describe('sending an edition', () => {
     await addSubscribers(1, 'unsubscribed', 'left');
     await addSubscribers(1, 'suppressed', 'bounced');
     const raws: Buffer[] = [];
-    const send = (raw: Buffer, sendOptions: SendRawOptions) => {
-      raws.push(raw);
-      return sendRaw(local.emulators.ses, raw, sendOptions);
+    const recording: Mailer = {
+      send: (raw, sendOptions) => {
+        raws.push(Buffer.from(raw));
+        return local.emulators.mailer.send(raw, sendOptions);
+      },
     };
 
-    const { result, counts } = await sendLocally({ date: editionId }, options({ send }));
+    const { result, counts } = await sendLocally({ date: editionId }, options({ mailer: recording }));
 
     expect(result).toMatchObject({ kind: 'sending', recipients: 50, articleIds: ['lead', 'second'] });
     expect(counts).toMatchObject({ sent: 50, failed: 0, skipped: 0 });
@@ -153,22 +156,24 @@ describe('faults while sending', () => {
         links: subscriptionLinks(config, secret),
         bucket: new TokenBucket({ ratePerSecond: 1000 }),
         leaseMs: 300,
-        send: async (raw, sendOptions) => {
-          if (dead) return new Promise<string>(() => undefined);
-          // The (k+1)th send never reaches SES: the worker is gone.
-          if (!crashed && sends === k) {
-            crashed = dead = true;
-            die(new Error(`worker ${self} died after ${k} sends`));
-            return new Promise<string>(() => undefined);
-          }
-          sends += 1;
-          return sendRaw(local.emulators.ses, raw, sendOptions);
+        mailer: {
+          send: async (raw, sendOptions) => {
+            if (dead) return new Promise<string>(() => undefined);
+            // The (k+1)th send never reaches SES: the worker is gone.
+            if (!crashed && sends === k) {
+              crashed = dead = true;
+              die(new Error(`worker ${self} died after ${k} sends`));
+              return new Promise<string>(() => undefined);
+            }
+            sends += 1;
+            return local.emulators.mailer.send(raw, sendOptions);
+          },
         },
       });
       return Promise.race([deliverer.handler(event), died]);
     };
     const queue = createInProcessQueue({ handler, batchSize: 10, concurrency: 2, visibilityTimeoutMs: 100, maxReceiveCount: 50 });
-    await compose({ date: editionId }, { stores: local.stores, queue, config, ses: local.emulators.ses, owner: 'test' });
+    await compose({ date: editionId }, { stores: local.stores, queue, config, mailer: local.emulators.mailer, owner: 'test' });
     await queue.drained();
     return { crashed, deadLetters: queue.deadLetters };
   };
@@ -194,7 +199,7 @@ describe('faults while sending', () => {
       (call += 1) % 10 < 3 ? { status: 400, code: 'Throttling', message: 'Maximum sending rate exceeded.' } : undefined,
     );
     try {
-      const { counts } = await sendLocally({ date: editionId }, options({ ses: faulty.client, retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 50 } }));
+      const { counts } = await sendLocally({ date: editionId }, options({ mailer: sesMailer(faulty.client), retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 50 } }));
 
       expect(faulty.faults()).toBeGreaterThanOrEqual(9);
       expect(counts).toMatchObject({ sent: 30, failed: 0 });
@@ -212,7 +217,7 @@ describe('faults while sending', () => {
       destination(params) === emails[3] ? { status: 400, code: 'MessageRejected', message: 'Email address is on the suppression list for your account.' } : undefined,
     );
     try {
-      const { counts } = await sendLocally({ date: editionId }, options({ ses: faulty.client }));
+      const { counts } = await sendLocally({ date: editionId }, options({ mailer: sesMailer(faulty.client) }));
 
       expect(counts).toMatchObject({ sent: 7, failed: 1 });
       expect((await recipientsInInbox()).sort()).toEqual(emails.filter((email) => email !== emails[3]).sort());
@@ -233,12 +238,12 @@ describe('faults while sending', () => {
       return undefined;
     });
     try {
-      const first = await sendLocally({ date: editionId }, options({ ses: faulty.client, workers: 1 }));
+      const first = await sendLocally({ date: editionId }, options({ mailer: sesMailer(faulty.client), workers: 1 }));
       expect((await local.stores.editions.get(editionId))?.status).toBe('stopped');
       expect(first.counts.sent).toBe(4);
 
       paused = false;
-      const resumed = await sendLocally({ date: editionId, resume: true }, options({ ses: faulty.client }));
+      const resumed = await sendLocally({ date: editionId, resume: true }, options({ mailer: sesMailer(faulty.client) }));
 
       expect(resumed.result).toMatchObject({ kind: 'sending', resumed: true });
       expect((await recipientsInInbox()).sort()).toEqual([...emails].sort());

@@ -1,8 +1,14 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { CursorError } from '../../lambdas/aws/dynamodb/cursor.ts';
+import { StoredItemError } from '../../lambdas/aws/dynamodb/items.ts';
 import { article } from '../helpers/articles.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
 
 const local = useTestEmulators();
+
+/** Writes an item straight into a table, past the store, as another program or an old version could. */
+const putRaw = (table: string, item: Record<string, unknown>) => local.emulators.doc.send(new PutCommand({ TableName: table, Item: item }));
 
 describe('article store', () => {
   it('finds the records published in a window, across UTC days and offsets, and replaces a re-imported id', async () => {
@@ -21,9 +27,7 @@ describe('article store', () => {
   });
 
   it('reports a stored record that fails validation instead of using it', async () => {
-    await local.emulators.doc.send(
-      new (await import('@aws-sdk/lib-dynamodb')).PutCommand({ TableName: local.emulators.tables.articles, Item: { id: 'broken', headline: 'x', publishedAt: '2026-11-24T05:00:00Z', publishedDay: '2026-11-24' } }),
-    );
+    await putRaw(local.emulators.tables.articles, { id: 'broken', headline: 'x', publishedAt: '2026-11-24T05:00:00Z', publishedDay: '2026-11-24' });
     await local.stores.articles.put([article({ id: 'fine', publishedAt: '2026-11-24T04:00:00Z' })]);
 
     const { articles, problems } = await local.stores.articles.list();
@@ -56,13 +60,45 @@ describe('subscriber store', () => {
   it('pages through one status only', async () => {
     for (let index = 0; index < 7; index += 1) await local.stores.subscribers.add(`r${index}@example.org`, { status: index % 2 ? 'active' : 'pending', reason: 'test' });
     const seen: string[] = [];
-    let cursor: Record<string, unknown> | undefined;
+    let cursor: string | undefined;
     do {
       const page = await local.stores.subscribers.pageByStatus('active', { limit: 2, cursor });
       seen.push(...page.items.map((s) => s.email));
       cursor = page.cursor;
     } while (cursor);
     expect(seen).toEqual(['r1@example.org', 'r3@example.org', 'r5@example.org']);
+  });
+
+  it('refuses a cursor it did not give out', async () => {
+    await local.stores.subscribers.add('a@example.org', { status: 'active', reason: 'test' });
+    const foreign = Buffer.from(JSON.stringify({ id: 'x' })).toString('base64url');
+
+    await expect(local.stores.subscribers.pageByStatus('active', { cursor: 'not a cursor' })).rejects.toThrow(CursorError);
+    await expect(local.stores.subscribers.pageByStatus('active', { cursor: foreign })).rejects.toThrow(/cursor "eyJpZCI6IngifQ" is not one this list gave out/);
+  });
+
+  it('adds many at once and leaves the addresses already on the list exactly as they are', async () => {
+    await local.stores.subscribers.add('left@example.org', { status: 'unsubscribed', reason: 'clicked unsubscribe' });
+
+    const result = await local.stores.subscribers.addMany(
+      ['new@example.org', 'left@example.org', 'other@example.org'].map((email) => ({ email, status: 'active' as const, reason: 'imported' })),
+    );
+
+    expect(result.added.map((subscriber) => subscriber.email).sort()).toEqual(['new@example.org', 'other@example.org']);
+    expect(result.present).toEqual(['left@example.org']);
+    expect(await local.stores.subscribers.get('left@example.org')).toMatchObject({ status: 'unsubscribed', history: [{ reason: 'clicked unsubscribe' }] });
+  });
+
+  it('refuses a stored subscriber that does not have the shape it writes, naming the table, the key and each problem', async () => {
+    await putRaw(local.emulators.tables.subscribers, { email: 'odd@example.org', id: 'x', status: 'gone', history: [], updatedAt: 7 });
+
+    const read = local.stores.subscribers.get('odd@example.org');
+
+    await expect(read).rejects.toThrow(StoredItemError);
+    await expect(read).rejects.toThrow(
+      `table ${local.emulators.tables.subscribers}, item {"email":"odd@example.org"} is not a stored record as this code reads it: ` +
+        'status: must be one of "pending", "active", "unsubscribed", "suppressed", not "gone"; createdAt: is missing; updatedAt: must be string, not 7',
+    );
   });
 });
 
@@ -90,6 +126,13 @@ describe('edition store', () => {
     }
     expect((await local.stores.editions.previousSent('2026-11-24'))?.editionId).toBe('2026-11-21');
   });
+
+  it('refuses a stored edition whose status it does not know, also when reading the status alone', async () => {
+    await putRaw(local.emulators.tables.editions, { editionId: '2026-11-24', kind: 'edition', status: 'lost' });
+
+    await expect(local.stores.editions.getStatus('2026-11-24')).rejects.toThrow(/item \{"editionId":"2026-11-24"\} .*: status: must be one of .*, not "lost"/);
+    await expect(local.stores.editions.get('2026-11-24')).rejects.toThrow(StoredItemError);
+  });
 });
 
 describe('delivery store', () => {
@@ -108,5 +151,21 @@ describe('delivery store', () => {
     await local.stores.deliveries.claim('e', 'b@example.org', 'one', 60_000);
     await local.stores.deliveries.release('e', 'b@example.org', 'one');
     expect(await local.stores.deliveries.claim('e', 'b@example.org', 'two', 60_000)).toEqual({ claimed: true });
+  });
+
+  it('reads a finished claim back without the NULLs the finishing write stores', async () => {
+    await local.stores.deliveries.claim('e', 'c@example.org', 'one', 60_000);
+    await local.stores.deliveries.markSent('e', 'c@example.org', 'one', 'msg-1');
+
+    const [record] = await local.stores.deliveries.list('e');
+
+    expect(record).toMatchObject({ status: 'sent', messageId: 'msg-1' });
+    expect(record?.reason).toBeUndefined();
+  });
+
+  it('refuses a stored delivery that does not have the shape it writes, naming both key attributes', async () => {
+    await putRaw(local.emulators.tables.deliveries, { editionId: 'e', email: 'd@example.org', status: 'sent' });
+
+    await expect(local.stores.deliveries.list('e')).rejects.toThrow(/item \{"editionId":"e","email":"d@example.org"\} .*: updatedAt: is missing; expiresAt: is missing/);
   });
 });

@@ -2,6 +2,7 @@ import type { SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config/config.ts';
+import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { createConfirmationSender, renderConfirmationEmail } from '../../lambdas/subscription/confirmation-email.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { verifyToken } from '../../lambdas/subscription/tokens.ts';
@@ -21,7 +22,7 @@ const recordingSes = () => {
 describe('confirmation email', () => {
   it('goes to the address alone, with the confirm link, List-Unsubscribe one-click, the configuration set and a purpose tag', async () => {
     const ses = recordingSes();
-    const send = createConfirmationSender({ config, ses: ses.client, secret, configurationSet: 'BriefingSet' });
+    const send = createConfirmationSender({ config, mailer: sesMailer(ses.client, { configurationSet: 'BriefingSet' }), secret, configurationSet: 'BriefingSet' });
 
     const messageId = await send(subscriber, now);
 
@@ -49,7 +50,7 @@ describe('confirmation email', () => {
 
   it('is what the preview renders, byte for byte in both parts', async () => {
     const ses = recordingSes();
-    await createConfirmationSender({ config, ses: ses.client, secret })(subscriber, now);
+    await createConfirmationSender({ config, mailer: sesMailer(ses.client), secret })(subscriber, now);
     const mail = await simpleParser(Buffer.from(ses.sent[0]!.RawMessage!.Data!));
 
     const preview = await renderConfirmationEmail(config, { email: subscriber.email, confirmUrl: subscriptionLinks(config, secret).confirmUrl(subscriber.id, now) });

@@ -1,7 +1,8 @@
 import { domainToASCII } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseConfig, type BriefingConfig } from '../../lambdas/config/config.ts';
-import { createStores, type Stores } from '../../lambdas/aws/dynamodb/stores.ts';
+import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
+import type { Stores } from '../../lambdas/stores.ts';
 import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { handleRequest } from '../../lambdas/subscription/router.ts';
 import type { SubscriptionDeps } from '../../lambdas/subscription/routes.ts';
@@ -75,7 +76,7 @@ export const createHarness = async (emulators: TestEmulators): Promise<Harness> 
   const config = parseConfig({ siteUrl });
   const stores = createStores(emulators.doc, await emulators.freshTables());
   const clock = testClock();
-  const deps = createSubscriptionDeps({ config, stores, ses: emulators.ses, secret: testSecret, now: clock.now });
+  const deps = createSubscriptionDeps({ config, stores, mailer: emulators.mailer, secret: testSecret, now: clock.now });
   return {
     config,
     stores,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadArticleFiles } from '../../local/article-files.ts';
 import { buildEdition } from '../../lambdas/edition/model.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
-import type { Subscriber } from '../../lambdas/aws/dynamodb/subscribers.ts';
+import type { Subscriber } from '../../lambdas/subscription/store.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { samplesDir } from '../../bin/cli/shared.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';

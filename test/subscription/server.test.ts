@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../local/api-server.ts';
-import type { Subscriber } from '../../lambdas/aws/dynamodb/subscribers.ts';
+import type { Subscriber } from '../../lambdas/subscription/store.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { signToken } from '../../lambdas/subscription/tokens.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';

@@ -1,13 +1,8 @@
 import { BatchGetCommand, type BatchGetCommandOutput, BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type Article, type RecordProblem, validateArticle } from '../../articles/schema.ts';
-import type { EditionWindow } from '../../edition/window.ts';
+import type { ArticleStore, StoredArticles } from '../../articles/store.ts';
+import { type EditionWindow, isInWindow } from '../../edition/window.ts';
 import { indexes } from './tables.ts';
-
-export interface StoredArticles {
-  readonly articles: Article[];
-  /** Records in the table that no longer pass validation (written by something other than `articles import`). */
-  readonly problems: RecordProblem[];
-}
 
 const day = 86_400_000;
 const utcDay = (time: number): string => new Date(time).toISOString().slice(0, 10);
@@ -25,9 +20,8 @@ const fromItem = (item: Record<string, unknown>, table: string): { article?: Art
   return result.ok ? { article: result.article, problems: [] } : { problems: result.problems };
 };
 
-export type ArticleStore = ReturnType<typeof createArticleStore>;
-
-export const createArticleStore = (client: DynamoDBDocumentClient, tableName: string) => {
+/** Items are parsed with the article schema itself: one that fails is reported as a problem and left out, never used. */
+export const createArticleStore = (client: DynamoDBDocumentClient, tableName: string): ArticleStore => {
   const collect = (items: Record<string, unknown>[]): StoredArticles => {
     const articles: Article[] = [];
     const problems: RecordProblem[] = [];
@@ -40,8 +34,7 @@ export const createArticleStore = (client: DynamoDBDocumentClient, tableName: st
   };
 
   return {
-    /** Writes validated records; an existing id is replaced (re-import updates). */
-    async put(articles: readonly Article[]): Promise<void> {
+    async put(articles) {
       for (let start = 0; start < articles.length; start += 25) {
         let requests: NonNullable<BatchWriteCommandOutput['UnprocessedItems']>[string] | undefined = articles
           .slice(start, start + 25)
@@ -53,15 +46,14 @@ export const createArticleStore = (client: DynamoDBDocumentClient, tableName: st
       }
     },
 
-    /** The records with these ids, in the order given; ids with no record are listed in `missing`. */
-    async getMany(ids: readonly string[]): Promise<StoredArticles & { missing: string[] }> {
+    async getMany(ids) {
       const items = new Map<string, Record<string, unknown>>();
       const unique = [...new Set(ids)];
       for (let start = 0; start < unique.length; start += 100) {
         let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map((id) => ({ id }));
         while (keys && keys.length > 0) {
           const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys } } }));
-          for (const item of output.Responses?.[tableName] ?? []) items.set(item.id as string, item);
+          for (const item of output.Responses?.[tableName] ?? []) items.set(String(item.id), item);
           keys = output.UnprocessedKeys?.[tableName]?.Keys;
         }
       }
@@ -69,8 +61,7 @@ export const createArticleStore = (client: DynamoDBDocumentClient, tableName: st
       return { ...collect(unique.flatMap((id) => (items.has(id) ? [items.get(id)!] : []))), missing };
     },
 
-    /** The records published in the window (after `from`, up to and including `to`). */
-    async inWindow(window: EditionWindow): Promise<StoredArticles> {
+    async inWindow(window) {
       const items: Record<string, unknown>[] = [];
       for (const publishedDay of daysIn(window)) {
         let cursor: Record<string, unknown> | undefined;
@@ -89,14 +80,10 @@ export const createArticleStore = (client: DynamoDBDocumentClient, tableName: st
         } while (cursor);
       }
       // The day index sorts by the publishedAt string, whose offsets vary; the exact window is checked on the instant.
-      return collect(items.filter((item) => {
-        const time = Date.parse(String(item.publishedAt));
-        return time > window.from.getTime() && time <= window.to.getTime();
-      }));
+      return collect(items.filter((item) => isInWindow(String(item.publishedAt), window)));
     },
 
-    /** Every record, newest first. */
-    async list(): Promise<StoredArticles> {
+    async list() {
       const items: Record<string, unknown>[] = [];
       let cursor: Record<string, unknown> | undefined;
       do {

@@ -1,34 +1,30 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { type DeliveryRecord, deliveryStatuses, type DeliveryStore } from '../../sending/delivery-store.ts';
 import { unlessConditionFails } from './conditions.ts';
+import { itemReader, optionalText } from './items.ts';
 
-/** claimed: a worker is sending it now (until `leaseUntil`); the others are final. */
-export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'skipped';
-
-/** One recipient's copy of one edition, keyed on edition + normalised address (never on a queue message id). */
-export interface DeliveryRecord {
-  readonly editionId: string;
-  readonly email: string;
-  readonly status: DeliveryStatus;
-  /** Which worker's claim this is: only that worker may finish or release it. */
-  readonly claimToken?: string;
-  /** Epoch milliseconds after which another worker may take over an unfinished claim. */
-  readonly leaseUntil?: number;
-  readonly messageId?: string;
-  readonly reason?: string;
-  readonly updatedAt: string;
-  /** Epoch seconds: DynamoDB's TTL removes the record long after any resend of the edition. */
-  readonly expiresAt: number;
-}
-
-export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly existing?: DeliveryRecord };
+const deliveryItem = z.object({
+  editionId: z.string(),
+  email: z.string(),
+  status: z.enum(deliveryStatuses),
+  claimToken: optionalText,
+  leaseUntil: z.optional(z.number()),
+  messageId: optionalText,
+  reason: optionalText,
+  updatedAt: z.string(),
+  expiresAt: z.number(),
+});
 
 const keepSeconds = 400 * 86_400;
 
-export type DeliveryStore = ReturnType<typeof createDeliveryStore>;
+export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: string): DeliveryStore => {
+  const read = itemReader(tableName, ['editionId', 'email'], deliveryItem);
 
-export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: string) => {
-  const get = async (editionId: string, email: string): Promise<DeliveryRecord | undefined> =>
-    (await client.send(new GetCommand({ TableName: tableName, Key: { editionId, email }, ConsistentRead: true }))).Item as DeliveryRecord | undefined;
+  const get = async (editionId: string, email: string): Promise<DeliveryRecord | undefined> => {
+    const { Item: item } = await client.send(new GetCommand({ TableName: tableName, Key: { editionId, email }, ConsistentRead: true }));
+    return item && read(item);
+  };
 
   const expiresAt = (now: number) => Math.floor(now / 1000) + keepSeconds;
 
@@ -58,11 +54,7 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
   return {
     get,
 
-    /**
-     * Takes the delivery for one worker: succeeds when nobody has it, or when another worker's claim
-     * outlived its lease (that worker died before sending). Otherwise says what is there.
-     */
-    async claim(editionId: string, email: string, claimToken: string, leaseMs: number, now = Date.now()): Promise<ClaimResult> {
+    async claim(editionId, email, claimToken, leaseMs, now = Date.now()) {
       const written = await unlessConditionFails(
         client.send(
           new PutCommand({
@@ -77,11 +69,10 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
       return written ? { claimed: true } : { claimed: false, existing: await get(editionId, email) };
     },
 
-    markSent: (editionId: string, email: string, claimToken: string, messageId: string) => finish(editionId, email, claimToken, 'sent', { messageId }),
-    markFailed: (editionId: string, email: string, claimToken: string, reason: string) => finish(editionId, email, claimToken, 'failed', { reason }),
+    markSent: (editionId, email, claimToken, messageId) => finish(editionId, email, claimToken, 'sent', { messageId }),
+    markFailed: (editionId, email, claimToken, reason) => finish(editionId, email, claimToken, 'failed', { reason }),
 
-    /** Records that a recipient was not sent to (no longer active); false when the delivery was already recorded. */
-    async recordSkipped(editionId: string, email: string, reason: string, now = Date.now()): Promise<boolean> {
+    async recordSkipped(editionId, email, reason, now = Date.now()) {
       const written = await unlessConditionFails(
         client.send(
           new PutCommand({
@@ -94,8 +85,7 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
       return written !== undefined;
     },
 
-    /** Gives a claim back when SES certainly did not take the message, so a redelivery can send it at once. */
-    async release(editionId: string, email: string, claimToken: string): Promise<void> {
+    async release(editionId, email, claimToken) {
       await unlessConditionFails(
         client.send(
           new DeleteCommand({ TableName: tableName, Key: { editionId, email }, ConditionExpression: 'claimToken = :token AND #status = :claimed', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':token': claimToken, ':claimed': 'claimed' } }),
@@ -103,17 +93,16 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
       );
     },
 
-    /** Every delivery record of an edition. */
-    async list(editionId: string): Promise<DeliveryRecord[]> {
+    async list(editionId) {
       const records: DeliveryRecord[] = [];
-      let cursor: Record<string, unknown> | undefined;
+      let lastKey: Record<string, unknown> | undefined;
       do {
         const output = await client.send(
-          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'editionId = :id', ExpressionAttributeValues: { ':id': editionId }, ConsistentRead: true, ExclusiveStartKey: cursor }),
+          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'editionId = :id', ExpressionAttributeValues: { ':id': editionId }, ConsistentRead: true, ExclusiveStartKey: lastKey }),
         );
-        records.push(...((output.Items ?? []) as DeliveryRecord[]));
-        cursor = output.LastEvaluatedKey;
-      } while (cursor);
+        records.push(...(output.Items ?? []).map((item) => read(item)));
+        lastKey = output.LastEvaluatedKey;
+      } while (lastKey);
       return records;
     },
   };

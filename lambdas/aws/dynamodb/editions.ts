@@ -1,69 +1,51 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RenderedBriefing } from '../../render/briefing.ts';
+import * as z from 'zod/mini';
+import { type EditionRecord, type EditionStatus, editionStatuses, type EditionStore, handledJobs } from '../../edition/store.ts';
 import { unlessConditionFails } from './conditions.ts';
+import { itemReader, optionalText } from './items.ts';
 import { indexes } from './tables.ts';
 
-/**
- * composing → sending → sent; composing → skipped (no news); sending → paused (feedback) or stopped
- * (SES refuses to send) → sending again on resume.
- */
-export type EditionStatus = 'composing' | 'sending' | 'paused' | 'stopped' | 'sent' | 'skipped';
+const status = z.enum(editionStatuses);
 
-/** How each queued recipient ended; every job is counted once under one of these. */
-export const outcomeNames = ['sent', 'skipped', 'failed', 'duplicates', 'dropped'] as const;
-export type OutcomeName = (typeof outcomeNames)[number];
-export type OutcomeCounts = Partial<Record<OutcomeName, number>>;
+const editionItem = z.object({
+  editionId: z.string(),
+  status,
+  statusReason: optionalText,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lockedBy: z.string(),
+  subject: optionalText,
+  preheader: optionalText,
+  html: optionalText,
+  text: optionalText,
+  marker: optionalText,
+  articleIds: z.optional(z.array(z.string())),
+  windowFrom: optionalText,
+  windowTo: optionalText,
+  startedAt: optionalText,
+  completedAt: optionalText,
+  enqueued: z.number(),
+  enqueueComplete: z.boolean(),
+  sent: z.number(),
+  skipped: z.number(),
+  failed: z.number(),
+  duplicates: z.number(),
+  dropped: z.number(),
+  bounces: z.number(),
+  complaints: z.number(),
+});
 
-export interface EditionRecord {
-  readonly editionId: string;
-  readonly kind: 'edition';
-  readonly status: EditionStatus;
-  readonly statusReason?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  /** Who holds the compose lock: a Lambda request id or `cli:<host>:<pid>`. */
-  readonly lockedBy: string;
-  readonly subject?: string;
-  readonly preheader?: string;
-  /** HTML and text with the per-recipient placeholders still in (see `personalise`). */
-  readonly html?: string;
-  readonly text?: string;
-  readonly marker?: string;
-  readonly articleIds?: string[];
-  readonly windowFrom?: string;
-  readonly windowTo?: string;
-  /** When sending began: the next edition's window starts here. */
-  readonly startedAt?: string;
-  readonly completedAt?: string;
-  /** Jobs queued; `enqueueComplete` once compose has paged through every subscriber. */
-  readonly enqueued: number;
-  readonly enqueueComplete: boolean;
-  readonly sent: number;
-  readonly skipped: number;
-  readonly failed: number;
-  /** Jobs for recipients already handled (a redelivered message, a resumed edition). */
-  readonly duplicates: number;
-  /** Jobs that arrived while the edition was paused or stopped; resume queues them again. */
-  readonly dropped: number;
-  readonly bounces: number;
-  readonly complaints: number;
-}
-
+/** Every edition carries this under `kind`: the by-kind index holds them all, sorted by id. */
+const editionKind = 'edition';
 const zeroCounts = { enqueued: 0, sent: 0, skipped: 0, failed: 0, duplicates: 0, dropped: 0, bounces: 0, complaints: 0 };
 
-/** The briefing as compose rendered it, placeholders still in; undefined until the edition is rendered. */
-export const storedBriefing = (edition: EditionRecord): RenderedBriefing | undefined =>
-  edition.html === undefined || edition.text === undefined || edition.marker === undefined
-    ? undefined
-    : { subject: edition.subject ?? '', preheader: edition.preheader ?? '', html: edition.html, text: edition.text, mjml: '', marker: edition.marker };
+export const createEditionStore = (client: DynamoDBDocumentClient, tableName: string): EditionStore => {
+  const read = itemReader(tableName, ['editionId'], editionItem);
+  const readMaybe = (item: Record<string, unknown> | undefined) => item && read(item);
+  const readStatus = itemReader(tableName, ['editionId'], z.object({ status }));
 
-export const handledJobs = (edition: EditionRecord): number => outcomeNames.reduce((sum, name) => sum + (edition[name] ?? 0), 0);
-
-export type EditionStore = ReturnType<typeof createEditionStore>;
-
-export const createEditionStore = (client: DynamoDBDocumentClient, tableName: string) => {
   const get = async (editionId: string): Promise<EditionRecord | undefined> =>
-    (await client.send(new GetCommand({ TableName: tableName, Key: { editionId }, ConsistentRead: true }))).Item as EditionRecord | undefined;
+    readMaybe((await client.send(new GetCommand({ TableName: tableName, Key: { editionId }, ConsistentRead: true }))).Item);
 
   /** One conditional update; undefined when the condition did not hold. */
   const update = async (
@@ -86,7 +68,7 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
         }),
       ),
     );
-    return output?.Attributes as EditionRecord | undefined;
+    return readMaybe(output?.Attributes);
   };
 
   const setStatus = (editionId: string, status: EditionStatus, options: { from: readonly EditionStatus[]; reason?: string; at?: Date }) =>
@@ -109,37 +91,25 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
   };
 
   /** Only the status: what deliver checks every batch, without reading the stored briefing again. */
-  const getStatus = async (editionId: string): Promise<EditionStatus | undefined> =>
-    (
-      (
-        await client.send(
-          new GetCommand({ TableName: tableName, Key: { editionId }, ConsistentRead: true, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } }),
-        )
-      ).Item as Pick<EditionRecord, 'status'> | undefined
-    )?.status;
+  const getStatus = async (editionId: string): Promise<EditionStatus | undefined> => {
+    const { Item: item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: { editionId }, ConsistentRead: true, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } }),
+    );
+    return item && readStatus(item, { editionId }).status;
+  };
 
   return {
     get,
     getStatus,
     setStatus,
-    completeIfDone,
 
-    /**
-     * Takes the edition: only the first of any number of concurrent calls for one id gets true
-     * (a scheduled run, its Lambda retry and a manual send cannot both compose it).
-     */
-    async lock(editionId: string, owner: string, at = new Date()): Promise<boolean> {
+    async lock(editionId, owner, at = new Date()) {
       const now = at.toISOString();
-      const item: EditionRecord = { editionId, kind: 'edition', status: 'composing', createdAt: now, updatedAt: now, lockedBy: owner, enqueueComplete: false, ...zeroCounts };
+      const item = { editionId, kind: editionKind, status: 'composing', createdAt: now, updatedAt: now, lockedBy: owner, enqueueComplete: false, ...zeroCounts };
       return (await unlessConditionFails(client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(editionId)' })))) !== undefined;
     },
 
-    /** Stores the rendered briefing and opens the edition for sending. */
-    saveRendered: (
-      editionId: string,
-      rendered: RenderedBriefing,
-      details: { articleIds: readonly string[]; windowFrom?: string; windowTo?: string; at?: Date },
-    ) =>
+    saveRendered: (editionId, rendered, details) =>
       update(
         editionId,
         'SET #status = :sending, updatedAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, articleIds = :articleIds, windowFrom = :from, windowTo = :to',
@@ -160,8 +130,7 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
         { '#text': 'text' },
       ),
 
-    /** Counts queued jobs; `complete` once the last page of subscribers is queued. */
-    async addEnqueued(editionId: string, count: number, complete: boolean): Promise<EditionRecord | undefined> {
+    async addEnqueued(editionId, count, complete) {
       const edition = await update(editionId, `SET updatedAt = :at${complete ? ', enqueueComplete = :true' : ''} ADD enqueued :count`, {
         ':at': new Date().toISOString(),
         ':count': count,
@@ -170,8 +139,8 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
       return complete ? completeIfDone(edition) : edition;
     },
 
-    /** Adds a batch's outcomes with one atomic ADD and completes the edition when that was the last of them. */
-    async addOutcomes(editionId: string, counts: OutcomeCounts, at = new Date()): Promise<EditionRecord | undefined> {
+    /** One atomic ADD of every count. */
+    async addOutcomes(editionId, counts, at = new Date()) {
       const entries = Object.entries(counts).filter(([, value]) => value && value > 0);
       if (entries.length === 0) return get(editionId);
       const edition = await update(
@@ -184,16 +153,14 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
       return completeIfDone(edition, at);
     },
 
-    /** Adds bounce and complaint counts from SES feedback. */
-    addFeedback: (editionId: string, counts: { bounces?: number; complaints?: number }) =>
+    addFeedback: (editionId, counts) =>
       update(editionId, 'SET updatedAt = :at ADD bounces :bounces, complaints :complaints', {
         ':at': new Date().toISOString(),
         ':bounces': counts.bounces ?? 0,
         ':complaints': counts.complaints ?? 0,
       }),
 
-    /** Reopens a paused or stopped edition (or one whose enqueueing was cut off) for `send --resume`. */
-    reopen: (editionId: string, at = new Date()) =>
+    reopen: (editionId, at = new Date()) =>
       update(
         editionId,
         'SET #status = :sending, updatedAt = :at, statusReason = :reason, enqueueComplete = :false',
@@ -201,40 +168,38 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
         '#status IN (:paused, :stopped, :sending)',
       ),
 
-    /** The most recent editions, newest first. */
-    async recent(limit: number): Promise<EditionRecord[]> {
+    async recent(limit) {
       const output = await client.send(
         new QueryCommand({
           TableName: tableName,
           IndexName: indexes.editionsByKind,
           KeyConditionExpression: 'kind = :kind',
-          ExpressionAttributeValues: { ':kind': 'edition' },
+          ExpressionAttributeValues: { ':kind': editionKind },
           ScanIndexForward: false,
           Limit: limit,
         }),
       );
-      return (output.Items ?? []) as EditionRecord[];
+      return (output.Items ?? []).map((item) => read(item));
     },
 
-    /** The latest edition before this one that went out: the next window starts when it was sent. */
-    async previousSent(editionId: string): Promise<EditionRecord | undefined> {
-      let cursor: Record<string, unknown> | undefined;
+    async previousSent(editionId) {
+      let lastKey: Record<string, unknown> | undefined;
       do {
         const output = await client.send(
           new QueryCommand({
             TableName: tableName,
             IndexName: indexes.editionsByKind,
             KeyConditionExpression: 'kind = :kind AND editionId < :id',
-            ExpressionAttributeValues: { ':kind': 'edition', ':id': editionId },
+            ExpressionAttributeValues: { ':kind': editionKind, ':id': editionId },
             ScanIndexForward: false,
             Limit: 20,
-            ExclusiveStartKey: cursor,
+            ExclusiveStartKey: lastKey,
           }),
         );
-        const found = (output.Items as EditionRecord[] | undefined)?.find((edition) => edition.startedAt && edition.status !== 'skipped');
+        const found = (output.Items ?? []).map((item) => read(item)).find((edition) => edition.startedAt && edition.status !== 'skipped');
         if (found) return found;
-        cursor = output.LastEvaluatedKey;
-      } while (cursor);
+        lastKey = output.LastEvaluatedKey;
+      } while (lastKey);
       return undefined;
     },
   };

@@ -1,0 +1,44 @@
+/**
+ * - `retryable`: the message was not taken and likely will be later (throttling, a server error, the network).
+ * - `permanent`: this recipient's message will never be taken (rejected, a bad address); record it and go on.
+ * - `stop`: no message will be taken until someone acts (sending paused, the daily quota, the sender or the
+ *   credentials not valid); stop without marking anybody, so that the edition can be resumed.
+ */
+export type SendErrorKind = 'retryable' | 'permanent' | 'stop';
+
+/** Why a message was not sent, sorted by what the sender should do next. */
+export class SendError extends Error {
+  override name = 'SendError';
+
+  constructor(
+    readonly kind: SendErrorKind,
+    /** The provider's error code (`Throttling`, `MessageRejected`, …) or the network error code (`ECONNRESET`). */
+    readonly code: string,
+    message: string,
+    options: { readonly cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A send error as the sender sees it: a mailer throws SendError; anything else is not understood and
+ * stops, because a stopped edition can be resumed whereas a recipient recorded as failed never gets it.
+ */
+export const sendErrorOf = (error: unknown): SendError =>
+  error instanceof SendError
+    ? error
+    : new SendError('stop', error instanceof Error ? error.name : 'Unknown', error instanceof Error ? error.message : String(error), { cause: error });
+
+export interface SendOptions {
+  /** The envelope recipients: the message goes to these, whatever its To header says. */
+  readonly destinations: readonly string[];
+  /** Returned with the delivery, bounce and complaint events of this message. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Sends finished MIME messages: SES in AWS and locally (aws-ses-v2-local). */
+export interface Mailer {
+  /** Hands one raw MIME message over; the id it was taken under. Throws SendError when it was not taken. */
+  send(raw: Uint8Array, options: SendOptions): Promise<string>;
+}

@@ -1,0 +1,94 @@
+export const subscriberStatuses = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
+export type SubscriberStatus = (typeof subscriberStatuses)[number];
+
+export interface StatusChange {
+  readonly status: SubscriberStatus;
+  /** ISO time of the change. */
+  readonly at: string;
+  /** Why, in words: "signed up", "confirmed", "one-click unsubscribe", "permanent bounce: …". */
+  readonly reason: string;
+}
+
+/** One address on the list; `email` is the normalised address and the key. */
+export interface Subscriber {
+  readonly email: string;
+  /** Opaque id that tokens carry instead of the address. */
+  readonly id: string;
+  readonly status: SubscriberStatus;
+  readonly name?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly history: readonly StatusChange[];
+  /** When the last confirmation email went out (pending addresses). */
+  readonly confirmationSentAt?: string;
+  /** Epoch seconds after which an unconfirmed sign-up is deleted (DynamoDB TTL). */
+  readonly expiresAt?: number;
+  /** Soft bounces in a row since the last delivery. */
+  readonly transientBounces?: number;
+  /** The SES feedback events already applied (bounce and complaint feedback ids): a redelivered event counts once. */
+  readonly feedbackIds?: ReadonlySet<string>;
+}
+
+/** Fields set along with a status change or an addition; `null` removes one. */
+export type SubscriberFields = { readonly [Field in 'confirmationSentAt' | 'expiresAt']?: Subscriber[Field] | null };
+
+export interface StatusChangeOptions {
+  readonly reason: string;
+  readonly at?: Date;
+  /** Only change when the current status is one of these (a conditional write). */
+  readonly from?: readonly SubscriberStatus[];
+  readonly set?: SubscriberFields;
+}
+
+export interface AddOptions {
+  readonly status: SubscriberStatus;
+  readonly reason: string;
+  readonly name?: string;
+  readonly at?: Date;
+  readonly set?: SubscriberFields;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Opaque: pass it back to get the next page; absent on the last one. */
+  readonly cursor?: string;
+}
+
+/** What the subscriber list is kept in (DynamoDB in AWS and locally); every write that guards consent is conditional. */
+export interface SubscriberStore {
+  /** The subscriber with this (normalised) address, read consistently. */
+  get(email: string): Promise<Subscriber | undefined>;
+  /** The subscriber a token names; may lag a moment behind a new sign-up (see `subscriberById`). */
+  getById(id: string): Promise<Subscriber | undefined>;
+  /** The subscribers among `emails` (unknown addresses are left out), read consistently. */
+  getMany(emails: readonly string[]): Promise<Map<string, Subscriber>>;
+  /** Adds a new address; undefined (and nothing changed) when it is already on the list. */
+  add(email: string, options: AddOptions): Promise<Subscriber | undefined>;
+  /** Adds the addresses not on the list yet; the others (`present`) are left exactly as they are. */
+  addMany(entries: readonly (AddOptions & { readonly email: string })[]): Promise<{ readonly added: Subscriber[]; readonly present: string[] }>;
+  /**
+   * Sets a new status and appends it to the history in one conditional write; the subscriber after the
+   * change, or undefined when the address is unknown or not in one of `from`.
+   */
+  changeStatus(email: string, status: SubscriberStatus, options: StatusChangeOptions): Promise<Subscriber | undefined>;
+  /**
+   * Records a confirmation email for a pending address, unless one went out after `notSince`: of any
+   * number of concurrent sign-ups for one address, one at most gets the subscriber back and sends.
+   */
+  markConfirmationSent(email: string, options: { readonly at: Date; readonly notSince: Date; readonly expiresAt: number }): Promise<Subscriber | undefined>;
+  /** Forgets a confirmation email that could not be sent, so the next sign-up is not held back by it. */
+  clearConfirmationSent(email: string, sentAt: string): Promise<Subscriber | undefined>;
+  /**
+   * Notes one SES feedback event for the address (and a transient bounce in the count of those in a
+   * row); undefined when the address is unknown or this event was noted before.
+   */
+  noteFeedback(email: string, feedbackId: string, options: { readonly transientBounce: boolean }): Promise<Subscriber | undefined>;
+  /** A delivery ends a run of transient bounces. */
+  resetTransientBounces(email: string): Promise<Subscriber | undefined>;
+  /** Deletes the address and its history; what was stored, or undefined when it was not on the list. */
+  remove(email: string): Promise<Subscriber | undefined>;
+  /** One page of the subscribers with a status, in address order. */
+  pageByStatus(status: SubscriberStatus, options?: { readonly limit?: number; readonly cursor?: string }): Promise<Page<Subscriber>>;
+  /** Every subscriber, any status. */
+  all(): AsyncIterable<Subscriber>;
+}
