@@ -1,5 +1,5 @@
 import { type X2jOptions, XMLParser } from 'fast-xml-parser';
-import { BriefingError } from '../errors.ts';
+import { FeedFormatError } from './feed-item.ts';
 
 /**
  * One parsed element: attributes under `@_name` (strings), its own text under `#text`, and its
@@ -50,22 +50,24 @@ const parser = new XMLParser({
   stopNodes: ['..title[type=xhtml]', '..summary[type=xhtml]', '..content[type=xhtml]'],
 });
 
-export class XmlError extends BriefingError {
-  override name = 'XmlError';
-}
-
 /** The document's root element and its tag name. */
 export const parseXml = (text: string): { readonly name: string; readonly root: XmlElement } => {
   let document: Record<string, unknown>;
   try {
     document = parser.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new XmlError(`not well-formed XML: ${(error as Error).message}`, { cause: error });
+    throw new FeedFormatError(`not well-formed XML: ${(error as Error).message}`, { cause: error });
   }
-  const name = Object.keys(document).find((key) => !key.startsWith('?') && !key.startsWith('#'));
-  const root = name ? (document[name] as XmlElement[])[0] : undefined;
-  if (!name || !root) throw new XmlError('not an XML document: no root element');
-  return { name, root };
+  return rootOf(document);
+};
+
+// The root is the first element: not the declaration (?xml) or a processing instruction. The parser reads
+// an HTML page's lower-case <!doctype html> as an element around the page: the root is inside it.
+const rootOf = (parent: Readonly<Record<string, unknown>>): { readonly name: string; readonly root: XmlElement } => {
+  const name = Object.keys(parent).find((key) => !key.startsWith('?') && !key.startsWith('#') && !key.startsWith('@_'));
+  const root = name ? (parent[name] as XmlElement[])[0] : undefined;
+  if (!name || !root) throw new FeedFormatError('not an XML document: no root element');
+  return name.toLowerCase() === '!doctype' ? rootOf(root) : { name, root };
 };
 
 /** The child elements with any of these tag names, in document order per name. */
