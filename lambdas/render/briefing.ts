@@ -72,7 +72,7 @@ export const briefingData = (config: BriefingConfig, edition: Edition, marker: s
   if (!lead) throw new Error('an edition needs at least one story');
   const slots = placeholders(marker);
   // What the subject template sees: the edition, never a recipient's placeholders (one subject serves everyone).
-  const shared = {
+  const editionView = {
     newsletter: {
       name: config.newsletterName,
       description: config.description,
@@ -85,8 +85,8 @@ export const briefingData = (config: BriefingConfig, edition: Edition, marker: s
     stories: others.map((article) => storyView(config, article)),
   };
   return {
-    ...shared,
-    subject: renderSubject(config.subjectTemplate ?? defaultSubjectTemplate, shared),
+    ...editionView,
+    subject: renderSubject(config.subjectTemplate ?? defaultSubjectTemplate, editionView),
     preheader: preheaderOf(lead, others),
     related: edition.related,
     links: { unsubscribe: slots.unsubscribeUrl, browser: slots.browserUrl, signup: `${config.siteUrl}/` },
