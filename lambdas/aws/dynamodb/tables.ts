@@ -1,4 +1,4 @@
-export type StoreName = 'articles' | 'subscribers' | 'editions' | 'deliveries';
+export type StoreName = 'articles' | 'subscribers' | 'editions' | 'deliveries' | 'feeds';
 
 export interface KeyAttribute {
   readonly name: string;
@@ -55,6 +55,10 @@ export const tableLayouts: Readonly<Record<StoreName, TableLayout>> = {
     sortKey: { name: 'email', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
   },
+  /** Each polled feed's validators for the next conditional GET, by feed URL. */
+  feeds: {
+    partitionKey: { name: 'url', type: 'S' },
+  },
 };
 
 /** The variable each store's table name is passed in. */
@@ -63,6 +67,7 @@ export const tableVariables: Readonly<Record<StoreName, string>> = {
   subscribers: 'BRIEFING_SUBSCRIBERS_TABLE',
   editions: 'BRIEFING_EDITIONS_TABLE',
   deliveries: 'BRIEFING_DELIVERIES_TABLE',
+  feeds: 'BRIEFING_FEEDS_TABLE',
 };
 
 export type TableNames = Readonly<Record<StoreName, string>>;
