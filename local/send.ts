@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import type { BriefingConfig } from '../lambdas/config/config.ts';
 import type { Mailer } from '../lambdas/mail/mailer.ts';
-import { compose, type ComposeRequest, type ComposeResult } from '../lambdas/sending/compose.ts';
+import { compose, type ComposeResult } from '../lambdas/sending/compose.ts';
+import { type ComposeRequest, parseComposeRequest } from '../lambdas/sending/compose-request.ts';
 import { createDeliverer, type DeliverDeps } from '../lambdas/sending/deliver.ts';
 import { TokenBucket } from '../lambdas/sending/token-bucket.ts';
-import type { TemplateEngine } from '../lambdas/render/engine.ts';
 import type { OutcomeCounts, OutcomeName } from '../lambdas/edition/store.ts';
 import type { Stores } from '../lambdas/stores.ts';
 import { subscriptionLinks } from '../lambdas/subscription/links.ts';
@@ -20,16 +20,10 @@ export interface LocalSendOptions {
   readonly ratePerSecond: number;
   /** Deliver calls in flight at once, like the deliver function's SQS maximum concurrency. @default 4 */
   readonly workers?: number;
-  readonly engine?: TemplateEngine;
-  readonly configurationSet?: string;
-  readonly leaseMs?: number;
-  readonly visibilityTimeoutMs?: number;
-  readonly maxReceiveCount?: number;
   readonly retry?: DeliverDeps['retry'];
   /** Told once compose has queued the edition (the recipient total is known). */
   readonly onQueued?: (result: ComposeResult) => void;
   readonly onOutcome?: (outcome: OutcomeName, email: string, detail?: string) => void;
-  readonly log?: (message: string, details?: Record<string, unknown>) => void;
 }
 
 export interface LocalSendResult {
@@ -44,8 +38,10 @@ export interface LocalSendResult {
 /**
  * The whole pipeline in one process: compose queues the edition into an in-process stand-in for SQS,
  * whose consumer is the same deliver handler the Lambda runs; returns when every message is handled.
+ * The request is checked as the compose function checks its event.
  */
-export const sendLocally = async (request: ComposeRequest, options: LocalSendOptions): Promise<LocalSendResult> => {
+export const sendLocally = async (input: ComposeRequest, options: LocalSendOptions): Promise<LocalSendResult> => {
+  const request = parseComposeRequest(input);
   const started = performance.now();
   const counts: Required<OutcomeCounts> = { sent: 0, skipped: 0, failed: 0, duplicates: 0, dropped: 0 };
   const deliverer = createDeliverer({
@@ -54,10 +50,7 @@ export const sendLocally = async (request: ComposeRequest, options: LocalSendOpt
     links: subscriptionLinks(options.config, options.tokenSecret),
     bucket: new TokenBucket({ ratePerSecond: options.ratePerSecond }),
     mailer: options.mailer,
-    configurationSet: options.configurationSet,
-    leaseMs: options.leaseMs,
     retry: options.retry,
-    log: options.log,
     onOutcome: (outcome, job, detail) => {
       counts[outcome] += 1;
       options.onOutcome?.(outcome, job.email, detail);
@@ -66,20 +59,10 @@ export const sendLocally = async (request: ComposeRequest, options: LocalSendOpt
   const queue = createInProcessQueue({
     handler: (event) => deliverer.handler(event),
     concurrency: options.workers ?? 4,
-    visibilityTimeoutMs: options.visibilityTimeoutMs ?? 1000,
-    maxReceiveCount: options.maxReceiveCount,
+    visibilityTimeoutMs: 1000,
   });
   try {
-    const result = await compose(request, {
-      stores: options.stores,
-      queue,
-      config: options.config,
-      mailer: options.mailer,
-      configurationSet: options.configurationSet,
-      owner: `cli:${hostname()}:${process.pid}`,
-      engine: options.engine,
-      log: options.log,
-    });
+    const result = await compose(request, { stores: options.stores, queue, config: options.config, mailer: options.mailer, owner: `cli:${hostname()}:${process.pid}` });
     options.onQueued?.(result);
     await queue.drained();
     return { result, counts, deadLetters: queue.deadLetters, durationMs: performance.now() - started };

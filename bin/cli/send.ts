@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { sendLocally } from '../../local/send.ts';
-import type { ComposeRequest, ComposeResult } from '../../lambdas/sending/compose.ts';
+import type { ComposeResult } from '../../lambdas/sending/compose.ts';
+import type { ComposeRequest } from '../../lambdas/sending/compose-request.ts';
 import type { OutcomeCounts } from '../../lambdas/edition/store.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
 import { withLocalServices } from '../../local/services.ts';
@@ -151,7 +152,6 @@ Examples:
   $ npx briefing send --stack Briefing --region eu-west-2`,
     )
     .action(async (options: SendOptions) => {
-      if (options.to && (options.dryRun || options.resume)) throw new Error('--to sends one test copy: it cannot be combined with --dry-run or --resume');
       if (options.stack) await sendToStack({ ...options, stack: options.stack });
       else await sendHere(options);
     });

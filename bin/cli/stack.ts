@@ -1,18 +1,11 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BriefingError } from '../../lambdas/errors.ts';
+import { type ComposeRequest, parseComposeRequest } from '../../lambdas/sending/compose-request.ts';
 import { stackOutputs } from '../../lib/outputs.ts';
 
-/** What the compose function accepts: the same choices as a local `briefing send`. */
-export interface ComposeEvent {
-  readonly date?: string;
-  readonly articleIds?: readonly string[];
-  readonly to?: string;
-  readonly dryRun?: boolean;
-  readonly resume?: boolean;
-}
-
-export interface StackSendOptions extends ComposeEvent {
+/** The compose function's event is a compose request: the same choices as a local `briefing send`. */
+export interface StackSendOptions extends ComposeRequest {
   /** The CloudFormation stack name (`stackName` in the CDK context, `Briefing` by default). */
   readonly stack: string;
   /** @default the AWS SDK's region resolution (AWS_REGION, the profile) */
@@ -56,19 +49,18 @@ const composeFunctionName = async (client: CloudFormationClient, stack: string):
   return name;
 };
 
-/** `briefing send --stack NAME`: finds the stack's compose function and runs it once, waiting for its summary. */
+/**
+ * `briefing send --stack NAME`: finds the stack's compose function and runs it once, waiting for its
+ * summary. The request is checked here with the function's own schema, so a bad one costs no AWS call.
+ */
 export const sendViaStack = async (options: StackSendOptions): Promise<StackSendResult> => {
+  const event = parseComposeRequest(
+    Object.fromEntries(
+      Object.entries({ date: options.date, articleIds: options.articleIds, to: options.to, dryRun: options.dryRun, resume: options.resume }).filter(([, value]) => value !== undefined),
+    ),
+  );
   const clients = options.clients ?? stackClients(options.region);
   const functionName = await composeFunctionName(clients.cloudFormation, options.stack);
-  const event: ComposeEvent = Object.fromEntries(
-    Object.entries({
-      date: options.date,
-      articleIds: options.articleIds,
-      to: options.to,
-      dryRun: options.dryRun,
-      resume: options.resume,
-    }).filter(([, value]) => value !== undefined),
-  );
   const response = await clients.lambda.send(
     new InvokeCommand({
       FunctionName: functionName,

@@ -2,6 +2,7 @@ import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCom
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { sendViaStack, StackSendError, stackClients } from '../../bin/cli/stack.ts';
+import { ComposeError } from '../../lambdas/sending/compose-request.ts';
 
 // No emulator exists for CloudFormation outputs or Lambda invoke: real SDK clients whose `send`
 // answers as AWS documents, recording each command so its class and input can be checked.
@@ -60,10 +61,21 @@ describe('briefing send --stack', () => {
   it('passes a test send (--to) and a dry run as the compose event, and nothing that was not asked for', async () => {
     const aws = fakeAws({ describe: deployed, invoke: () => ({ StatusCode: 200, Payload: json({ status: 'test-sent' }) }) });
 
-    await sendViaStack({ stack: 'Briefing', to: 'editor@example.org', dryRun: true, clients: aws.clients });
+    await sendViaStack({ stack: 'Briefing', to: 'editor@example.org', clients: aws.clients });
+    await sendViaStack({ stack: 'Briefing', date: '2026-11-24', dryRun: true, clients: aws.clients });
 
-    const invoke = aws.sent[1] as InvokeCommand;
-    expect(JSON.parse(new TextDecoder().decode(invoke.input.Payload as Uint8Array))).toEqual({ to: 'editor@example.org', dryRun: true });
+    const [, testSend, , dryRun] = aws.sent as InvokeCommand[];
+    expect(JSON.parse(new TextDecoder().decode(testSend!.input.Payload as Uint8Array))).toEqual({ to: 'editor@example.org' });
+    expect(JSON.parse(new TextDecoder().decode(dryRun!.input.Payload as Uint8Array))).toEqual({ date: '2026-11-24', dryRun: true });
+  });
+
+  it('refuses a request the compose function would refuse (its own schema), before any AWS call', async () => {
+    const aws = fakeAws({ describe: deployed });
+
+    await expect(sendViaStack({ stack: 'Briefing', to: 'editor@example.org', dryRun: true, clients: aws.clients })).rejects.toThrow(
+      new ComposeError('--to sends one test copy: it cannot be combined with --dry-run or --resume'),
+    );
+    expect(aws.sent).toEqual([]);
   });
 
   it("reports compose's own error, as Lambda returns it, instead of a summary", async () => {

@@ -1,0 +1,41 @@
+import * as z from 'zod/mini';
+import { BriefingError } from '../errors.ts';
+
+/** A request that cannot be carried out as asked; nothing was sent or written. */
+export class ComposeError extends BriefingError {
+  override name = 'ComposeError';
+}
+
+/**
+ * What starts an edition: the schedule sends `{}`, `briefing send` its options (locally, or as the
+ * compose function's event with `--stack`). Anything else is refused before work starts.
+ */
+export const composeRequestSchema = z
+  .strictObject({
+    /** The edition's date (YYYY-MM-DD in the newsletter's time zone). @default today */
+    date: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a calendar date, YYYY-MM-DD'))),
+    /** These stories instead of the ones published since the previous edition. */
+    articleIds: z.optional(z.array(z.string().check(z.minLength(1, 'must not be empty')))),
+    /** Send one test copy to this address; the edition and the deliveries are not touched. */
+    to: z.optional(z.email('must be an email address')),
+    /** Render and count recipients; send nothing, write nothing. */
+    dryRun: z.optional(z.boolean()),
+    /** Continue a paused or stopped edition: queue every active subscriber again (deliveries already made are skipped). */
+    resume: z.optional(z.boolean()),
+  })
+  .check(z.refine((request) => request.to === undefined || !(request.dryRun || request.resume), '--to sends one test copy: it cannot be combined with --dry-run or --resume'));
+
+export type ComposeRequest = z.infer<typeof composeRequestSchema>;
+
+/** The request checked against the schema, or a ComposeError that names each field and its problem. */
+export const parseComposeRequest = (input: unknown): ComposeRequest => {
+  const result = composeRequestSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+    if (issue.code === 'invalid_type') return `${field || 'request'}: must be ${issue.expected}`;
+    return field ? `${field}: ${issue.message}` : issue.message;
+  });
+  throw new ComposeError(problems.join('; '));
+};
