@@ -1,4 +1,5 @@
 import { benchBundles } from './bundles.ts';
+import { benchFeeds } from './feeds.ts';
 import { benchPreview } from './preview.ts';
 import { benchRender } from './render.ts';
 import { benchSending } from './sending.ts';
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   bundles: benchBundles,
   preview: benchPreview,
   subscribe: benchSubscribe,
+  feeds: benchFeeds,
 };
 
 const wanted = process.argv.slice(2);
