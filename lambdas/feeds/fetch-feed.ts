@@ -94,6 +94,7 @@ export const fetchFeed = async (url: string, previous: Validators | undefined, s
   const headers: Record<string, string> = { 'user-agent': settings.userAgent, accept };
   if (previous?.etag) headers['if-none-match'] = previous.etag;
   if (previous?.lastModified) headers['if-modified-since'] = previous.lastModified;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new FeedFetchError(`${url} is not an http:// or https:// URL`);
   let current = new URL(url);
   try {
     for (let hops = 0; ; hops += 1) {
