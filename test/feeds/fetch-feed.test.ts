@@ -146,6 +146,11 @@ describe('failures', () => {
     expect(written).toBeLessThan(50 * 1024 * 1024);
   });
 
+  it('refuses a source that is not an http(s) URL before fetching anything', async () => {
+    expect((await failure(fetchFeed('file:///etc/passwd', undefined))).message).toBe('file:///etc/passwd is not an http:// or https:// URL');
+    expect((await failure(fetchFeed('feeds/world.xml', undefined))).message).toBe('feeds/world.xml is not an http:// or https:// URL');
+  });
+
   it('says when the server cannot be reached', async () => {
     const address = local.server.url('/feed.xml');
     await local.server.close();
