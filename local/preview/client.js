@@ -85,15 +85,7 @@ const numbered = (pre, source) => pre.replaceChildren(...source.split('\n').map(
 const showTabs = () => {
   const available = { email: true, text: state.result?.text !== undefined, mjml: state.result?.mjml !== undefined, html: true };
   if (!available[state.tab]) state.tab = 'email';
-  for (const button of document.querySelectorAll('[data-scheme]')) {
-  button.addEventListener('click', () => {
-    state.scheme = button.dataset.scheme;
-    showScheme();
-    remember();
-    if (state.result) writeFrame(state.result.html);
-  });
-}
-for (const button of document.querySelectorAll('[data-tab]')) {
+  for (const button of document.querySelectorAll('[data-tab]')) {
     button.disabled = !available[button.dataset.tab];
     button.setAttribute('aria-selected', String(button.dataset.tab === state.tab));
   }
