@@ -88,8 +88,8 @@ const blocks = (nodes: readonly Node[], into: Block[] = []): Block[] => {
       inline.push(node);
       continue;
     }
-    const level = headings.exec(node.name)?.[1];
     if (skipped.has(node.name)) continue;
+    const level = headings.exec(node.name)?.[1];
     if (!level && node.name !== 'p' && node.name !== 'ul' && node.name !== 'ol' && !containers.has(node.name)) {
       inline.push(node);
       continue;

@@ -35,19 +35,23 @@ export const ingestFeed = async (text: string, options: IngestOptions, writer: A
   const leftOut: ItemReport[] = [];
   const notes: ItemReport[] = [];
   const seen = new Map<string, number>();
-  feed.items.forEach((item, index) => {
+  for (const [index, item] of feed.items.entries()) {
     const where = { item: index + 1, guid: item.guid, link: item.link };
+    let mapped: ReturnType<typeof mapItem>;
     try {
-      const mapped = mapItem(item, options.category);
-      if (!mapped.ok) return void leftOut.push({ ...where, problems: mapped.problems });
-      const earlier = seen.get(mapped.article.id);
-      if (earlier !== undefined) return void leftOut.push({ ...where, problems: [{ field: 'id', message: `same guid or link as item ${earlier}` }] });
+      mapped = mapItem(item, options.category);
+    } catch (error) {
+      leftOut.push({ ...where, problems: [{ field: '(item)', message: `could not be read: ${(error as Error).message}` }] });
+      continue;
+    }
+    const earlier = mapped.ok ? seen.get(mapped.article.id) : undefined;
+    if (!mapped.ok) leftOut.push({ ...where, problems: mapped.problems });
+    else if (earlier !== undefined) leftOut.push({ ...where, problems: [{ field: 'id', message: `same guid or link as item ${earlier}` }] });
+    else {
       seen.set(mapped.article.id, where.item);
       articles.push(mapped.article);
       if (mapped.notes.length > 0) notes.push({ ...where, problems: mapped.notes });
-    } catch (error) {
-      leftOut.push({ ...where, problems: [{ field: '(item)', message: `could not be read: ${(error as Error).message}` }] });
     }
-  });
+  }
   return { source: options.source, outcome: 'stored', ...(await store(articles, writer)), leftOut, notes };
 };

@@ -215,6 +215,17 @@ describe('importFeed', () => {
     expect(feeds.server.requests[1]!.headers['if-none-match']).toBeUndefined();
   });
 
+  it('leaves out an item that cannot be read at all (100,000 nested elements) and stores the others', async () => {
+    const nested = `<content:encoded>${'&lt;span&gt;'.repeat(100_000)}deep</content:encoded>`;
+
+    const report = await importFeed({ text: rss(rssItem('a') + rssItem('b', nested) + rssItem('c')), name: 'deep.xml' }, 'News', { articles: local.stores.articles });
+
+    expect(formatFeedReport(report)).toEqual([
+      'deep.xml: 2 new, 0 updated, 1 left out',
+      'invalid: deep.xml item 2 (guid https://news.example.com/b): (item): could not be read: Maximum call stack size exceeded',
+    ]);
+  });
+
   it('fails with one line when the source is not a feed or cannot be fetched', async () => {
     feeds.server.route('/missing.xml', (_request, response) => void response.writeHead(404).end());
 
