@@ -2,15 +2,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
-import { type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/subscription/store.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
 import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
-import { CsvError, csvField, parseCsv } from '../../lambdas/subscription/csv.ts';
+import { addConfirmed, importSubscribers } from '../../lambdas/subscription/operator.ts';
 import { requestSubscription, type SignupOutcome, type SubscriptionContext } from '../../lambdas/subscription/signup.ts';
+import { type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/subscription/store.ts';
+import { exportColumns, type ImportFile, readImportFile, subscribersToCsv } from '../../lambdas/subscription/subscriber-csv.ts';
 import { type LocalServices, withLocalServices } from '../../local/services.ts';
+import { createRowProgress } from './progress.ts';
 import { fail } from './shared.ts';
 
-const maxNameLength = 200;
+/** Imports shorter than this finish before a bar would say anything. */
+const progressFrom = 2000;
 
 const validAddress = (input: string): string => {
   const checked = normaliseAddress(input);
@@ -62,23 +65,28 @@ const collect = async (services: LocalServices, status?: SubscriberStatus): Prom
 const add = (input: string, options: { confirmed?: boolean; name?: string }) => {
   const email = validAddress(input);
   return withLocalServices(async (services) => {
-    const { subscribers } = services.stores;
     if (!options.confirmed) {
       console.log(signupMessage(email, await requestSubscription(signupContext(services), email, { reason: 'added with briefing subscribers add', name: options.name }), services));
       return;
     }
-    const reason = 'added with briefing subscribers add --confirmed';
-    if (await subscribers.add(email, { status: 'active', reason, name: options.name })) {
-      console.log(`${email} is active`);
-      return;
-    }
-    const existing = (await subscribers.get(email))!;
-    if (existing.status === 'active') console.log(`${email} is already active; nothing changed`);
-    else if (existing.status === 'pending' && (await subscribers.changeStatus(email, 'active', { from: ['pending'], reason, set: { expiresAt: null, confirmationSentAt: null } }))) {
-      console.log(`${email} was pending and is now active`);
-    } else {
-      const last = existing.history.at(-1);
-      fail(`${email} is ${existing.status} since ${last?.at} (${last?.reason}); nothing changed. If they asked to come back, \`briefing subscribers remove ${email}\` and add them again.`);
+    const outcome = await addConfirmed(services.stores.subscribers, email, { reason: 'added with briefing subscribers add --confirmed', name: options.name });
+    switch (outcome.kind) {
+      case 'added':
+        return console.log(`${email} is active`);
+      case 'activated':
+        return console.log(`${email} was pending and is now active`);
+      case 'already-active':
+        return console.log(`${email} is already active; nothing changed`);
+      case 'refused': {
+        const last = outcome.subscriber.history.at(-1);
+        return fail(
+          `${email} is ${outcome.subscriber.status} since ${last?.at} (${last?.reason}); nothing changed. ${
+            outcome.subscriber.status === 'unsubscribed'
+              ? 'Only the reader can come back: they sign up again and confirm.'
+              : 'Its mailbox refused mail or its owner complained; it is never mailed again.'
+          }`,
+        );
+      }
     }
   });
 };
@@ -108,15 +116,10 @@ const list = (options: { status?: SubscriberStatus }) =>
     console.log(`${subscribers.length} ${what}`);
   });
 
-export const exportColumns = ['email', 'name', 'status', 'created_at', 'updated_at'] as const;
-
 const exportCsv = (options: { status?: SubscriberStatus; out?: string }) =>
   withLocalServices(async (services) => {
     const subscribers = await collect(services, options.status);
-    const rows = subscribers.map((subscriber) =>
-      [csvField(subscriber.email), csvField(subscriber.name ?? '', { freeText: true }), subscriber.status, subscriber.createdAt, subscriber.updatedAt].join(','),
-    );
-    const csv = `${[exportColumns.join(','), ...rows].join('\r\n')}\r\n`;
+    const csv = subscribersToCsv(subscribers);
     if (!options.out) {
       process.stdout.write(csv);
       return;
@@ -146,72 +149,26 @@ const show = (input: string) => {
   });
 };
 
-interface ImportProblem {
-  readonly line: number;
-  readonly message: string;
-}
-
 const importCsv = (file: string, options: { pending?: boolean }) =>
   withLocalServices(async (services) => {
-    let rows;
+    let parsed: ImportFile;
     try {
-      rows = parseCsv(await readFile(file, 'utf8'));
+      parsed = readImportFile(await readFile(file, 'utf8'));
     } catch (error) {
-      fail(`${file}: ${error instanceof CsvError ? error.message : (error as Error).message}`);
+      return fail(`${file}: ${(error as Error).message}`);
     }
-    const [header, ...records] = rows!;
-    const columns = header?.fields.map((column) => column.trim().toLowerCase()) ?? [];
-    const emailColumn = columns.indexOf('email');
-    const nameColumn = columns.indexOf('name');
-    if (emailColumn < 0) fail(`${file}: the header row must name an "email" column (found: ${columns.join(', ') || 'nothing'})`);
+    const progress = parsed.rows.length >= progressFrom ? createRowProgress('importing', parsed.rows.length) : undefined;
+    const summary = await importSubscribers(parsed, signupContext(services), { pending: Boolean(options.pending), source: basename(file), onProgress: (done) => progress?.update(done) });
+    progress?.stop();
 
-    const status: SubscriberStatus = options.pending ? 'pending' : 'active';
-    const reason = `imported from ${basename(file)}${options.pending ? ' (pending)' : ''}`;
-    const context = options.pending ? signupContext(services) : undefined;
-    const problems: ImportProblem[] = [];
-    const seen = new Map<string, number>();
-    let imported = 0;
-    let present = 0;
-
-    for (const { line, fields } of records) {
-      if (fields.length !== columns.length) {
-        problems.push({ line, message: `has ${fields.length} field(s), the header has ${columns.length}` });
-        continue;
-      }
-      const checked = normaliseAddress(fields[emailColumn]);
-      if (!checked.ok) {
-        problems.push({ line, message: `${JSON.stringify(fields[emailColumn]!.slice(0, 80))}: ${checked.reason}` });
-        continue;
-      }
-      const name = nameColumn >= 0 ? fields[nameColumn]!.trim() || undefined : undefined;
-      if (name && (/[\x00-\x1f\x7f]/.test(name) || name.length > maxNameLength)) {
-        problems.push({ line, message: `name: must be one line of at most ${maxNameLength} characters` });
-        continue;
-      }
-      const first = seen.get(checked.email);
-      if (first !== undefined) {
-        problems.push({ line, message: `${checked.email} is already on line ${first}` });
-        continue;
-      }
-      seen.set(checked.email, line);
-      if (context) {
-        const outcome = await requestSubscription(context, checked.email, { reason, name });
-        if (outcome === 'confirmation-sent') imported += 1;
-        else present += 1;
-      } else if (await services.stores.subscribers.add(checked.email, { status, reason, name })) {
-        imported += 1;
-      } else {
-        present += 1;
-      }
-    }
-
-    for (const problem of problems) console.error(`invalid: ${file}: line ${problem.line}: ${problem.message}`);
-    const parts = [`Imported ${imported} ${status} subscriber(s) from ${file}`];
-    if (options.pending && imported > 0) parts.push(`a confirmation email went to each${inboxNote(services)}`);
-    if (present > 0) parts.push(`${present} already on the list (left as they were)`);
-    if (problems.length > 0) parts.push(`${problems.length} row(s) left out (listed above)`);
+    for (const problem of [...parsed.problems, ...summary.unsent].sort((a, b) => a.line - b.line)) console.error(`invalid: ${file}: line ${problem.line}: ${problem.message}`);
+    const added = subscriberStatuses.filter((status) => summary.added[status] > 0).map((status) => `${summary.added[status]} ${status}`);
+    const parts = [`Imported ${added.length ? added.join(', ') : '0'} subscriber(s) from ${file}`];
+    if (summary.confirmationsSent > 0) parts.push(`a confirmation email went to each of the ${summary.confirmationsSent} pending${inboxNote(services)}`);
+    if (summary.present > 0) parts.push(`${summary.present} already on the list (left as they were)`);
+    if (parsed.problems.length > 0) parts.push(`${parsed.problems.length} row(s) left out (listed above)`);
     console.log(`${parts.join('; ')}.`);
-    if (imported + present === 0 && problems.length > 0) process.exitCode = 1;
+    if (parsed.rows.length === 0 && parsed.problems.length > 0) process.exitCode = 1;
   });
 
 export const registerSubscribers = (program: Command): void => {
@@ -240,17 +197,23 @@ export const registerSubscribers = (program: Command): void => {
 
   subscribers
     .command('import')
-    .description('Import addresses from a CSV file with a header row naming an "email" column (and optionally "name").')
+    .description('Import addresses from a CSV file with a header row naming an "email" column (and optionally "name" and "status").')
     .argument('<file.csv>')
-    .option('--pending', 'import as pending and send each a confirmation email, instead of active (you vouch for their consent)')
+    .option('--pending', 'new addresses become pending and get a confirmation email, instead of active (you vouch for their consent)')
     .addHelpText(
       'after',
       `
-Each row that cannot be imported is reported on stderr with its line number and the reason; the others
-are imported. Addresses already on the list are left as they are. Exit status 1 when no row was usable.
+A "status" column (pending, active, unsubscribed, suppressed — what \`export\` writes) is kept:
+unsubscribed and suppressed rows stay so and are never mailed. Without one, new addresses are active
+(pending with --pending). An address already on the list is left exactly as it is: an import never
+brings back an address that unsubscribed or bounced.
 
-Example:
-  $ npx briefing subscribers import readers.csv`,
+Each row that cannot be imported is reported on stderr with its line number and the reason; the others
+are imported. Exit status 1 when no row was usable.
+
+Examples:
+  $ npx briefing subscribers import readers.csv
+  $ npx briefing subscribers export --out list.csv && npx briefing subscribers import list.csv`,
     )
     .action(importCsv);
 };

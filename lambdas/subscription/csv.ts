@@ -73,11 +73,5 @@ export const parseCsv = (text: string): CsvRow[] => {
   return rows;
 };
 
-// A spreadsheet runs a cell that starts with one of these as a formula.
-const formulaStart = /^[=+\-@\t\r]/;
-
-/** One CSV field, quoted when it needs to be; free text that a spreadsheet would run as a formula is defused with a leading '. */
-export const csvField = (value: string, { freeText = false } = {}): string => {
-  const safe = freeText && formulaStart.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
+/** One CSV field, quoted when it needs to be (RFC 4180). */
+export const csvField = (value: string): string => (/[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value);

@@ -189,7 +189,50 @@ describe('briefing subscribers list and export', () => {
 
     stores = createStores(emulators.doc, await emulators.freshTables());
     const reimported = await cli('import', out);
-    expect(reimported.stdout).toContain('Imported 3 active subscriber(s)');
+    expect(reimported.stdout).toContain('Imported 2 active, 1 unsubscribed subscriber(s)');
     expect((await stores.subscribers.get('ada@example.com'))?.name).toBe('Lovelace, Ada');
+    expect((await stores.subscribers.get('bob@example.com'))?.status).toBe('unsubscribed');
+  });
+
+  it('export → import into an empty list → export gives the same file apart from the timestamps, every status kept', async () => {
+    await stores.subscribers.add('=1+1@x.org', { status: 'pending', reason: 'signed up on the web page', name: "'=quoted" });
+    await stores.subscribers.add('gone@example.net', { status: 'suppressed', reason: 'permanent bounce' });
+    const first = join(dir, 'first.csv');
+    const second = join(dir, 'second.csv');
+    const withoutTimestamps = async (file: string) => (await readFile(file, 'utf8')).replace(/,\d{4}-\d\d-\d\dT[^,\r]+/g, ',T');
+
+    await cli('export', '--out', first);
+    stores = createStores(emulators.doc, await emulators.freshTables());
+    const imported = await cli('import', first);
+    await cli('export', '--out', second);
+
+    expect(imported.stdout).toContain('Imported 1 pending, 2 active, 1 unsubscribed, 1 suppressed subscriber(s)');
+    expect(await withoutTimestamps(second)).toBe(await withoutTimestamps(first));
+    expect(await stores.subscribers.get('=1+1@x.org')).toMatchObject({ status: 'pending', name: "'=quoted" });
+    expect((await stores.subscribers.get('bob@example.com'))?.expiresAt).toBeUndefined();
+    expect((await stores.subscribers.get('gone@example.net'))?.expiresAt).toBeUndefined();
+    expect(await emulators.inbox()).toHaveLength(0);
+  });
+});
+
+describe('consent is never upgraded by an import', () => {
+  it('leaves every address already on the list exactly as it is, with or without --pending, and mails none of them', async () => {
+    await stores.subscribers.add('left@example.org', { status: 'unsubscribed', reason: 'one-click unsubscribe from the email' });
+    await stores.subscribers.add('bounced@example.org', { status: 'suppressed', reason: 'permanent bounce' });
+    await stores.subscribers.add('waiting@example.org', { status: 'pending', reason: 'signed up on the web page' });
+    const before = await Promise.all(['left@example.org', 'bounced@example.org', 'waiting@example.org'].map((email) => stores.subscribers.get(email)));
+    const file = await csvFile('again.csv', 'email,status\nleft@example.org,active\nbounced@example.org,active\nwaiting@example.org,active\nnew@example.org,unsubscribed\n');
+
+    const active = await cli('import', file);
+    const pending = await cli('import', file, '--pending');
+
+    expect(active.stdout).toContain('Imported 1 unsubscribed subscriber(s)');
+    expect(active.stdout).toContain('3 already on the list (left as they were)');
+    expect(pending.stdout).toContain('Imported 0 subscriber(s)');
+    expect(pending.stdout).toContain('4 already on the list (left as they were)');
+    const after = await Promise.all(['left@example.org', 'bounced@example.org', 'waiting@example.org'].map((email) => stores.subscribers.get(email)));
+    expect(after).toEqual(before);
+    expect(await stores.subscribers.get('new@example.org')).toMatchObject({ status: 'unsubscribed' });
+    expect(await emulators.inbox()).toHaveLength(0);
   });
 });

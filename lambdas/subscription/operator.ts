@@ -1,0 +1,111 @@
+import { pendingLifetimeSeconds, type SubscriptionContext } from './signup.ts';
+import type { ImportFile, ImportRow, RowProblem } from './subscriber-csv.ts';
+import type { Subscriber, SubscriberStatus, SubscriberStore } from './store.ts';
+
+/**
+ * What the newsroom may do to the list from the command line, and what it may never do: an operator
+ * vouches for new addresses, but cannot upgrade consent a reader withdrew (unsubscribed) or a mailbox
+ * refused (suppressed). Only the reader's own new confirmation brings an unsubscribed address back.
+ */
+
+export type AddConfirmedOutcome =
+  | { readonly kind: 'added' }
+  | { readonly kind: 'activated' }
+  | { readonly kind: 'already-active' }
+  /** Unsubscribed or suppressed: nothing changed. */
+  | { readonly kind: 'refused'; readonly subscriber: Subscriber };
+
+/** `subscribers add --confirmed`: a new or pending address becomes active; an active one stays; one that left is refused. */
+export const addConfirmed = async (
+  subscribers: SubscriberStore,
+  email: string,
+  options: { readonly reason: string; readonly name?: string; readonly now?: Date },
+): Promise<AddConfirmedOutcome> => {
+  const at = options.now ?? new Date();
+  if (await subscribers.add(email, { status: 'active', reason: options.reason, name: options.name, at })) return { kind: 'added' };
+  const activated = await subscribers.changeStatus(email, 'active', { from: ['pending'], reason: options.reason, at, set: { expiresAt: null, confirmationSentAt: null } });
+  if (activated) return { kind: 'activated' };
+  const existing = await subscribers.get(email);
+  // Removed between the calls: adding it now is what the operator asked for.
+  if (!existing) return addConfirmed(subscribers, email, options);
+  return existing.status === 'active' ? { kind: 'already-active' } : { kind: 'refused', subscriber: existing };
+};
+
+export interface ImportOptions {
+  /** Import as pending and send each a confirmation email, instead of vouching for their consent. */
+  readonly pending: boolean;
+  /** Where the rows came from, for the history ("imported from readers.csv"). */
+  readonly source: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface ImportSummary {
+  /** New addresses by the status they were stored with. */
+  readonly added: Readonly<Record<SubscriberStatus, number>>;
+  /** New addresses that were sent a confirmation email (with `pending`). */
+  readonly confirmationsSent: number;
+  /** Addresses already on the list: left exactly as they were. */
+  readonly present: number;
+  /** New pending addresses whose confirmation email failed (stored, not mailed). */
+  readonly unsent: readonly RowProblem[];
+}
+
+/** Rows handled per round: one batch read of who is there, one batched write of who is new. */
+const chunkSize = 1000;
+
+/**
+ * Stores an import file's rows. An address already on the list keeps everything it has (status,
+ * name, history); a new one gets the row's status, or `active` (`pending` with `options.pending`) when
+ * the file has no status. With `pending`, rows that would be active or pending go through the same
+ * sign-up as the web form (a confirmation email each); unsubscribed and suppressed rows stay so and
+ * are never mailed. A row stored as pending expires, as an unconfirmed sign-up does.
+ */
+export const importSubscribers = async (file: ImportFile, context: SubscriptionContext, options: ImportOptions): Promise<ImportSummary> => {
+  const added: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, suppressed: 0 };
+  let confirmationsSent = 0;
+  let present = 0;
+  let done = 0;
+  const unsent: RowProblem[] = [];
+  const at = context.now();
+  const expiresAt = Math.floor(at.getTime() / 1000) + pendingLifetimeSeconds;
+  const reasonFor = (status: SubscriberStatus) =>
+    `imported from ${options.source}${options.pending ? ' (pending)' : ''}${status === 'unsubscribed' || status === 'suppressed' ? ` (${status} in the file)` : ''}`;
+
+  // With `pending`, the rows that would be mailable sign up like a reader would; the others are stored as they are.
+  const signsUp = (row: ImportRow) => options.pending && (row.status === undefined || row.status === 'active' || row.status === 'pending');
+
+  for (let start = 0; start < file.rows.length; start += chunkSize) {
+    const rows = file.rows.slice(start, start + chunkSize);
+    const direct = rows.filter((row) => !signsUp(row));
+    const result = await context.subscribers.addMany(
+      direct.map((row) => {
+        const status = row.status ?? 'active';
+        return { email: row.email, status, reason: reasonFor(status), name: row.name, at, set: status === 'pending' ? { expiresAt } : undefined };
+      }),
+    );
+    for (const addition of result.added) added[addition.status] += 1;
+    present += result.present.length;
+
+    for (const row of rows.filter(signsUp)) {
+      // Only new addresses: an existing one is never re-mailed or re-subscribed by an import.
+      const sentAt = at.toISOString();
+      const subscriber = await context.subscribers.add(row.email, { status: 'pending', reason: reasonFor('pending'), name: row.name, at, set: { confirmationSentAt: sentAt, expiresAt } });
+      if (!subscriber) {
+        present += 1;
+        continue;
+      }
+      added.pending += 1;
+      try {
+        await context.sendConfirmation(subscriber, at);
+        confirmationsSent += 1;
+      } catch (error) {
+        // Stored but not mailed: the next sign-up of the address sends the email instead of waiting for this one.
+        await context.subscribers.clearConfirmationSent(row.email, sentAt);
+        unsent.push({ line: row.line, message: `${row.email}: stored as pending, but the confirmation email could not be sent: ${(error as Error).message}` });
+      }
+    }
+    done += rows.length;
+    options.onProgress?.(done, file.rows.length);
+  }
+  return { added, confirmationsSent, present, unsent };
+};

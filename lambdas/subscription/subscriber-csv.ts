@@ -1,0 +1,103 @@
+import { normaliseAddress } from './address.ts';
+import { CsvError, csvField, parseCsv } from './csv.ts';
+import { type Subscriber, type SubscriberStatus, subscriberStatuses } from './store.ts';
+
+/**
+ * The subscriber list as a spreadsheet sees it. Export writes these columns and import reads them back,
+ * so export → import into an empty list → export gives the same file apart from the timestamps.
+ */
+export const exportColumns = ['email', 'name', 'status', 'created_at', 'updated_at'] as const;
+
+export const maxNameLength = 200;
+
+// A spreadsheet runs a cell that starts with one of these as a formula; a leading ' is how the export defuses it.
+const runnable = /^[=+\-@\t\r]/;
+const defused = /^'[=+\-@\t\r']/;
+
+/**
+ * One cell as exported: a value a spreadsheet would run (or one that already starts with the defusing
+ * quote) gets a leading `'`, which `restoreCell` takes off again, and nothing else does.
+ */
+export const defuseCell = (value: string): string => (runnable.test(value) || value.startsWith("'") ? `'${value}` : value);
+
+/** Undoes exactly what `defuseCell` did; any other value is kept as it is. */
+export const restoreCell = (value: string): string => (defused.test(value) ? value.slice(1) : value);
+
+/** The export: a header row and one row per subscriber, in address order, RFC 4180 with CRLF. */
+export const subscribersToCsv = (subscribers: readonly Subscriber[]): string => {
+  const sorted = [...subscribers].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  const rows = sorted.map((subscriber) =>
+    [subscriber.email, subscriber.name ?? '', subscriber.status, subscriber.createdAt, subscriber.updatedAt].map((cell) => csvField(defuseCell(cell))).join(','),
+  );
+  return `${[exportColumns.join(','), ...rows].join('\r\n')}\r\n`;
+};
+
+/** One usable row of an import file. */
+export interface ImportRow {
+  readonly line: number;
+  readonly email: string;
+  readonly name?: string;
+  /** The row's `status` column; absent when the file has none (the importer decides). */
+  readonly status?: SubscriberStatus;
+}
+
+export interface RowProblem {
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface ImportFile {
+  readonly rows: ImportRow[];
+  readonly problems: RowProblem[];
+}
+
+const isStatus = (value: string): value is SubscriberStatus => (subscriberStatuses as readonly string[]).includes(value);
+
+/**
+ * The rows of an import file: a header row naming an `email` column (and optionally `name` and
+ * `status`, in any order and case, other columns ignored). Each row that cannot be used is reported
+ * by line with the reason: wrong number of fields, an invalid address, a name that is not one line,
+ * an unknown status, an address already on an earlier line (the first one counts).
+ * Throws a CsvError for a file that cannot be read as CSV at all or has no email column.
+ */
+export const readImportFile = (text: string): ImportFile => {
+  const [header, ...records] = parseCsv(text);
+  const columns = header?.fields.map((column) => column.trim().toLowerCase()) ?? [];
+  const column = (name: string) => columns.indexOf(name);
+  const [emailColumn, nameColumn, statusColumn] = [column('email'), column('name'), column('status')];
+  if (emailColumn < 0) throw new CsvError(`the header row must name an "email" column (found: ${columns.join(', ') || 'nothing'})`, header?.line ?? 1);
+
+  const rows: ImportRow[] = [];
+  const problems: RowProblem[] = [];
+  const seen = new Map<string, number>();
+  for (const { line, fields } of records) {
+    const cell = (index: number) => (index < 0 ? '' : restoreCell(fields[index]!.trim()));
+    if (fields.length !== columns.length) {
+      problems.push({ line, message: `has ${fields.length} field(s), the header has ${columns.length}` });
+      continue;
+    }
+    const checked = normaliseAddress(cell(emailColumn));
+    if (!checked.ok) {
+      problems.push({ line, message: `${JSON.stringify(cell(emailColumn).slice(0, 80))}: ${checked.reason}` });
+      continue;
+    }
+    const name = cell(nameColumn) || undefined;
+    if (name && (/[\x00-\x1f\x7f]/.test(name) || name.length > maxNameLength)) {
+      problems.push({ line, message: `name: must be one line of at most ${maxNameLength} characters` });
+      continue;
+    }
+    const status = cell(statusColumn).toLowerCase();
+    if (status !== '' && !isStatus(status)) {
+      problems.push({ line, message: `status: "${status.slice(0, 40)}" is not one of ${subscriberStatuses.join(', ')}` });
+      continue;
+    }
+    const first = seen.get(checked.email);
+    if (first !== undefined) {
+      problems.push({ line, message: `${checked.email} is already on line ${first}` });
+      continue;
+    }
+    seen.set(checked.email, line);
+    rows.push({ line, email: checked.email, name, status: status === '' ? undefined : status });
+  }
+  return { rows, problems };
+};

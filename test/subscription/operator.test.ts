@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
+import type { Stores } from '../../lambdas/stores.ts';
+import { addConfirmed, importSubscribers } from '../../lambdas/subscription/operator.ts';
+import type { SubscriptionContext } from '../../lambdas/subscription/signup.ts';
+import { readImportFile } from '../../lambdas/subscription/subscriber-csv.ts';
+import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+
+let emulators: TestEmulators;
+let stores: Stores;
+const now = new Date('2026-11-24T07:00:00Z');
+
+beforeAll(async () => {
+  emulators = await startTestEmulators();
+});
+afterAll(() => emulators.close());
+beforeEach(async () => {
+  stores = createStores(emulators.doc, await emulators.freshTables());
+});
+
+/** A confirmation sender that records who it mailed, failing for the addresses given. */
+const context = (failFor: readonly string[] = []) => {
+  const mailed: string[] = [];
+  const value: SubscriptionContext = {
+    subscribers: stores.subscribers,
+    sendConfirmation: async (subscriber) => {
+      if (failFor.includes(subscriber.email)) throw new Error('SES said no');
+      mailed.push(subscriber.email);
+      return 'message-id';
+    },
+    now: () => now,
+  };
+  return { context: value, mailed };
+};
+
+describe('add --confirmed', () => {
+  it('activates a new or pending address, keeps an active one, and refuses one that unsubscribed or was suppressed', async () => {
+    await stores.subscribers.add('pending@example.org', { status: 'pending', reason: 'signed up', set: { expiresAt: 1, confirmationSentAt: now.toISOString() } });
+    await stores.subscribers.add('active@example.org', { status: 'active', reason: 'confirmed' });
+    await stores.subscribers.add('left@example.org', { status: 'unsubscribed', reason: 'one-click unsubscribe' });
+    await stores.subscribers.add('bounced@example.org', { status: 'suppressed', reason: 'permanent bounce' });
+    const add = (email: string) => addConfirmed(stores.subscribers, email, { reason: 'operator', now });
+
+    expect(await add('new@example.org')).toEqual({ kind: 'added' });
+    expect(await add('pending@example.org')).toEqual({ kind: 'activated' });
+    expect(await add('active@example.org')).toEqual({ kind: 'already-active' });
+    expect(await add('left@example.org')).toMatchObject({ kind: 'refused', subscriber: { status: 'unsubscribed' } });
+    expect(await add('bounced@example.org')).toMatchObject({ kind: 'refused', subscriber: { status: 'suppressed' } });
+
+    const pending = await stores.subscribers.get('pending@example.org');
+    expect(pending).toMatchObject({ status: 'active' });
+    expect(pending?.expiresAt).toBeUndefined();
+    expect((await stores.subscribers.get('left@example.org'))?.status).toBe('unsubscribed');
+  });
+});
+
+describe('import', () => {
+  it('stores new rows with the status the file gives (active when it gives none), pending ones expiring, the others without expiry', async () => {
+    const file = readImportFile('email,status\na@example.org,\nb@example.org,pending\nc@example.org,unsubscribed\nd@example.org,suppressed\n');
+    const { context: ctx, mailed } = context();
+
+    const summary = await importSubscribers(file, ctx, { pending: false, source: 'list.csv' });
+
+    expect(summary).toEqual({ added: { active: 1, pending: 1, unsubscribed: 1, suppressed: 1 }, confirmationsSent: 0, present: 0, unsent: [] });
+    expect(mailed).toEqual([]);
+    expect(await stores.subscribers.get('a@example.org')).toMatchObject({ status: 'active', history: [{ reason: 'imported from list.csv' }] });
+    expect((await stores.subscribers.get('b@example.org'))?.expiresAt).toBeGreaterThan(now.getTime() / 1000);
+    expect(await stores.subscribers.get('c@example.org')).toMatchObject({ status: 'unsubscribed', history: [{ reason: 'imported from list.csv (unsubscribed in the file)' }] });
+    expect((await stores.subscribers.get('c@example.org'))?.expiresAt).toBeUndefined();
+    expect((await stores.subscribers.get('d@example.org'))?.expiresAt).toBeUndefined();
+  });
+
+  it('with pending: mailable rows sign up (one confirmation each), the others are stored as they are; a failed email is reported, the row kept', async () => {
+    await stores.subscribers.add('known@example.org', { status: 'unsubscribed', reason: 'one-click unsubscribe' });
+    const file = readImportFile('email,status\na@example.org,active\nb@example.org,\nc@example.org,unsubscribed\nknown@example.org,active\nbroken@example.org,\n');
+    const { context: ctx, mailed } = context(['broken@example.org']);
+    const progress: number[] = [];
+
+    const summary = await importSubscribers(file, ctx, { pending: true, source: 'list.csv', onProgress: (done) => progress.push(done) });
+
+    expect(mailed).toEqual(['a@example.org', 'b@example.org']);
+    expect(summary).toMatchObject({ added: { pending: 3, unsubscribed: 1, active: 0, suppressed: 0 }, confirmationsSent: 2, present: 1 });
+    expect(summary.unsent).toEqual([{ line: 6, message: 'broken@example.org: stored as pending, but the confirmation email could not be sent: SES said no' }]);
+    expect((await stores.subscribers.get('broken@example.org'))?.confirmationSentAt).toBeUndefined();
+    expect((await stores.subscribers.get('known@example.org'))?.status).toBe('unsubscribed');
+    expect(progress.at(-1)).toBe(5);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { CsvError } from '../../lambdas/subscription/csv.ts';
+import type { Subscriber } from '../../lambdas/subscription/store.ts';
+import { defuseCell, readImportFile, restoreCell, subscribersToCsv } from '../../lambdas/subscription/subscriber-csv.ts';
+
+const subscriber = (email: string, status: Subscriber['status'], name?: string): Subscriber => ({
+  email,
+  id: `id-${email}`,
+  status,
+  name,
+  createdAt: '2026-11-20T08:00:00.000Z',
+  updatedAt: '2026-11-21T08:00:00.000Z',
+  history: [{ status, at: '2026-11-20T08:00:00.000Z', reason: 'test' }],
+});
+
+describe('spreadsheet-safe cells', () => {
+  it.each(['=1+1', '+44 20', '-2', '@SUM(A1)', '\tx', "'quoted", "'=already"])('defuses %j and restores it exactly', (value) => {
+    expect(defuseCell(value).startsWith("'")).toBe(true);
+    expect(restoreCell(defuseCell(value))).toBe(value);
+  });
+
+  it.each(['Ada Lovelace', 'ada@example.com', "O'Brien", ''])('leaves %j alone both ways', (value) => {
+    expect(defuseCell(value)).toBe(value);
+    expect(restoreCell(value)).toBe(value);
+  });
+});
+
+describe('export', () => {
+  it('writes every field a spreadsheet would run defused, the email column included, in address order', () => {
+    const csv = subscribersToCsv([subscriber('zoe@example.com', 'active', '=HYPERLINK("x")'), subscriber('=1+1@x.org', 'pending'), subscriber('ada@example.com', 'unsubscribed', 'Lovelace, Ada')]);
+
+    expect(csv.split('\r\n')).toEqual([
+      'email,name,status,created_at,updated_at',
+      "'=1+1@x.org,,pending,2026-11-20T08:00:00.000Z,2026-11-21T08:00:00.000Z",
+      'ada@example.com,"Lovelace, Ada",unsubscribed,2026-11-20T08:00:00.000Z,2026-11-21T08:00:00.000Z',
+      `zoe@example.com,"'=HYPERLINK(""x"")",active,2026-11-20T08:00:00.000Z,2026-11-21T08:00:00.000Z`,
+      '',
+    ]);
+  });
+
+  it('reads back exactly what it wrote: address, name and status of every row', () => {
+    const list = [subscriber('=1+1@x.org', 'pending', "'=tricky"), subscriber('ada@example.com', 'suppressed', '+44 Ada'), subscriber('bob@example.com', 'active')];
+
+    const { rows, problems } = readImportFile(subscribersToCsv(list));
+
+    expect(problems).toEqual([]);
+    expect(rows.map(({ email, name, status }) => ({ email, name, status }))).toEqual([
+      { email: '=1+1@x.org', name: "'=tricky", status: 'pending' },
+      { email: 'ada@example.com', name: '+44 Ada', status: 'suppressed' },
+      { email: 'bob@example.com', name: undefined, status: 'active' },
+    ]);
+  });
+});
+
+describe('import rows', () => {
+  it('reports each unusable row by line with the reason, and keeps the first of a repeated address', () => {
+    const { rows, problems } = readImportFile(
+      ['Email,Status,Name', 'ada@example.com,unsubscribed,Ada', 'ADA@example.com,active,Again', 'nope,active,X', 'bob@example.com,gone,Bob', 'cy@example.com,,Cy', 'short'].join('\n'),
+    );
+
+    expect(rows).toEqual([
+      { line: 2, email: 'ada@example.com', name: 'Ada', status: 'unsubscribed' },
+      { line: 6, email: 'cy@example.com', name: 'Cy', status: undefined },
+    ]);
+    expect(problems).toEqual([
+      { line: 3, message: 'ada@example.com is already on line 2' },
+      { line: 4, message: '"nope": Enter an email address such as name@example.com.' },
+      { line: 5, message: 'status: "gone" is not one of pending, active, unsubscribed, suppressed' },
+      { line: 7, message: 'has 1 field(s), the header has 3' },
+    ]);
+  });
+
+  it('refuses a file without an email column', () => {
+    expect(() => readImportFile('name\nAda\n')).toThrow(CsvError);
+    expect(() => readImportFile('name\nAda\n')).toThrow('the header row must name an "email" column (found: name)');
+  });
+});
