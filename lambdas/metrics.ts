@@ -9,6 +9,9 @@ export const editionsPausedMetric = 'EditionsPaused';
 /** Deliver's per-recipient outcomes, one count each (as deliver publishes them today). */
 export const outcomeMetrics = { sent: 'Sent', skipped: 'Skipped', failed: 'Failed', duplicates: 'Duplicates', dropped: 'Dropped' } as const;
 
+/** The feedback function's counts per SES event applied. */
+export const feedbackMetrics = { bounces: 'Bounces', transientBounces: 'TransientBounces', complaints: 'Complaints', suppressions: 'Suppressions' } as const;
+
 /** 1 when an edition reaches `sent` (published by whichever function completes it): the dashboard's editions-per-day line. */
 export const editionsSentMetric = 'EditionsSent';
 

@@ -26,6 +26,8 @@ export interface BriefingFunctionProps {
   readonly memorySize?: number;
   /** Copy `templates/` into the bundle and point `BRIEFING_TEMPLATES_DIR` at it. @default false */
   readonly templates?: boolean;
+  /** How many of it may run at once, set aside from the account's concurrency. @default - no reservation, no limit */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** The one place that holds the defaults every Briefing Lambda shares. */
@@ -49,6 +51,7 @@ export class BriefingFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
@@ -91,7 +94,7 @@ export class BriefingFunction extends NodejsFunction {
           id: 'AwsSolutions-IAM5',
           appliesTo: ['Resource::*'],
           reason:
-            'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has "*": X-Ray has no resource-level permissions. test/infra asserts that no SES, DynamoDB or SQS action has a "*" resource.',
+            'Only actions without resource-level permissions have "*": X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) in every function, and ses:GetSendQuota in compose. test/infra asserts that no other SES action, and no DynamoDB or SQS action, has a "*" resource.',
         },
       ],
       true,

@@ -4,6 +4,7 @@ import { configEnvironmentNames } from '../lambdas/config/config.ts';
 import { tableLayouts } from '../lambdas/aws/dynamodb/tables.ts';
 import { Alarms } from './alarms.ts';
 import { type InfraConfig, newsletterEnvironment } from './config.ts';
+import { BriefingDashboard } from './dashboard.ts';
 import { Email } from './email.ts';
 import { stackOutputs } from './outputs.ts';
 import { BriefingSchedule } from './schedule.ts';
@@ -17,7 +18,7 @@ export interface BriefingStackProps extends StackProps {
   readonly config: InfraConfig;
 }
 
-/** The whole newsletter: storage, sending, the daily schedule, the subscription pages, SES and alarms. */
+/** The whole newsletter: storage, sending, the daily schedule, the subscription pages, SES, alarms and a dashboard. */
 export class BriefingStack extends Stack {
   constructor(scope: Construct, id: string, props: BriefingStackProps) {
     super(scope, id, props);
@@ -30,50 +31,86 @@ export class BriefingStack extends Stack {
       domain: config.domain,
       mailFromDomain: config.mailFromDomain,
       hostedZoneId: config.hostedZoneId,
+      identity: config.identity,
+      sandbox: config.sesSandbox,
       storage,
       environment: newsletter,
     });
     const subscriptionApi = new SubscriptionApi(this, 'SubscriptionApi', {
       storage,
-      email: email,
+      email,
       tokenSecret,
       environment: newsletter,
+      maxSendRate: config.maxSendRate,
       siteUrl: config.siteUrl,
+      customDomain: config.apiDomain && config.certificateArn ? { domainName: config.apiDomain, certificateArn: config.certificateArn } : undefined,
+      zone: email.zone,
     });
     // The site URL is the API's own unless configured, so it is known only once the API exists.
     const withSite = { ...newsletter, [configEnvironmentNames.siteUrl]: subscriptionApi.siteUrl };
     email.feedback.addEnvironment(configEnvironmentNames.siteUrl, subscriptionApi.siteUrl);
     const sending = new Sending(this, 'Sending', {
       storage,
-      email: email,
+      email,
       tokenSecret,
       maxSendRate: config.maxSendRate,
       environment: withSite,
     });
-    const schedule = new BriefingSchedule(this, 'Schedule', { compose: sending.compose, cron: config.scheduleCron, timeZone: config.timeZone });
+    const schedule = new BriefingSchedule(this, 'Schedule', {
+      compose: sending.compose,
+      cron: config.scheduleCron,
+      timeZone: config.timeZone,
+      deadlineMinutes: config.editionDeadlineMinutes,
+      storage,
+      environment: withSite,
+    });
 
-    new Alarms(this, 'Alarms', {
+    const functions = {
+      Compose: sending.compose,
+      Deliver: sending.deliver,
+      SubscriptionApi: subscriptionApi.handler,
+      Feedback: email.feedback,
+      EditionWatchdog: schedule.watchdog,
+    };
+    const alarms = new Alarms(this, 'Alarms', {
       email: config.alarmEmail,
+      topicArn: config.alarmTopicArn,
+      noRecipientOnPurpose: config.alarms === 'none',
       deadLetterQueues: {
         Delivery: sending.deadLetters,
         Schedule: schedule.deadLetters,
         Feedback: email.feedbackDeadLetters,
       },
-      functions: {
-        Compose: sending.compose,
-        Deliver: sending.deliver,
-        SubscriptionApi: subscriptionApi.handler,
-        Feedback: email.feedback,
-      },
+      workQueues: { Delivery: sending.queue, Feedback: email.feedbackQueue },
+      functions,
+    });
+    const dashboard = new BriefingDashboard(this, 'Dashboard', {
+      deliveryQueue: sending.queue,
+      feedbackQueue: email.feedbackQueue,
+      api: subscriptionApi.api,
+      maxSendRate: config.maxSendRate,
+      functions,
+      alarms: alarms.alarms,
     });
 
     new CfnOutput(this, stackOutputs.composeFunctionName, {
       value: sending.compose.functionName,
       description: 'The compose function `briefing send --stack` invokes',
     });
-    new CfnOutput(this, stackOutputs.apiUrl, { value: subscriptionApi.api.apiEndpoint, description: 'The subscription pages (the signup form is at /)' });
+    new CfnOutput(this, stackOutputs.apiUrl, { value: subscriptionApi.siteUrl, description: 'The subscription pages (the signup form is at /)' });
     new CfnOutput(this, stackOutputs.queueUrl, { value: sending.queue.queueUrl, description: 'The delivery queue' });
     new CfnOutput(this, stackOutputs.articlesTable, { value: storage.tables.articles.tableName, description: 'Where the newsroom puts article records' });
     new CfnOutput(this, stackOutputs.subscribersTable, { value: storage.tables.subscribers.tableName, description: 'The subscribers (for imports and exports)' });
+    new CfnOutput(this, stackOutputs.alarmTopicArn, { value: alarms.topic.topicArn, description: 'Every alarm is published here: subscribe more people or tools to it' });
+    new CfnOutput(this, stackOutputs.dashboardUrl, {
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${dashboard.dashboard.dashboardName}`,
+      description: 'The CloudWatch dashboard: send rate, outcomes, queues, reputation, the API',
+    });
+    if (subscriptionApi.domain) {
+      new CfnOutput(this, stackOutputs.apiDomainTarget, {
+        value: subscriptionApi.domain.domainNameAliasDomainName,
+        description: `Point ${config.apiDomain} here (CNAME, or a Route 53 alias) unless the stack made the record in your hosted zone`,
+      });
+    }
   }
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { configEnvironmentNames, configSchema, type BriefingConfig } from '../lambdas/config/config.ts';
+import { deadlineCron } from './schedule-cron.ts';
 
 const domainName = z
   .string()
@@ -47,6 +48,32 @@ const contextSchema = z.object({
     .max(10_000, 'must be at most 10000 emails per second')
     .default(1),
   alarmEmail: z.email().optional(),
+  /** An SNS topic that already reaches people (on-call, chat): the alarms publish to it instead of a topic of their own. */
+  alarmTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN such as arn:aws:sns:eu-west-2:123456789012:ops')
+    .optional(),
+  /** `none`: deploy knowingly without anyone told of alarms (a warning instead of an error). */
+  alarms: z.enum(['none'], { error: 'must be "none" (deploy without an alarm recipient), or leave it unset' }).optional(),
+  /** Minutes after the scheduled time by which the edition must be sent; later (or skipped, stopped, never started) alarms. */
+  editionDeadlineMinutes: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(5, 'must be at least 5 minutes')
+    .max(1380, 'must be less than a day (at most 1380 minutes)')
+    .default(60),
+  /** `create`: the stack creates the SES domain identity (kept on delete); `existing`: it uses one already verified in the account. */
+  identity: z.enum(['create', 'existing'], { error: 'must be "create" or "existing"' }).default('create'),
+  /** While the SES account is in the sandbox, SES also authorises each send against the recipient's identity. */
+  sesSandbox: z
+    .union([z.boolean(), z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true')])
+    .default(false),
+  /** A custom domain for the subscription pages (with `certificateArn`, an ACM certificate for it in the stack's region). */
+  apiDomain: domainName.optional(),
+  certificateArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, 'must be an ACM certificate ARN such as arn:aws:acm:eu-west-2:123456789012:certificate/…')
+    .optional(),
 });
 
 /** Every context key the app reads. */
@@ -64,11 +91,24 @@ const infraConfigSchema = contextSchema
     if (config.mailFromDomain && !config.mailFromDomain.endsWith(`.${config.domain}`)) {
       context.addIssue({ code: 'custom', path: ['mailFromDomain'], message: `must be a subdomain of ${config.domain}` });
     }
+    if ((config.apiDomain === undefined) !== (config.certificateArn === undefined)) {
+      const missing = config.apiDomain === undefined ? 'apiDomain' : 'certificateArn';
+      context.addIssue({ code: 'custom', path: [missing], message: 'apiDomain and certificateArn go together: the custom domain needs its certificate' });
+    }
+    if (config.alarmEmail && config.alarmTopicArn) {
+      context.addIssue({ code: 'custom', path: ['alarmTopicArn'], message: 'give alarmEmail or alarmTopicArn, not both (subscribe the address to your topic instead)' });
+    }
+    try {
+      deadlineCron(config.scheduleCron, config.editionDeadlineMinutes);
+    } catch (error) {
+      context.addIssue({ code: 'custom', path: ['editionDeadlineMinutes'], message: (error as Error).message });
+    }
   })
   .transform((config) => ({
     ...config,
     senderName: config.senderName ?? config.newsletterName,
     mailFromDomain: config.mailFromDomain ?? `bounce.${config.domain}`,
+    siteUrl: config.siteUrl ?? (config.apiDomain ? `https://${config.apiDomain}` : undefined),
   }));
 
 export type InfraConfig = z.infer<typeof infraConfigSchema>;
@@ -85,7 +125,8 @@ export const parseInfraConfig = (context: (key: string) => unknown): InfraConfig
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
-    if (input[key] === undefined) return `  ${key}: required (set it in cdk.json or with -c ${key}=…)`;
+    if (input[key] === undefined && issue.code !== 'custom') return `  ${key}: required (set it in cdk.json or with -c ${key}=…)`;
+    if (input[key] === undefined) return `  ${key}: ${issue.message}`;
     return `  ${key}: ${issue.message} (got ${JSON.stringify(input[key])})`;
   });
   throw new InfraConfigError(`invalid CDK context (cdk.json "context" or -c key=value):\n${lines.join('\n')}`);

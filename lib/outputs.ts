@@ -8,4 +8,7 @@ export const stackOutputs = {
   queueUrl: 'DeliveryQueueUrl',
   articlesTable: 'ArticlesTableName',
   subscribersTable: 'SubscribersTableName',
+  alarmTopicArn: 'AlarmTopicArn',
+  dashboardUrl: 'DashboardUrl',
+  apiDomainTarget: 'ApiDomainTarget',
 } as const;

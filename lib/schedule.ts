@@ -2,12 +2,15 @@ import { Duration, TimeZone } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { BriefingFunction } from './briefing-function.ts';
 import { deadLetterQueue } from './queues.ts';
+import { deadlineCron } from './schedule-cron.ts';
+import type { Storage } from './storage.ts';
 
 export interface BriefingScheduleProps {
   readonly compose: LambdaFunction;
@@ -15,25 +18,40 @@ export interface BriefingScheduleProps {
   readonly cron: string;
   /** The IANA time zone the cron is read in (daylight saving time included). */
   readonly timeZone: string;
+  /** Minutes after the scheduled time by which the edition must be sent. */
+  readonly deadlineMinutes: number;
+  /** The watchdog reads the editions table. */
+  readonly storage: Storage;
+  /** The newsletter settings every function gets (the watchdog reads the time zone). */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 /**
  * The daily send: EventBridge Scheduler invokes compose at the cron time in the newsletter's time
  * zone. Scheduler's retries and Lambda's own asynchronous retries can both run compose again; that
  * is safe because compose takes a per-edition lock.
+ *
+ * A second schedule, the same days `deadlineMinutes` later, invokes the edition watchdog, which
+ * publishes `EditionsLate` unless that day's edition is `sent`. Reading the outcome at the deadline
+ * catches every way a day can go wrong — no news (skipped), compose crashing (stopped, or no edition
+ * at all), the schedule never firing, a send too slow or stopped or paused — where a metric published
+ * on success would need an alarm shaped to the cron, its time zone and its daylight saving time.
  */
 export class BriefingSchedule extends Construct {
   readonly schedule: Schedule;
-  /** Scheduled runs that could not be handed to compose, or that compose failed after its retries. */
+  readonly deadline: Schedule;
+  readonly watchdog: BriefingFunction;
+  /** Scheduled runs that could not be handed to compose or the watchdog, or that they failed after their retries. */
   readonly deadLetters: IQueue;
 
   constructor(scope: Construct, id: string, props: BriefingScheduleProps) {
     super(scope, id);
-    this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the schedule and of the compose function');
+    this.deadLetters = deadLetterQueue(this, 'DeadLetters', 'the schedules and of the compose and watchdog functions');
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    const timeZone = TimeZone.of(props.timeZone);
     this.schedule = new Schedule(this, 'Daily', {
       description: 'Briefing: compose and send the edition',
-      schedule: ScheduleExpression.expression(`cron(${props.cron})`, TimeZone.of(props.timeZone)),
+      schedule: ScheduleExpression.expression(`cron(${props.cron})`, timeZone),
       // On time, not "some time within the window": readers expect the briefing at the hour.
       timeWindow: TimeWindow.off(),
       target: new LambdaInvoke(props.compose, {
@@ -46,18 +64,41 @@ export class BriefingSchedule extends Construct {
         deadLetterQueue: this.deadLetters,
       }),
     });
-    // After the schedule: its target adds the role's policy, which the suppression must reach.
+
+    this.watchdog = new BriefingFunction(this, 'Watchdog', {
+      entry: 'lambdas/handlers/edition-watchdog.ts',
+      description: "Briefing: at the deadline, EditionsLate unless the day's edition is sent",
+      memorySize: 256,
+      environment: props.environment,
+    });
+    props.storage.grant(this.watchdog, 'editions', 'read');
+    this.deadline = new Schedule(this, 'Deadline', {
+      description: `Briefing: check that the edition was sent ${props.deadlineMinutes} minutes after its scheduled time`,
+      schedule: ScheduleExpression.expression(`cron(${deadlineCron(props.cron, props.deadlineMinutes)})`, timeZone),
+      timeWindow: TimeWindow.off(),
+      target: new LambdaInvoke(this.watchdog, {
+        role,
+        // The check's own scheduled time, not the time it ran: a retried check still checks its day.
+        input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime, deadlineMinutes: props.deadlineMinutes }),
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.deadLetters,
+      }),
+    });
+
+    // After the schedules: their targets add the role's policy, which the suppression must reach.
     NagSuppressions.addResourceSuppressions(
       role,
       [
         {
           id: 'AwsSolutions-IAM5',
-          appliesTo: [{ regex: '/^Resource::<.*Compose.*\\.Arn>:\\*$/' }],
-          reason: 'lambda:InvokeFunction on the compose function and its versions (the ":*" of grantInvoke), nothing else.',
+          appliesTo: [{ regex: '/^Resource::<.*(Compose|Watchdog).*\\.Arn>:\\*$/' }],
+          reason: 'lambda:InvokeFunction on the compose and watchdog functions and their versions (the ":*" of grantInvoke), nothing else.',
         },
       ],
       true,
     );
     props.compose.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetters) });
+    this.watchdog.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetters) });
   }
 }

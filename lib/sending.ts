@@ -10,6 +10,8 @@ import type { TokenSecret } from './token-secret.ts';
 
 export const queueUrlVariable = 'BRIEFING_QUEUE_URL';
 export const maxSendRateVariable = 'BRIEFING_MAX_SEND_RATE';
+/** The account's whole send rate (what deliver's workers share): the budget an edition report compares the achieved rate with. */
+export const sendRateBudgetVariable = 'BRIEFING_SEND_RATE_BUDGET';
 
 /** Recipients per deliver invocation (one SQS message is one recipient). */
 export const deliverBatchSize = 10;
@@ -56,6 +58,8 @@ export class Sending extends Construct {
       // MJML is CPU-bound: memory buys CPU. Enqueueing a large list takes minutes; the edition lock makes a rerun safe.
       memorySize: 1024,
       timeout: Duration.minutes(15),
+      // One at a time: a scheduled run and a manual send never enqueue side by side (the lock decides, the second waits or is throttled).
+      reservedConcurrentExecutions: 1,
       environment: props.environment,
     });
 
@@ -66,6 +70,8 @@ export class Sending extends Construct {
       // At least 6× the function timeout, so a batch still being sent is never handed to a second worker.
       visibilityTimeout: Duration.seconds(deliverTimeout.toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount },
+      // The SQS maximum: an edition stopped by SES (quota, account paused) keeps its queued recipients until it is resumed.
+      retentionPeriod: Duration.days(14),
     });
 
     const { workers, ratePerWorker } = deliverConcurrency(props.maxSendRate);
@@ -73,20 +79,25 @@ export class Sending extends Construct {
       entry: 'lambdas/handlers/deliver.ts',
       description: 'Briefing: personalise and send queued deliveries, each recipient exactly once',
       timeout: deliverTimeout,
-      environment: { ...props.environment, [maxSendRateVariable]: String(ratePerWorker) },
+      environment: { ...props.environment, [maxSendRateVariable]: String(ratePerWorker), [sendRateBudgetVariable]: String(props.maxSendRate) },
     });
     this.deliver.addEventSource(
       new SqsEventSource(this.queue, { batchSize: deliverBatchSize, maxConcurrency: workers, reportBatchItemFailures: true }),
     );
 
-    props.storage.grantRead(this.compose, 'articles', 'subscribers');
-    props.storage.grantReadWrite(this.compose, 'editions');
+    props.storage.grant(this.compose, 'articles', 'read');
+    props.storage.grant(this.compose, 'subscribers', 'read');
+    props.storage.grant(this.compose, 'editions', 'read', 'write');
     this.queue.grantSendMessages(this.compose);
     this.compose.addEnvironment(queueUrlVariable, this.queue.queueUrl);
     props.email.grantSend(this.compose);
+    // The quota pre-check: an edition larger than what is left of the 24-hour quota stops before it starts.
+    props.email.grantReadQuota(this.compose);
 
-    props.storage.grantRead(this.deliver, 'subscribers');
-    props.storage.grantReadWrite(this.deliver, 'editions', 'deliveries');
+    props.storage.grant(this.deliver, 'subscribers', 'read');
+    props.storage.grant(this.deliver, 'editions', 'read', 'write');
+    // release() gives a claim back with a conditional DeleteItem when SES certainly did not take the message.
+    props.storage.grant(this.deliver, 'deliveries', 'read', 'write', 'delete');
     props.email.grantSend(this.deliver);
     props.tokenSecret.grantRead(this.deliver);
   }

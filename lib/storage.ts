@@ -7,6 +7,18 @@ import { type StoreName, type TableLayout, tableVariables } from '../lambdas/aws
 
 type KeyAttribute = NonNullable<TableLayout['sortKey']>;
 
+/**
+ * What a function may do with a table, by what the stores call: `read` is GetItem, BatchGetItem and
+ * Query (never Scan, which only the CLI's list and export use, with the operator's credentials),
+ * `write` is conditional PutItem and UpdateItem, `delete` DeleteItem. No function writes in batches.
+ */
+export const tableActions = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  delete: ['dynamodb:DeleteItem'],
+} as const;
+export type TableAccess = keyof typeof tableActions;
+
 export interface StorageProps {
   readonly layouts: Readonly<Record<StoreName, TableLayout>>;
 }
@@ -54,13 +66,11 @@ export class Storage extends Construct {
     };
   }
 
-  /** Lets a function read these stores' tables, and tells it their names. */
-  grantRead(fn: LambdaFunction, ...stores: StoreName[]): void {
-    for (const store of stores) {
-      this.tables[store].grantReadData(fn);
-      fn.addEnvironment(tableVariables[store], this.tables[store].tableName);
-    }
-    this.allowIndexes(fn, stores);
+  /** Lets a function use one store's table as `access` says (and its indexes, for Query), and tells it the table's name. */
+  grant(fn: LambdaFunction, store: StoreName, ...access: TableAccess[]): void {
+    this.tables[store].grant(fn, ...access.flatMap((kind) => tableActions[kind]));
+    fn.addEnvironment(tableVariables[store], this.tables[store].tableName);
+    this.allowIndexes(fn, [store]);
   }
 
   /** CDK grants a table's global secondary indexes as `<table ARN>/index/*`: only that table's own indexes, which the stores query. */
@@ -78,14 +88,5 @@ export class Storage extends Construct {
       ],
       true,
     );
-  }
-
-  /** Lets a function read and write these stores' tables, and tells it their names. */
-  grantReadWrite(fn: LambdaFunction, ...stores: StoreName[]): void {
-    for (const store of stores) {
-      this.tables[store].grantReadWriteData(fn);
-      fn.addEnvironment(tableVariables[store], this.tables[store].tableName);
-    }
-    this.allowIndexes(fn, stores);
   }
 }

@@ -1,7 +1,20 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  DomainName,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  type IResource,
+  RestApi,
+  SecurityPolicy,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ARecord, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { configEnvironmentNames } from '../lambdas/config/config.ts';
@@ -10,14 +23,47 @@ import type { Email } from './email.ts';
 import type { Storage } from './storage.ts';
 import type { TokenSecret } from './token-secret.ts';
 
+type Method = 'GET' | 'POST';
+
+/**
+ * The stage in the execute-api URL. A plain name, not the stage's attribute: the function's site URL
+ * names it, and a reference would make the function depend on the deployment, which depends on it.
+ */
+const stageName = 'prod';
+
 /** The subscription routes; a GET only ever shows a page, the state changes are POSTs. */
-export const subscriptionRoutes: readonly { readonly path: string; readonly methods: readonly HttpMethod[] }[] = [
-  { path: '/', methods: [HttpMethod.GET] },
-  { path: '/subscribe', methods: [HttpMethod.POST] },
-  { path: '/confirm', methods: [HttpMethod.GET, HttpMethod.POST] },
-  { path: '/unsubscribe', methods: [HttpMethod.GET, HttpMethod.POST] },
-  { path: '/archive/{editionId}', methods: [HttpMethod.GET] },
+export const subscriptionRoutes: readonly { readonly path: string; readonly methods: readonly Method[] }[] = [
+  { path: '/', methods: ['GET'] },
+  { path: '/subscribe', methods: ['POST'] },
+  { path: '/confirm', methods: ['GET', 'POST'] },
+  { path: '/unsubscribe', methods: ['GET', 'POST'] },
+  { path: '/archive/{editionId}', methods: ['GET'] },
 ];
+
+/**
+ * Requests per second across all routes, steady and in a burst, for an SES send rate. After a send,
+ * link scanners (Microsoft Safe Links, Mimecast, Proofpoint) fetch a mail's unsubscribe and archive
+ * links as it arrives, and mailbox providers POST one-click unsubscribes: at most ~2 requests for
+ * each scanned mail, and scanners sit in front of well under half of the mailboxes, so the API sees
+ * at most about the send rate. The stage allows the send rate (50/s at least) with a burst of twice
+ * that; far above what readers need, far below what would run up a bill.
+ */
+export const apiThrottle = (maxSendRate: number) => {
+  const rateLimit = Math.max(50, Math.ceil(maxSendRate));
+  return { rateLimit, burstLimit: 2 * rateLimit } as const;
+};
+
+/**
+ * Per-client limits (AWS WAF rate-based rules, per source IP, counted over 5 minutes). Unsubscribing
+ * is never limited: one-click POSTs come from a few mailbox-provider addresses (Gmail's, Yahoo's) in
+ * bulk after a send, and must always succeed.
+ */
+export const perClientLimits = {
+  /** Sign-ups from one address: each sends a confirmation email, so a bot must not use the form to mail bomb someone. */
+  signups: { limit: 20, windowSeconds: 300 },
+  /** Every other request from one address (pages, confirmations, the archive, the articles webhook). */
+  requests: { limit: 1000, windowSeconds: 300 },
+} as const;
 
 export interface SubscriptionApiProps {
   readonly storage: Storage;
@@ -25,62 +71,161 @@ export interface SubscriptionApiProps {
   readonly tokenSecret: TokenSecret;
   /** The newsletter settings every function gets (the site URL is added here). */
   readonly environment: Readonly<Record<string, string>>;
-  /** Where readers reach these pages, when a custom domain fronts the API. @default - the API's own URL */
+  /** The SES account's send rate, which sizes the stage throttle. */
+  readonly maxSendRate: number;
+  /** Where readers reach these pages, when something else fronts the API. @default - the custom domain's URL, else the API's own */
   readonly siteUrl?: string;
+  /** A custom domain for the pages, with its ACM certificate (in the stack's region). @default - the execute-api URL */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /** The public hosted zone an alias record for the custom domain goes in, when the domain is in it. @default - none: add the record by hand */
+  readonly zone?: IHostedZone;
 }
 
 /**
- * Requests per second across all routes, steady and in a burst: far above what readers and link
- * scanners need after a send, far below what would run up a bill.
+ * The signup, confirm, unsubscribe and archive pages: an API Gateway REST API in front of one
+ * function, behind an AWS WAF web ACL with per-client rate limits. (A REST API and not an HTTP API:
+ * WAF cannot be attached to an HTTP API; the function reads payload 2.0 through a small adapter.)
  */
-export const apiThrottle = { rateLimit: 50, burstLimit: 100 } as const;
-
-/** The signup, confirm, unsubscribe and archive pages: an HTTP API in front of one function. */
 export class SubscriptionApi extends Construct {
-  readonly api: HttpApi;
+  readonly api: RestApi;
   readonly handler: BriefingFunction;
+  readonly webAcl: CfnWebACL;
+  readonly domain?: DomainName;
   /** The base URL of every link in the emails and pages. */
   readonly siteUrl: string;
 
   constructor(scope: Construct, id: string, props: SubscriptionApiProps) {
     super(scope, id);
-    this.api = new HttpApi(this, 'Api', {
-      description: 'Briefing: subscription pages and one-click unsubscribe',
-      createDefaultStage: false,
-    });
+    const stack = Stack.of(this);
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
-    new HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      // API Gateway answers 429 beyond these, before the function (or a bot) spends anything.
-      throttle: apiThrottle,
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+    const throttle = apiThrottle(props.maxSendRate);
+    this.api = new RestApi(this, 'Api', {
+      description: 'Briefing: subscription pages and one-click unsubscribe',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // The account-wide API Gateway logging role is the account's business, not this stack's.
+      cloudWatchRole: false,
+      // A multipart sign-up form arrives base64-encoded, byte for byte.
+      binaryMediaTypes: ['multipart/form-data'],
+      deployOptions: {
+        stageName,
+        // API Gateway answers 429 beyond these, before the function (or a bot) spends anything.
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        tracingEnabled: true,
+      },
     });
-    this.siteUrl = props.siteUrl ?? this.api.apiEndpoint;
+
+    if (props.customDomain) {
+      this.domain = new DomainName(this, 'Domain', {
+        domainName: props.customDomain.domainName,
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        endpointType: EndpointType.REGIONAL,
+        securityPolicy: SecurityPolicy.TLS_1_2,
+        mapping: this.api,
+      });
+      const zoneName = props.zone?.zoneName;
+      if (props.zone && zoneName && (props.customDomain.domainName === zoneName || props.customDomain.domainName.endsWith(`.${zoneName}`))) {
+        new ARecord(this, 'DomainRecord', { zone: props.zone, recordName: props.customDomain.domainName, target: RecordTarget.fromAlias(new ApiGatewayDomain(this.domain)) });
+      }
+    }
+    this.siteUrl =
+      props.siteUrl ??
+      (props.customDomain ? `https://${props.customDomain.domainName}` : `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${stageName}`);
 
     this.handler = new BriefingFunction(this, 'Handler', {
-      entry: 'lambdas/handlers/subscription-api.ts',
+      entry: 'lambdas/handlers/subscription-rest-api.ts',
       description: 'Briefing: signup page, double opt-in, one-click unsubscribe, web archive',
       templates: true,
       memorySize: 1024,
       timeout: Duration.seconds(15),
       environment: { ...props.environment, [configEnvironmentNames.siteUrl]: this.siteUrl },
     });
-    props.storage.grantReadWrite(this.handler, 'subscribers');
-    props.storage.grantRead(this.handler, 'editions');
+    props.storage.grant(this.handler, 'subscribers', 'read', 'write');
+    props.storage.grant(this.handler, 'editions', 'read');
     props.email.grantSend(this.handler);
     props.tokenSecret.grantRead(this.handler);
 
-    const integration = new HttpLambdaIntegration('Handler', this.handler);
-    for (const route of subscriptionRoutes) {
-      const created = this.api.addRoutes({ path: route.path, methods: [...route.methods], integration });
+    for (const route of subscriptionRoutes) this.addRoute(route.path, route.methods, this.handler);
+    this.webAcl = this.perClientRateLimits();
+    NagSuppressions.addResourceSuppressions(this.api, [
+      { id: 'AwsSolutions-APIG2', reason: 'The function validates every request itself (fields, sizes, content types, tokens) and answers with a page the reader can act on; a request validator would answer JSON errors instead.' },
+      { id: 'AwsSolutions-APIG6', reason: 'Execution logging needs the account-wide API Gateway CloudWatch role, which this stack leaves to the account; every request is in the JSON access log and the function logs its own errors.' },
+    ], true);
+  }
+
+  /** Serves `path` (e.g. `/archive/{id}`) with these methods through `handler`, which reads payload 1.0 (see `lambdas/subscription/rest-payload.ts`). */
+  addRoute(path: string, methods: readonly string[], handler: IFunction): void {
+    const resource = path
+      .split('/')
+      .filter(Boolean)
+      .reduce<IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.api.root);
+    // No test-invoke permission: one Lambda permission per method instead of two.
+    const integration = new LambdaIntegration(handler, { allowTestInvoke: false });
+    for (const method of methods) {
+      const created = resource.addMethod(method, integration);
       NagSuppressions.addResourceSuppressions(created, [
         {
           id: 'AwsSolutions-APIG4',
           reason: 'Public pages for anyone to sign up; state changes are authorised by the signed, expiring token in the request, not by a caller identity.',
         },
+        { id: 'AwsSolutions-COG4', reason: 'Readers have no accounts: the signed, expiring token in each confirm and unsubscribe link is the authorisation, not a Cognito user pool.' },
       ]);
     }
+  }
+
+  /** The web ACL on the stage: two rate-based rules per source IP, answering 429 like the stage throttle. */
+  private perClientRateLimits(): CfnWebACL {
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const tooMany = { block: { customResponse: { responseCode: 429 } } };
+    const uriPath = (searchString: string, positionalConstraint: 'ENDS_WITH' | 'CONTAINS') => ({
+      byteMatchStatement: { fieldToMatch: { uriPath: {} }, searchString, positionalConstraint, textTransformations: [{ priority: 0, type: 'LOWERCASE' }] },
+    });
+    const webAcl = new CfnWebACL(this, 'WebAcl', {
+      description: 'Briefing: per-client rate limits on the subscription pages',
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('BriefingSubscriptionApi'),
+      rules: [
+        {
+          name: 'SignupsPerClient',
+          priority: 0,
+          action: tooMany,
+          visibilityConfig: visibility('SignupsPerClient'),
+          statement: {
+            rateBasedStatement: {
+              limit: perClientLimits.signups.limit,
+              evaluationWindowSec: perClientLimits.signups.windowSeconds,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: {
+                andStatement: {
+                  statements: [
+                    { byteMatchStatement: { fieldToMatch: { method: {} }, searchString: 'POST', positionalConstraint: 'EXACTLY', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+                    uriPath('/subscribe', 'ENDS_WITH'),
+                  ],
+                },
+              },
+            },
+          },
+        },
+        {
+          name: 'RequestsPerClient',
+          priority: 1,
+          action: tooMany,
+          visibilityConfig: visibility('RequestsPerClient'),
+          statement: {
+            rateBasedStatement: {
+              limit: perClientLimits.requests.limit,
+              evaluationWindowSec: perClientLimits.requests.windowSeconds,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: { notStatement: { statement: uriPath('/unsubscribe', 'CONTAINS') } },
+            },
+          },
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: webAcl.attrArn });
+    return webAcl;
   }
 }

@@ -17,7 +17,9 @@ export class TokenSecret extends Construct {
     this.secret = new Secret(this, 'Key', {
       description: 'Briefing: HMAC-SHA256 key for subscription tokens (confirm, unsubscribe links)',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Kept like the tables: every confirm and unsubscribe link in mail already sent is signed with it,
+      // and a redeploy with a new key would break them all.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     NagSuppressions.addResourceSuppressions(this.secret, [
       {

@@ -1,7 +1,9 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { editionsPausedMetric, metricsNamespace } from '../metrics.ts';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { editionsPausedMetric, feedbackMetrics, metricsNamespace } from '../metrics.ts';
 import { applyFeedback, type FeedbackSummary } from '../feedback/apply.ts';
-import { parseFeedback } from '../feedback/events.ts';
+import { parseQueuedFeedback } from '../feedback/queue.ts';
 import { createEditionStore } from '../aws/dynamodb/editions.ts';
 import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
 import { documentClient, logger, tables } from './runtime.ts';
@@ -9,24 +11,31 @@ import { documentClient, logger, tables } from './runtime.ts';
 const stores = { subscribers: createSubscriberStore(documentClient, tables.subscribers), editions: createEditionStore(documentClient, tables.editions) };
 
 const metrics = new Metrics({ namespace: metricsNamespace });
+const processor = new BatchProcessor(EventType.SQS);
 
-/** Log lines and metrics for one batch; addresses stay out of the logs (the subscriber's history has them). */
+/** Log lines and metrics for one queued event; addresses stay out of the logs (the subscriber's history has them). */
 const report = (summary: FeedbackSummary): void => {
   for (const edition of summary.paused) {
     logger.warn(`edition ${edition.editionId} paused: ${edition.reason}; once the cause is fixed: briefing send --date ${edition.editionId} --resume`, { ...edition });
   }
   if (summary.suppressed.length > 0) logger.info('addresses suppressed', { reasons: summary.suppressed.map((entry) => entry.reason) });
-  metrics.addMetric('Bounces', MetricUnit.Count, summary.bounces);
-  metrics.addMetric('TransientBounces', MetricUnit.Count, summary.transientBounces);
-  metrics.addMetric('Complaints', MetricUnit.Count, summary.complaints);
-  metrics.addMetric('Suppressions', MetricUnit.Count, summary.suppressed.length);
+  metrics.addMetric(feedbackMetrics.bounces, MetricUnit.Count, summary.bounces);
+  metrics.addMetric(feedbackMetrics.transientBounces, MetricUnit.Count, summary.transientBounces);
+  metrics.addMetric(feedbackMetrics.complaints, MetricUnit.Count, summary.complaints);
+  metrics.addMetric(feedbackMetrics.suppressions, MetricUnit.Count, summary.suppressed.length);
   metrics.addMetric(editionsPausedMetric, MetricUnit.Count, summary.paused.length);
-  metrics.publishStoredMetrics();
 };
 
-/** SES bounce, complaint and delivery events (EventBridge or SNS) → suppressions, edition counts, pauses. */
-export const handler = async (event: unknown) => {
-  const summary = await applyFeedback(parseFeedback(event), stores);
-  report(summary);
-  return { suppressed: summary.suppressed.length, paused: summary.paused.map((edition) => edition.editionId), skipped: summary.skipped };
+const applyRecord = async (record: SQSRecord) => report(await applyFeedback(parseQueuedFeedback(record), stores));
+
+/**
+ * SES bounce, complaint and delivery events from the feedback queue, a batch at a time → suppressions,
+ * edition counts, pauses. A record that fails goes back to the queue alone (partial batch response).
+ */
+export const handler = async (event: SQSEvent, context: Context) => {
+  try {
+    return await processPartialResponse(event, applyRecord, processor, { context });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 };

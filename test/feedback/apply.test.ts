@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyFeedback } from '../../lambdas/feedback/apply.ts';
 import { parseFeedback } from '../../lambdas/feedback/events.ts';
 import type { SubscriberStatus } from '../../lambdas/subscription/store.ts';
@@ -140,22 +140,5 @@ describe('pausing an edition', () => {
     expect(paused.paused.map((edition) => edition.reason)).toEqual(['complaint rate 0.10 % (1 of 1000 sent) reached 0.10 %']);
     expect((await local.stores.editions.get('2026-11-24'))?.status).toBe('paused');
     expect((await local.stores.editions.get('2026-11-25'))?.status).toBe('sending');
-  });
-});
-
-describe('feedback handler', () => {
-  afterEach(() => {
-    vi.unstubAllEnvs();
-  });
-
-  it('runs as deployed: suppresses and reports what it did', async () => {
-    for (const [name, value] of Object.entries(local.emulators.env)) vi.stubEnv(name, value);
-    const { handler } = await import('../../lambdas/handlers/feedback.ts');
-    await subscriber('gone@example.org');
-
-    const result = await handler(sesEvent('bounce-permanent', 'eventbridge', { recipient: 'gone@example.org' }));
-
-    expect(result).toEqual({ suppressed: 1, paused: [], skipped: 0 });
-    expect((await local.stores.subscribers.get('gone@example.org'))?.status).toBe('suppressed');
   });
 });

@@ -70,7 +70,10 @@ const listen = async (server: Server): Promise<string> => {
 const bundles: Record<string, string> = {};
 const environments: Record<string, Record<string, unknown>> = {};
 
-const functionIds = { compose: 'SendingCompose', deliver: 'SendingDeliver', subscriptionApi: 'SubscriptionApiHandler', feedback: 'EmailFeedback' };
+const functionIds = { compose: 'SendingCompose', deliver: 'SendingDeliver', subscriptionApi: 'SubscriptionApiHandler', feedback: 'EmailFeedback', watchdog: 'ScheduleWatchdog' };
+
+/** What a deploy must say (cdk.json's example.com and a stack that alarms nobody are refused at synth). */
+const deployContext = ['-c', 'domain=news.example.org', '-c', 'senderAddress=briefing@news.example.org', '-c', 'alarmEmail=ops@example.org'];
 
 /** Runs `handler(event)` of a bundle in a fresh `node` (no tsx, no vitest), as Lambda's runtime would import it. */
 const invokeBundle = async (bundle: string, event: unknown, env: Record<string, string>) => {
@@ -98,8 +101,8 @@ beforeAll(async () => {
   secrets = secretsManagerStub();
   secretsUrl = await listen(secrets);
   outdir = await mkdtemp(join(tmpdir(), 'briefing-synth-'));
-  // The real command on the real cdk.json: this also proves `npx cdk synth` works offline.
-  await run('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir], {
+  // The real command on the real cdk.json, with what a deploy must add: this also proves `npx cdk synth` works offline.
+  await run('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir, ...deployContext], {
     cwd: projectRoot,
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
   });
@@ -145,7 +148,7 @@ describe('Lambda bundles', () => {
       expect(existsSync(join(bundles[name]!, 'templates/briefing.mjml')), name).toBe(true);
       expect(environments[name]!.BRIEFING_TEMPLATES_DIR).toBe('/var/task/templates');
     }
-    for (const name of ['deliver', 'feedback']) expect(existsSync(join(bundles[name]!, 'templates')), name).toBe(false);
+    for (const name of ['deliver', 'feedback', 'watchdog']) expect(existsSync(join(bundles[name]!, 'templates')), name).toBe(false);
   });
 
   it('import the modules left out of them (unused credential providers, TypeScript) only lazily, never at load', async () => {
@@ -256,25 +259,34 @@ describe('Lambda bundles', () => {
     }
   });
 
-  it('subscription-api serves the signup page in a plain node process as deployed', async () => {
+  it('subscription-api serves the signup page to the REST API (payload 1.0) in a plain node process as deployed', async () => {
     const event = {
-      version: '2.0',
-      routeKey: '$default',
-      rawPath: '/',
-      rawQueryString: '',
-      headers: { host: 'abc123.execute-api.eu-west-2.amazonaws.com', accept: 'text/html' },
+      resource: '/',
+      path: '/',
+      httpMethod: 'GET',
+      headers: { Host: 'abc123.execute-api.eu-west-2.amazonaws.com', Accept: 'text/html' },
+      multiValueHeaders: { Host: ['abc123.execute-api.eu-west-2.amazonaws.com'], Accept: ['text/html'] },
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+      pathParameters: null,
+      stageVariables: null,
       requestContext: {
         accountId: '123456789012',
         apiId: 'abc123',
         domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
         domainPrefix: 'abc123',
-        http: { method: 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'test' },
+        httpMethod: 'GET',
+        identity: { sourceIp: '198.51.100.7', userAgent: 'test' },
+        path: '/prod/',
+        protocol: 'HTTP/1.1',
         requestId: 'req-1',
-        routeKey: '$default',
-        stage: '$default',
-        time: '24/Nov/2026:06:00:00 +0000',
-        timeEpoch: 1764000000000,
+        requestTime: '24/Nov/2026:06:00:00 +0000',
+        requestTimeEpoch: 1764000000000,
+        resourceId: 'root',
+        resourcePath: '/',
+        stage: 'prod',
       },
+      body: null,
       isBase64Encoded: false,
     };
 
@@ -292,13 +304,38 @@ describe('Lambda bundles', () => {
     await ensureTables(doc, tables);
     const stores = createStores(doc, tables);
     await stores.subscribers.add('recipient@example.com', { status: 'active', reason: 'test' });
-    const event = JSON.parse(await readFile(resolve(import.meta.dirname, '../fixtures/ses-events/bounce-permanent.eventbridge.json'), 'utf8')) as unknown;
+    // The EventBridge rule puts the SES event on the feedback queue; the function gets it as an SQS record's body.
+    const body = await readFile(resolve(import.meta.dirname, '../fixtures/ses-events/bounce-permanent.eventbridge.json'), 'utf8');
+    const record = {
+      messageId: 'a1f0d1c6-0c39-4d4e-9a1e-2f5e8a7b9c10',
+      receiptHandle: 'AQEBzWwaftRI0KuVm4tP',
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764000062669', SenderId: 'AROAEXAMPLE', ApproximateFirstReceiveTimestamp: '1764000062700' },
+      messageAttributes: {},
+      md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:feedback',
+      awsRegion: 'eu-west-2',
+    };
 
-    const { error } = await invokeBundle(join(bundles.feedback!, 'index.mjs'), event, env);
+    const { result, error } = await invokeBundle(join(bundles.feedback!, 'index.mjs'), { Records: [record] }, env);
     const subscriber = await stores.subscribers.get('recipient@example.com');
     doc.destroy();
 
     expect(error).toBeUndefined();
+    expect(result).toEqual({ batchItemFailures: [] });
     expect(subscriber?.status).toBe('suppressed');
+  });
+
+  it('the edition watchdog reads the day’s edition in a plain node process as deployed, and calls a missing one late', async () => {
+    const env = { ...lambdaEnvironment('watchdog'), BRIEFING_EDITIONS_TABLE: 'wd-editions', BRIEFING_TIME_ZONE: 'America/New_York' };
+    const doc = createDocumentClient({ dynamodbEndpoint: dynamoUrl });
+    await ensureTables(doc, { ...tableNamesFromEnv(env), editions: 'wd-editions' });
+    doc.destroy();
+
+    const { result, error } = await invokeBundle(join(bundles.watchdog!, 'index.mjs'), { scheduledTime: '2026-11-24T12:30:00Z', deadlineMinutes: 60 }, env);
+
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ editionId: '2026-11-24', sent: false, status: 'missing' });
   });
 });

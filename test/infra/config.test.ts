@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { InfraConfigError, parseInfraConfig } from '../../lib/config.ts';
+import { deadlineCron } from '../../lib/schedule-cron.ts';
 import { cdkJsonContext, productionContext, projectRoot } from './synth.ts';
 
 const parse = (overrides: Record<string, unknown>) => {
@@ -33,7 +34,43 @@ describe('CDK context', () => {
       scheduleCron: '0 6 * * ? *',
       timeZone: 'Europe/London',
       maxSendRate: 1,
+      editionDeadlineMinutes: 60,
+      identity: 'create',
+      sesSandbox: false,
+      alarms: undefined,
+      alarmTopicArn: undefined,
+      reportAddress: undefined,
     });
+  });
+
+  it('reads the operations keys as -c gives them: the deadline, identity mode, sandbox flag, opt-out, topic, report address', () => {
+    expect(
+      parse({
+        ...productionContext,
+        alarmEmail: undefined,
+        editionDeadlineMinutes: '90',
+        identity: 'existing',
+        sesSandbox: 'true',
+        alarms: 'none',
+        alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:ops-pager',
+        reportAddress: 'editors@news.example.org',
+      }),
+    ).toMatchObject({
+      editionDeadlineMinutes: 90,
+      identity: 'existing',
+      sesSandbox: true,
+      alarms: 'none',
+      alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:ops-pager',
+      reportAddress: 'editors@news.example.org',
+    });
+    expect(parse({ sesSandbox: 'false' }).sesSandbox).toBe(false);
+    expect(parse({ sesSandbox: true }).sesSandbox).toBe(true);
+  });
+
+  it('links to the custom API domain unless a site URL is given', () => {
+    const domain = { apiDomain: 'briefing.news.example.org', certificateArn: 'arn:aws:acm:eu-west-2:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' };
+    expect(parse({ ...productionContext, ...domain }).siteUrl).toBe('https://briefing.news.example.org');
+    expect(parse({ ...productionContext, ...domain, siteUrl: 'https://news.example.org/briefing' }).siteUrl).toBe('https://news.example.org/briefing');
   });
 
   it('reads -c strings: numbers, a cron written as cron(...), a site URL with a trailing slash, the sender name from the newsletter name', () => {
@@ -63,6 +100,20 @@ describe('CDK context', () => {
     [{ maxSendRate: '0.5' }, /maxSendRate: must be at least 1 email per second/],
     [{ alarmEmail: 'ops' }, /alarmEmail: /],
     [{ stackName: '1st' }, /stackName: must be a CloudFormation stack name/],
+    [{ editionDeadlineMinutes: 'soon' }, /editionDeadlineMinutes: must be a number of minutes/],
+    [{ editionDeadlineMinutes: '2' }, /editionDeadlineMinutes: must be at least 5 minutes/],
+    [{ editionDeadlineMinutes: '1440' }, /editionDeadlineMinutes: must be less than a day/],
+    [{ scheduleCron: '0 6,18 * * ? *' }, /editionDeadlineMinutes: the deadline check needs scheduleCron's minutes and hours as single numbers/],
+    [{ scheduleCron: '30 23 ? * MON-FRI *' }, /editionDeadlineMinutes: 60 minutes after 23:30 is the next day/],
+    [{ identity: 'import' }, /identity: must be "create" or "existing"/],
+    [{ sesSandbox: 'yes' }, /sesSandbox: /],
+    [{ alarms: 'off' }, /alarms: must be "none"/],
+    [{ alarmTopicArn: 'ops-topic' }, /alarmTopicArn: must be an SNS topic ARN/],
+    [{ alarmEmail: 'ops@example.org', alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:ops' }, /alarmTopicArn: give alarmEmail or alarmTopicArn, not both/],
+    [{ apiDomain: 'briefing.example.com' }, /certificateArn: apiDomain and certificateArn go together/],
+    [{ certificateArn: 'arn:aws:acm:eu-west-2:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' }, /apiDomain: apiDomain and certificateArn go together/],
+    [{ apiDomain: 'briefing.example.com', certificateArn: 'my-cert' }, /certificateArn: must be an ACM certificate ARN/],
+    [{ reportAddress: 'editors' }, /reportAddress: /],
     [{ postalAddress: 'line 1\nline 2' }, /postalAddress: must be a single line/],
   ])('rejects %o, naming the key and the value', (overrides, message) => {
     expect(problem(overrides)).toMatch(message);
@@ -90,5 +141,41 @@ describe('CDK context', () => {
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }
+  });
+
+  it("refuses `cdk synth` (and so `cdk deploy`) of cdk.json as shipped: the placeholder domain, and alarms that would tell nobody", async () => {
+    const outdir = await mkdtemp(join(tmpdir(), 'briefing-cdk-'));
+    try {
+      const failure = await promisify(execFile)('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir], {
+        cwd: projectRoot,
+        env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      }).then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      const output = `${failure?.stdout}${failure?.stderr}`;
+      expect(output).toMatch(/ERROR domain is example\.com, the placeholder of cdk\.json/);
+      expect(output).toMatch(/ERROR no alarmEmail or alarmTopicArn/);
+    } finally {
+      await rm(outdir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('deadlineCron', () => {
+  it.each([
+    ['0 6 * * ? *', 60, '0 7 * * ? *'],
+    ['30 6 ? * MON-FRI *', 60, '30 7 ? * MON-FRI *'],
+    ['45 6 ? * MON-FRI *', 30, '15 7 ? * MON-FRI *'],
+    ['30 22 * * ? *', 120, '30 0 * * ? *'],
+    ['0 6 ? * * *', 1380, '0 5 ? * * *'],
+  ])('moves %s on by %d minutes: %s', (cron, minutes, expected) => {
+    expect(deadlineCron(cron, minutes)).toBe(expected);
+  });
+
+  it('cannot move a schedule past midnight unless it runs every day', () => {
+    expect(() => deadlineCron('30 23 ? * MON-FRI *', 60)).toThrow(/is the next day/);
+    expect(() => deadlineCron('30 23 1 * ? *', 60)).toThrow(/is the next day/);
   });
 });

@@ -28,10 +28,20 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings(stack, 'findWarning')).toEqual([]);
   });
 
-  it('finds none either without the hosted zone and the alarm email', () => {
-    const { hostedZoneId: _zone, alarmEmail: _email, ...minimal } = productionContext;
-    const bare = synthesize({ context: minimal, nag: true }).stack;
-    expect([...findings(bare, 'findError'), ...findings(bare, 'findWarning')]).toEqual([]);
+  const { hostedZoneId: _zone, alarmEmail: _email, ...minimal } = productionContext;
+  it.each([
+    ['without the hosted zone and the alarm email (alarms=none)', { ...minimal, alarms: 'none' }],
+    ['with an existing identity in the SES sandbox', { ...productionContext, identity: 'existing', sesSandbox: 'true' }],
+    ['with an existing alarm topic and a custom API domain', {
+      ...minimal,
+      alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:ops-pager',
+      hostedZoneId: productionContext.hostedZoneId,
+      apiDomain: 'briefing.news.example.org',
+      certificateArn: 'arn:aws:acm:eu-west-2:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    }],
+  ])('finds none either %s', (_name, context) => {
+    const variant = synthesize({ context, nag: true }).stack;
+    expect([...findings(variant, 'findError'), ...findings(variant, 'findWarning')]).toEqual([]);
   });
 
   it('gives every suppression a reason of its own', () => {
