@@ -1,4 +1,4 @@
-import type { Article } from '../articles/schema.ts';
+import type { ArticleStore } from '../articles/store.ts';
 
 /** What the last successful poll of one feed left: the validators for the next conditional GET. */
 export interface FeedState {
@@ -16,12 +16,7 @@ export interface FeedStateStore {
 }
 
 /**
- * Where feed items are stored: the article store (lambdas/aws/dynamodb/articles.ts) fits as it is.
- * Reading the stored records first tells new from updated and leaves unchanged ones unwritten.
+ * Where feed items are stored: the two calls of the article store (lambdas/articles/store.ts) that
+ * ingestion needs. Reading the stored records first tells new from updated and leaves unchanged ones unwritten.
  */
-export interface ArticleWriter {
-  /** The stored records among these ids; an id with none is simply absent. */
-  getMany(ids: readonly string[]): Promise<{ readonly articles: readonly Article[] }>;
-  /** Writes the records; an existing id is replaced. */
-  put(articles: readonly Article[]): Promise<void>;
-}
+export type ArticleWriter = Pick<ArticleStore, 'getMany' | 'put'>;
