@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadArticleFiles } from '../../local/article-files.ts';
 import { formatProblem } from '../../lambdas/articles/schema.ts';
+import { ArticleWriteError } from '../../lambdas/articles/store.ts';
 import { withLocalServices } from '../../local/services.ts';
 import { fail } from './shared.ts';
 
@@ -10,7 +11,13 @@ const importArticles = async (path: string) => {
   if (articles.length === 0) fail(`no valid article records in ${path}; nothing imported`);
   await withLocalServices(async ({ stores }) => {
     const { missing } = await stores.articles.getMany(articles.map((article) => article.id));
-    await stores.articles.put(articles);
+    try {
+      await stores.articles.put(articles);
+    } catch (error) {
+      if (!(error instanceof ArticleWriteError)) throw error;
+      for (const { id, reason } of error.failed) console.error(`not stored: ${id}: ${reason}`);
+      fail(`stored ${error.stored.length} of ${articles.length} record(s) from ${path} (${error.stored.join(', ') || 'none'}); the ${error.failed.length} listed above were not: run the import again`);
+    }
     const updated = articles.length - missing.length;
     console.log(`Imported ${articles.length} article(s) from ${path}: ${missing.length} new, ${updated} updated.`);
   });

@@ -23,7 +23,14 @@ export const httpsUrl = z
 
 const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with an offset or Z, e.g. 2026-11-24T06:30:00Z' });
 
-export const articleSchema = z.strictObject({
+/**
+ * The largest record, as stored JSON, that is accepted. DynamoDB refuses an item over 400 KB, and an
+ * import must never store some records and then fail on one: the schema says which record is too big
+ * before anything is written. 350 KB leaves room for the store's own attributes.
+ */
+export const maxRecordBytes = 350 * 1024;
+
+const fields = z.strictObject({
   id: z
     .string()
     .min(1, 'must not be empty')
@@ -44,10 +51,23 @@ export const articleSchema = z.strictObject({
     .optional(),
   keyPoints: z.array(plainText(400)).min(1, 'must list at least 1 key point').max(7, 'must list at most 7 key points'),
   sections: z
-    .array(z.strictObject({ heading: singleLine(200), paragraphs: z.array(plainText(4000)).min(1, 'must hold at least 1 paragraph') }))
+    .array(
+      z.strictObject({
+        heading: singleLine(200),
+        paragraphs: z.array(plainText(4000)).min(1, 'must hold at least 1 paragraph').max(60, 'must hold at most 60 paragraphs'),
+      }),
+    )
+    .max(40, 'must list at most 40 sections')
     .optional(),
   related: z.array(z.strictObject({ title: singleLine(200), url: httpsUrl })).max(20, 'must list at most 20 links').optional(),
   priority: z.number().int('must be an integer').min(-1000).max(1000).optional(),
+});
+
+export const articleSchema = fields.superRefine((article, context) => {
+  const bytes = Buffer.byteLength(JSON.stringify(article));
+  if (bytes > maxRecordBytes) {
+    context.addIssue({ code: 'custom', path: [], message: `is ${Math.ceil(bytes / 1024)} KB as stored JSON; a record may be at most ${maxRecordBytes / 1024} KB (shorten its sections)` });
+  }
 });
 
 export type Article = z.infer<typeof articleSchema>;

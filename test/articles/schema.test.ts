@@ -54,3 +54,24 @@ describe('article validation', () => {
     expect(problemsOf('just a string')[0]?.field).toBe('(record)');
   });
 });
+
+describe('records that could not be stored whole', () => {
+  it('refuses a record too large for one DynamoDB item, by its id, before anything is written', () => {
+    const paragraphs = Array.from({ length: 60 }, (_, index) => `${index} ${'word '.repeat(790)}`.trim());
+    const huge = { ...article({ id: 'huge-story' }), sections: Array.from({ length: 2 }, (_, index) => ({ heading: `Part ${index}`, paragraphs })) };
+
+    const [problem] = problemsOf(huge);
+
+    expect(problem).toMatchObject({ id: 'huge-story', field: '(record)' });
+    expect(problem!.message).toMatch(/^is \d+ KB as stored JSON; a record may be at most 350 KB/);
+  });
+
+  it('limits sections and paragraphs per section', () => {
+    expect(fieldMessage({ ...article({ id: 'many' }), sections: Array.from({ length: 41 }, () => ({ heading: 'h', paragraphs: ['p'] })) }, 'sections')).toBe(
+      'must list at most 40 sections',
+    );
+    expect(fieldMessage({ ...article({ id: 'long' }), sections: [{ heading: 'h', paragraphs: Array.from({ length: 61 }, () => 'p') }] }, 'sections[0].paragraphs')).toBe(
+      'must hold at most 60 paragraphs',
+    );
+  });
+});

@@ -22,7 +22,7 @@ const countingWriter = () => {
     getMany: (ids) => local.stores.articles.getMany(ids),
     put: async (articles: readonly Article[]) => {
       writes.push(articles.map((article) => article.id));
-      await local.stores.articles.put(articles);
+      return local.stores.articles.put(articles);
     },
   };
   return { writer, writes };

@@ -1,7 +1,8 @@
-import { BatchGetCommand, type BatchGetCommandOutput, BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type Article, type RecordProblem, validateArticle } from '../../articles/schema.ts';
-import type { ArticleStore, StoredArticles } from '../../articles/store.ts';
+import { type ArticleStore, ArticleWriteError, type StoredArticles } from '../../articles/store.ts';
 import { type EditionWindow, isInWindow } from '../../edition/window.ts';
+import { putInBatches } from './batch-write.ts';
 import { indexes } from './tables.ts';
 
 const day = 86_400_000;
@@ -35,15 +36,14 @@ export const createArticleStore = (client: DynamoDBDocumentClient, tableName: st
 
   return {
     async put(articles) {
-      for (let start = 0; start < articles.length; start += 25) {
-        let requests: NonNullable<BatchWriteCommandOutput['UnprocessedItems']>[string] | undefined = articles
-          .slice(start, start + 25)
-          .map((article) => ({ PutRequest: { Item: { ...article, publishedDay: utcDay(Date.parse(article.publishedAt)) } } }));
-        while (requests && requests.length > 0) {
-          const output: BatchWriteCommandOutput = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-          requests = output.UnprocessedItems?.[tableName];
-        }
-      }
+      const { stored, failed } = await putInBatches(
+        client,
+        tableName,
+        'id',
+        articles.map((article) => ({ ...article, publishedDay: utcDay(Date.parse(article.publishedAt)) })),
+      );
+      if (failed.length > 0) throw new ArticleWriteError(stored, failed.map(({ key, reason }) => ({ id: key, reason })));
+      return { stored };
     },
 
     async getMany(ids) {
