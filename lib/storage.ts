@@ -28,11 +28,17 @@ const attributeType = (key: KeyAttribute): AttributeType =>
 
 const toCdkKey = (key: KeyAttribute) => ({ name: key.name, type: attributeType(key) });
 
-/** The four DynamoDB tables: on demand, point-in-time recovery, kept when the stack is deleted. */
+/** The DynamoDB tables of `tableLayouts`: on demand, point-in-time recovery, kept when the stack is deleted. */
 export class Storage extends Construct {
   readonly tables: Readonly<Record<StoreName, ITable>>;
   private readonly layouts: Readonly<Record<StoreName, TableLayout>>;
-  private readonly ids: Readonly<Record<StoreName, string>> = { articles: 'Articles', subscribers: 'Subscribers', editions: 'Editions', deliveries: 'Deliveries' };
+  private readonly ids: Readonly<Record<StoreName, string>> = {
+    articles: 'Articles',
+    subscribers: 'Subscribers',
+    editions: 'Editions',
+    deliveries: 'Deliveries',
+    feeds: 'Feeds',
+  };
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -63,6 +69,7 @@ export class Storage extends Construct {
       subscribers: table('subscribers', this.ids.subscribers),
       editions: table('editions', this.ids.editions),
       deliveries: table('deliveries', this.ids.deliveries),
+      feeds: table('feeds', this.ids.feeds),
     };
   }
 

@@ -306,9 +306,9 @@ describe('least privilege', () => {
 });
 
 describe('storage', () => {
-  it('keeps four on-demand tables with point-in-time recovery, retained when the stack is deleted', () => {
+  it('keeps five on-demand tables with point-in-time recovery, retained when the stack is deleted', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(4);
+    expect(Object.keys(tables)).toHaveLength(5);
     for (const [id, table] of Object.entries(tables)) {
       expect(table.DeletionPolicy, id).toBe('Retain');
       expect(table.UpdateReplacePolicy, id).toBe('Retain');

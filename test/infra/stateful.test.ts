@@ -10,7 +10,7 @@ import { productionContext, synthesize } from './synth.ts';
  * purpose, with a migration.
  */
 const pinned: Readonly<Record<string, readonly string[]>> = {
-  'AWS::DynamoDB::Table': ['StorageArticles861864AA', 'StorageSubscribers73F6E21D', 'StorageEditions378A453C', 'StorageDeliveriesE42B5069'],
+  'AWS::DynamoDB::Table': ['StorageArticles861864AA', 'StorageSubscribers73F6E21D', 'StorageEditions378A453C', 'StorageDeliveriesE42B5069', 'StorageFeedsA21A19FB'],
   'AWS::SecretsManager::Secret': ['TokenSecretKey432A8E73'],
   'AWS::SQS::Queue': [
     'SendingDeliveryQueue1C6888FE',
