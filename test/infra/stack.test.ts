@@ -212,6 +212,14 @@ describe('functions', () => {
     expect(environmentOf('watchdog')).toEqual({ ...shared, BRIEFING_EDITIONS_TABLE: table('Editions') });
   });
 
+  it('tell every function the report address when one is configured (CDK context reportAddress)', () => {
+    const reported = synthesize({ context: { ...productionContext, reportAddress: 'editors@news.example.org' } }).template;
+    for (const fn of Object.values(reported.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables.BRIEFING_REPORT_ADDRESS).toBe('editors@news.example.org');
+    }
+    expect(environmentOf('deliver')).not.toHaveProperty('BRIEFING_REPORT_ADDRESS');
+  });
+
   it('use a custom site URL in every function when one is configured', () => {
     const custom = synthesize({ context: { ...productionContext, siteUrl: 'https://briefing.example.org/' } }).template;
     for (const fn of Object.values(custom.findResources('AWS::Lambda::Function'))) {
