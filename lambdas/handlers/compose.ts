@@ -6,7 +6,7 @@ import { sesMailer } from '../aws/ses-mailer.ts';
 import { sqsDeliveryQueue } from '../aws/sqs-queue.ts';
 import { loadMjml } from '../render/engine.ts';
 import { createStores } from '../aws/dynamodb/stores.ts';
-import { config, configurationSet, documentClient, logger, logTo, requiredEnv, tables } from './runtime.ts';
+import { config, configurationSet, documentClient, lambdaHandler, logger, logTo, requiredEnv, tables } from './runtime.ts';
 
 // Every compose renders: MJML loads during the cold start's init phase, not inside the first invocation.
 await loadMjml();
@@ -14,11 +14,11 @@ const stores = createStores(documentClient, tables);
 const mailer = sesMailer(createSesClient(), { configurationSet, sender: config.senderAddress });
 const queue = sqsDeliveryQueue(createSqsClient(), requiredEnv('BRIEFING_QUEUE_URL'));
 
-export const handler = async (event: unknown, context: Context): Promise<ComposeResult> => {
-  logger.addContext(context);
-  // The schedule sends `{}`; `briefing send --stack` sends the CLI's options.
-  const request = parseComposeRequest(event ?? {});
-  const result = await compose(request, { stores, queue, config, mailer, configurationSet, owner: `lambda:${context.awsRequestId}`, log: logTo(logger) });
+/** The schedule sends `{}`; `briefing send --stack` sends the CLI's options. */
+const composeEdition = async (event: unknown, context: Context): Promise<ComposeResult> => {
+  const result = await compose(parseComposeRequest(event ?? {}), { stores, queue, config, mailer, configurationSet, owner: `lambda:${context.awsRequestId}`, log: logTo(logger) });
   logger.info('compose finished', { result });
   return result;
 };
+
+export const handler = lambdaHandler(composeEdition);

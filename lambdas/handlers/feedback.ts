@@ -1,16 +1,15 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { editionsPausedMetric, feedbackMetrics, metricsNamespace } from '../metrics.ts';
+import { editionsPausedMetric, feedbackMetrics } from '../metrics.ts';
 import { applyFeedback, type FeedbackSummary } from '../feedback/apply.ts';
 import { parseQueuedFeedback } from '../feedback/queue.ts';
 import { createEditionStore } from '../aws/dynamodb/editions.ts';
 import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
-import { documentClient, logger, tables } from './runtime.ts';
+import { documentClient, lambdaHandler, logger, metrics, tables } from './runtime.ts';
 
 const stores = { subscribers: createSubscriberStore(documentClient, tables.subscribers), editions: createEditionStore(documentClient, tables.editions) };
 
-const metrics = new Metrics({ namespace: metricsNamespace });
 const processor = new BatchProcessor(EventType.SQS);
 
 /** Log lines and metrics for one queued event; addresses stay out of the logs (the subscriber's history has them). */
@@ -32,10 +31,4 @@ const applyRecord = async (record: SQSRecord) => report(await applyFeedback(pars
  * SES bounce, complaint and delivery events from the feedback queue, a batch at a time → suppressions,
  * edition counts, pauses. A record that fails goes back to the queue alone (partial batch response).
  */
-export const handler = async (event: SQSEvent, context: Context) => {
-  try {
-    return await processPartialResponse(event, applyRecord, processor, { context });
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = lambdaHandler(async (event: SQSEvent, context: Context) => processPartialResponse(event, applyRecord, processor, { context }), { publishMetrics: true });

@@ -7,7 +7,7 @@ import type { SubscriptionDeps } from '../subscription/routes.ts';
 import { tokenSecretFromEnv } from '../aws/token-secret.ts';
 import { createEditionStore } from '../aws/dynamodb/editions.ts';
 import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
-import { config, configurationSet, documentClient, logger, tables } from './runtime.ts';
+import { config, configurationSet, documentClient, lambdaHandler, logger, tables } from './runtime.ts';
 
 const mailer = sesMailer(createSesClient(), { configurationSet, sender: config.senderAddress });
 const stores = { subscribers: createSubscriberStore(documentClient, tables.subscribers), editions: createEditionStore(documentClient, tables.editions) };
@@ -21,6 +21,8 @@ const subscriptionDeps = (): Promise<SubscriptionDeps> => {
   return deps;
 };
 
-/** API Gateway HTTP API (payload 2.0): the signup, confirm, unsubscribe and archive pages. */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
+/** The signup, confirm, unsubscribe and archive pages for one request (API Gateway HTTP API payload 2.0). */
+export const servePages = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
   handleRequest(event, await subscriptionDeps(), (message, details) => logger.error(message, details));
+
+export const handler = lambdaHandler(servePages);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { parseRecord } from '../aws/batch-parser.ts';
 import type { BriefingConfig } from '../config/config.ts';
 import { type EditionStatus, type OutcomeCounts, type OutcomeName, storedBriefing } from '../edition/store.ts';
 import { type BriefingMime, briefingEnvelope, compileBriefingMime } from '../mail/briefing-mime.ts';
@@ -8,7 +10,7 @@ import { type Mailer, sendErrorOf } from '../mail/mailer.ts';
 import type { Stores } from '../stores.ts';
 import type { Subscriber } from '../subscription/store.ts';
 import type { SubscriptionLinks } from '../subscription/links.ts';
-import { decodeJob, type DeliveryJob } from './queue.ts';
+import { type DeliveryJob, jobBody } from './queue.ts';
 import { withRetry } from './retry.ts';
 import type { TokenBucket } from './token-bucket.ts';
 
@@ -45,6 +47,9 @@ interface EditionState {
 
 const sendable = new Set(['sending']);
 
+/** A message of the delivery queue, as the batch processor hands it on: its body parsed into the job. */
+const deliveryRecord = z.looseObject({ body: jobBody });
+
 /**
  * The deliver step: for each job of a batch, skip recipients no longer active, claim the delivery,
  * personalise, send within the rate budget and retry what SES may take later, record the result.
@@ -76,11 +81,8 @@ export const createDeliverer = (deps: DeliverDeps) => {
 
   const handleBatch = async (records: readonly SQSRecord[], context?: Context): Promise<SQSBatchResponse> => {
     const emails = records.flatMap((record) => {
-      try {
-        return [decodeJob(record.body).email];
-      } catch {
-        return [];
-      }
+      const job = jobBody.safeParse(record.body);
+      return job.success ? [job.data.email] : [];
     });
     // One consistent read for the whole batch, fetched on first use so that a store error fails records, not the call.
     let subscribers: Promise<Map<string, Subscriber>> | undefined;
@@ -173,11 +175,10 @@ export const createDeliverer = (deps: DeliverDeps) => {
       count(job, 'sent');
     };
 
-    const processor = new BatchProcessor(EventType.SQS);
-    const handleRecord = async (record: SQSRecord) => {
-      const job = decodeJob(record.body);
-      await deliver(job, await subscriber(job.email));
-    };
+    // One processor per batch: locally several batches run through one deliverer at once.
+    const processor = new BatchProcessor(EventType.SQS, { parser: parseRecord, schema: deliveryRecord });
+    // A body that is not a job fails its record alone (ParsingError); the queue's redrive policy takes it to the DLQ.
+    const handleRecord = async ({ body: job }: z.infer<typeof deliveryRecord>) => deliver(job, await subscriber(job.email));
     try {
       return await processPartialResponse({ Records: [...records] }, handleRecord, processor, { context: context as Context, processInParallel: true, throwOnFullBatchFailure: false });
     } finally {

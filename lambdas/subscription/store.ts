@@ -25,8 +25,6 @@ export interface Subscriber {
   readonly expiresAt?: number;
   /** Soft bounces in a row since the last delivery. */
   readonly transientBounces?: number;
-  /** The SES feedback events already applied (bounce and complaint feedback ids): a redelivered event counts once. */
-  readonly feedbackIds?: ReadonlySet<string>;
 }
 
 /** Fields set along with a status change or an addition; `null` removes one. */

@@ -1,4 +1,4 @@
-import type { SQSEvent } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config/config.ts';
@@ -9,6 +9,7 @@ import type { Mailer } from '../../lambdas/mail/mailer.ts';
 import { compose } from '../../lambdas/sending/compose.ts';
 import { ComposeError } from '../../lambdas/sending/compose-request.ts';
 import { createDeliverer } from '../../lambdas/sending/deliver.ts';
+import { type DeliveryJob, encodeJob } from '../../lambdas/sending/queue.ts';
 import { TokenBucket } from '../../lambdas/sending/token-bucket.ts';
 import type { SubscriberStatus } from '../../lambdas/subscription/store.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
@@ -139,6 +140,31 @@ describe('sending an edition', () => {
 
 describe('faults while sending', () => {
   const n = 10;
+
+  it('hands back only the messages whose body is not a delivery job (partial batch response) and sends the rest', async () => {
+    await addSubscribers(2);
+    const jobs: DeliveryJob[] = [];
+    await compose({ date: editionId }, { stores: local.stores, queue: { enqueue: async (queued) => void jobs.push(...queued) }, config, mailer: local.emulators.mailer, owner: 'test' });
+    const deliverer = createDeliverer({ stores: local.stores, config, links: subscriptionLinks(config, secret), bucket: new TokenBucket({ ratePerSecond: 1000 }), mailer: local.emulators.mailer });
+    const record = (messageId: string, body: string): SQSRecord => ({
+      messageId,
+      receiptHandle: `${messageId}-handle`,
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764000000000', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1764000000001' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:delivery',
+      awsRegion: 'eu-west-2',
+    });
+
+    const response = await deliverer.handler({
+      Records: [record('m-1', encodeJob(jobs[0]!)), record('m-2', JSON.stringify({ editionId })), record('m-3', 'not json'), record('m-4', encodeJob(jobs[1]!))],
+    });
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }, { itemIdentifier: 'm-3' }] });
+    expect((await recipientsInInbox()).sort()).toEqual(jobs.map((job) => job.email).sort());
+  });
 
   /** Every SQS delivery of a batch is a new worker; the one that dies never answers again, and the queue redelivers its batch. */
   const runWithCrash = async (k: number) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { lambdaContext } from '../helpers/lambda-context.ts';
 import { apiEvent, form } from './harness.ts';
 
 let emulators: TestEmulators;
@@ -25,8 +26,8 @@ afterAll(async () => {
 
 describe('subscription API handler (HTTP API payload 2.0)', () => {
   it('serves the signup page and signs a reader up through the configured stores and SES', async () => {
-    const page = await handler(apiEvent('GET', '/'));
-    const signup = await handler(apiEvent('POST', '/subscribe', form({ email: 'handler@example.org' })));
+    const page = await handler(apiEvent('GET', '/'), lambdaContext('subscription-api'));
+    const signup = await handler(apiEvent('POST', '/subscribe', form({ email: 'handler@example.org' })), lambdaContext('subscription-api'));
 
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form method="post" action="/subscribe">');

@@ -2,16 +2,16 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Que
 import * as z from 'zod/mini';
 import { type DeliveryRecord, deliveryStatuses, type DeliveryStore } from '../../sending/delivery-store.ts';
 import { unlessConditionFails } from './conditions.ts';
-import { itemReader, optionalText } from './items.ts';
+import { itemReader } from './items.ts';
 
 const deliveryItem = z.object({
   editionId: z.string(),
   email: z.string(),
   status: z.enum(deliveryStatuses),
-  claimToken: optionalText,
+  claimToken: z.optional(z.string()),
   leaseUntil: z.optional(z.number()),
-  messageId: optionalText,
-  reason: optionalText,
+  messageId: z.optional(z.string()),
+  reason: z.optional(z.string()),
   updatedAt: z.string(),
   expiresAt: z.number(),
 });

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, Upda
 import * as z from 'zod/mini';
 import { type EditionRecord, type EditionStatus, editionStatuses, type EditionStore, handledJobs } from '../../edition/store.ts';
 import { unlessConditionFails } from './conditions.ts';
-import { itemReader, optionalText } from './items.ts';
+import { itemReader } from './items.ts';
 import { indexes } from './tables.ts';
 
 const status = z.enum(editionStatuses);
@@ -10,20 +10,20 @@ const status = z.enum(editionStatuses);
 const editionItem = z.object({
   editionId: z.string(),
   status,
-  statusReason: optionalText,
+  statusReason: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
   lockedBy: z.string(),
-  subject: optionalText,
-  preheader: optionalText,
-  html: optionalText,
-  text: optionalText,
-  marker: optionalText,
+  subject: z.optional(z.string()),
+  preheader: z.optional(z.string()),
+  html: z.optional(z.string()),
+  text: z.optional(z.string()),
+  marker: z.optional(z.string()),
   articleIds: z.optional(z.array(z.string())),
-  windowFrom: optionalText,
-  windowTo: optionalText,
-  startedAt: optionalText,
-  completedAt: optionalText,
+  windowFrom: z.optional(z.string()),
+  windowTo: z.optional(z.string()),
+  startedAt: z.optional(z.string()),
+  completedAt: z.optional(z.string()),
   enqueued: z.number(),
   enqueueComplete: z.boolean(),
   sent: z.number(),

@@ -29,10 +29,8 @@ const describe = (issue: z.core.$ZodIssue): string => {
 export const itemReader =
   <T>(table: string, keyNames: readonly string[], schema: z.ZodMiniType<T>) =>
   (item: Readonly<Record<string, unknown>>, key: Readonly<Record<string, unknown>> = Object.fromEntries(keyNames.map((name) => [name, item[name]]))): T => {
-    const result = schema.safeParse(item, { reportInput: true });
+    // A write clears an attribute with NULL (`reason = :reason` with null): read as absent.
+    const result = schema.safeParse(Object.fromEntries(Object.entries(item).filter(([, value]) => value !== null)), { reportInput: true });
     if (result.success) return result.data;
     throw new StoredItemError(table, key, result.error.issues.map(describe));
   };
-
-/** A text attribute a write may have set to NULL (`:reason = null`): read as absent. */
-export const optionalText = z.optional(z.pipe(z.nullable(z.string()), z.transform((value) => value ?? undefined)));

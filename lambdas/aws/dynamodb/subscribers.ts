@@ -13,8 +13,8 @@ import {
 import * as z from 'zod/mini';
 import { type AddOptions, type Subscriber, subscriberStatuses, type SubscriberStore, type StatusChangeOptions } from '../../subscription/store.ts';
 import { unlessConditionFails } from './conditions.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
-import { itemReader, optionalText } from './items.ts';
+import { decodeCursor, encodeCursor, startKey } from './cursor.ts';
+import { itemReader } from './items.ts';
 import { indexes } from './tables.ts';
 
 const status = z.enum(subscriberStatuses);
@@ -23,21 +23,21 @@ const subscriberItem = z.object({
   email: z.string(),
   id: z.string(),
   status,
-  name: optionalText,
+  name: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(z.object({ status, at: z.string(), reason: z.string() })),
-  confirmationSentAt: optionalText,
+  confirmationSentAt: z.optional(z.string()),
   expiresAt: z.optional(z.number()),
   transientBounces: z.optional(z.number()),
-  feedbackIds: z.optional(z.set(z.string())),
+  // feedbackIds (the SES events already applied) is the store's own: only noteFeedback's condition reads it.
 });
 
 const batchGetLimit = 100;
 /** Conditional puts in flight at once when adding many. */
 const putsInFlight = 25;
 /** What a page of the by-status index is keyed on: its own key and the table's. */
-const statusPageKey = ['status', 'email'];
+const statusPageKey = startKey('status', 'email');
 
 export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName: string): SubscriberStore => {
   const read = itemReader(tableName, ['email'], subscriberItem);
