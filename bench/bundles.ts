@@ -5,6 +5,14 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import {
+  configurationSetVariable,
+  maxSendRateVariable,
+  queueUrlVariable,
+  tableVariables,
+  templatesDirVariable,
+  tokenSecretArnVariable,
+} from '../lambdas/config/environment.ts';
 import { esbuildOptions } from '../lib/bundling.ts';
 import { median, report } from './stats.ts';
 
@@ -35,15 +43,12 @@ const lambdaLikeEnvironment = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   NODE_OPTIONS: '--enable-source-maps',
   POWERTOOLS_SERVICE_NAME: 'briefing',
-  BRIEFING_TEMPLATES_DIR: resolve(root, 'templates'),
-  BRIEFING_ARTICLES_TABLE: 'articles',
-  BRIEFING_SUBSCRIBERS_TABLE: 'subscribers',
-  BRIEFING_EDITIONS_TABLE: 'editions',
-  BRIEFING_DELIVERIES_TABLE: 'deliveries',
-  BRIEFING_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/123456789012/delivery',
-  BRIEFING_CONFIGURATION_SET: 'briefing',
-  BRIEFING_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:token',
-  BRIEFING_MAX_SEND_RATE: '7',
+  [templatesDirVariable]: resolve(root, 'templates'),
+  ...Object.fromEntries(Object.entries(tableVariables).map(([store, variable]) => [variable, store])),
+  [queueUrlVariable]: 'https://sqs.eu-west-2.amazonaws.com/123456789012/delivery',
+  [configurationSetVariable]: 'briefing',
+  [tokenSecretArnVariable]: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:token',
+  [maxSendRateVariable]: '7',
   BRIEFING_SITE_URL: 'https://briefing.example.com',
 };
 

@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { templatesDirVariable } from '../lambdas/config/environment.ts';
 import { serviceName } from '../lambdas/metrics.ts';
 import { bundleSettings } from './bundling.ts';
 
@@ -59,7 +60,7 @@ export class BriefingFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-        ...(props.templates ? { BRIEFING_TEMPLATES_DIR: bundledTemplatesDir } : {}),
+        ...(props.templates ? { [templatesDirVariable]: bundledTemplatesDir } : {}),
         ...props.environment,
       },
       bundling: {

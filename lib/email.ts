@@ -23,8 +23,7 @@ import { Construct } from 'constructs';
 import { BriefingFunction } from './briefing-function.ts';
 import { deadLetterQueue, secureQueue } from './queues.ts';
 import type { Storage } from './storage.ts';
-
-export const configurationSetVariable = 'BRIEFING_CONFIGURATION_SET';
+import { configurationSetVariable } from '../lambdas/config/environment.ts';
 
 /** The SES events the feedback function handles, as EventBridge names them. */
 export const feedbackDetailTypes = ['Email Bounced', 'Email Complaint Received', 'Email Delivered'] as const;

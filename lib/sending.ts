@@ -7,11 +7,7 @@ import type { Email } from './email.ts';
 import { deadLetterQueue, secureQueue } from './queues.ts';
 import type { Storage } from './storage.ts';
 import type { TokenSecret } from './token-secret.ts';
-
-export const queueUrlVariable = 'BRIEFING_QUEUE_URL';
-export const maxSendRateVariable = 'BRIEFING_MAX_SEND_RATE';
-/** The account's whole send rate (what deliver's workers share): the budget an edition report compares the achieved rate with. */
-export const sendRateBudgetVariable = 'BRIEFING_SEND_RATE_BUDGET';
+import { maxSendRateVariable, queueUrlVariable, sendRateBudgetVariable } from '../lambdas/config/environment.ts';
 
 /** Recipients per deliver invocation (one SQS message is one recipient). */
 export const deliverBatchSize = 10;

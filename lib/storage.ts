@@ -3,7 +3,8 @@ import { AttributeType, BillingMode, type ITable, ProjectionType, Table } from '
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { type StoreName, type TableLayout, tableVariables } from '../lambdas/aws/dynamodb/tables.ts';
+import type { StoreName, TableLayout } from '../lambdas/aws/dynamodb/tables.ts';
+import { tableVariables } from '../lambdas/config/environment.ts';
 
 type KeyAttribute = NonNullable<TableLayout['sortKey']>;
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ClientSettings, clientSettingsFromEnv, createDocumentClient, createSesClient } from '../lambdas/aws/clients.ts';
 import { sesMailer } from '../lambdas/aws/ses-mailer.ts';
+import { tokenSecretVariable } from '../lambdas/config/environment.ts';
 import type { Mailer } from '../lambdas/mail/mailer.ts';
 import { type Emulators, localDataDir, localPorts, startEmulators } from './emulators.ts';
 import { createStores } from '../lambdas/aws/dynamodb/stores.ts';
@@ -59,7 +60,7 @@ export const openLocalServices = async (env: NodeJS.ProcessEnv = process.env): P
       mailer: sesMailer(ses),
       emulators,
       inboxUrl: settings.sesEndpoint && `${settings.sesEndpoint}/`,
-      tokenSecret: env.BRIEFING_TOKEN_SECRET || localTokenSecret(join(dataDir, 'token-secret')),
+      tokenSecret: env[tokenSecretVariable] || localTokenSecret(join(dataDir, 'token-secret')),
       close,
     };
   } catch (error) {

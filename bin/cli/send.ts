@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
+import { maxSendRateVariable } from '../../lambdas/config/environment.ts';
 import { sendLocally } from '../../local/send.ts';
 import type { ComposeResult } from '../../lambdas/sending/compose.ts';
 import type { ComposeRequest } from '../../lambdas/sending/compose-request.ts';
@@ -135,7 +136,7 @@ export const registerSend = (program: Command): void => {
     .option('--dry-run', 'render and count the recipients; send nothing')
     .option('--resume', 'continue a paused or stopped edition; recipients already sent are not sent again')
     .addOption(
-      new Option('--rate <per-second>', 'emails per second (local sends)').argParser(positiveRate).default(Number(process.env.BRIEFING_MAX_SEND_RATE ?? 14), 'BRIEFING_MAX_SEND_RATE, else 14 (the SES default)'),
+      new Option('--rate <per-second>', 'emails per second (local sends)').argParser(positiveRate).default(Number(process.env[maxSendRateVariable] ?? 14), `${maxSendRateVariable}, else 14 (the SES default)`),
     )
     .option('--stack <name>', 'send through this deployed CloudFormation stack instead of locally')
     .option('--region <region>', 'the AWS region of --stack (default: the AWS SDK default)')

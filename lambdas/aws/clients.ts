@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { endpointVariables } from '../config/environment.ts';
 
 /**
  * Where the clients connect. In AWS nothing is set and the SDK resolves region and credentials
@@ -14,12 +15,6 @@ export interface ClientSettings {
   readonly sesEndpoint?: string;
   readonly sqsEndpoint?: string;
 }
-
-export const endpointVariables = {
-  dynamodb: 'BRIEFING_DYNAMODB_ENDPOINT',
-  ses: 'BRIEFING_SES_ENDPOINT',
-  sqs: 'BRIEFING_SQS_ENDPOINT',
-} as const;
 
 export const clientSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): ClientSettings => ({
   region: env.AWS_REGION || undefined,

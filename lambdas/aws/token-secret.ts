@@ -1,6 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-
-export const tokenSecretArnVariable = 'BRIEFING_TOKEN_SECRET_ARN';
+import { tokenSecretArnVariable, tokenSecretVariable } from '../config/environment.ts';
 
 /** Reads the key from Secrets Manager (in AWS, once per cold start); the caller caches the promise. */
 export const fetchTokenSecret = async (arn: string, client: SecretsManagerClient = new SecretsManagerClient({})): Promise<string> => {
@@ -11,13 +10,14 @@ export const fetchTokenSecret = async (arn: string, client: SecretsManagerClient
 
 let cached: Promise<string> | undefined;
 
-/** The signing key as a deployed function finds it: Secrets Manager by ARN, else BRIEFING_TOKEN_SECRET. */
+/** The signing key as a deployed function finds it: Secrets Manager by ARN, else the key itself (local runs, tests). */
 export const tokenSecretFromEnv = (env: NodeJS.ProcessEnv = process.env): Promise<string> => {
   cached ??= (async () => {
     const arn = env[tokenSecretArnVariable];
     if (arn) return fetchTokenSecret(arn);
-    if (env.BRIEFING_TOKEN_SECRET) return env.BRIEFING_TOKEN_SECRET;
-    throw new Error(`no token secret: set ${tokenSecretArnVariable} (deployed) or BRIEFING_TOKEN_SECRET`);
+    const secret = env[tokenSecretVariable];
+    if (secret) return secret;
+    throw new Error(`no token secret: set ${tokenSecretArnVariable} (deployed) or ${tokenSecretVariable}`);
   })();
   cached.catch(() => (cached = undefined));
   return cached;

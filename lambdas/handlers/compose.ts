@@ -4,6 +4,7 @@ import { compose, type ComposeResult } from '../sending/compose.ts';
 import { parseComposeRequest } from '../sending/compose-request.ts';
 import { sesMailer } from '../aws/ses-mailer.ts';
 import { sqsDeliveryQueue } from '../aws/sqs-queue.ts';
+import { queueUrlVariable } from '../config/environment.ts';
 import { loadMjml } from '../render/engine.ts';
 import { createStores } from '../aws/dynamodb/stores.ts';
 import { config, configurationSet, documentClient, lambdaHandler, logger, logTo, requiredEnv, tables } from './runtime.ts';
@@ -12,7 +13,7 @@ import { config, configurationSet, documentClient, lambdaHandler, logger, logTo,
 await loadMjml();
 const stores = createStores(documentClient, tables);
 const mailer = sesMailer(createSesClient(), { configurationSet, sender: config.senderAddress });
-const queue = sqsDeliveryQueue(createSqsClient(), requiredEnv('BRIEFING_QUEUE_URL'));
+const queue = sqsDeliveryQueue(createSqsClient(), requiredEnv(queueUrlVariable));
 
 /** The schedule sends `{}`; `briefing send --stack` sends the CLI's options. */
 const composeEdition = async (event: unknown, context: Context): Promise<ComposeResult> => {

@@ -6,6 +6,7 @@ import { createEditionStore } from '../aws/dynamodb/editions.ts';
 import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
 import { sesMailer } from '../aws/ses-mailer.ts';
 import { tokenSecretFromEnv } from '../aws/token-secret.ts';
+import { maxSendRateVariable } from '../config/environment.ts';
 import { outcomeMetrics } from '../metrics.ts';
 import { createDeliverer } from '../sending/deliver.ts';
 import { TokenBucket } from '../sending/token-bucket.ts';
@@ -19,7 +20,7 @@ const stores = {
   deliveries: createDeliveryStore(documentClient, tables.deliveries),
 };
 // This worker's share of the account's send rate (the stack divides it by the SQS maximum concurrency).
-const bucket = new TokenBucket({ ratePerSecond: Number(process.env.BRIEFING_MAX_SEND_RATE ?? '1') });
+const bucket = new TokenBucket({ ratePerSecond: Number(process.env[maxSendRateVariable] ?? '1') });
 let deliverer: ReturnType<typeof createDeliverer> | undefined;
 
 /** One SQS batch: a partial batch response names the messages to redeliver; each recipient's outcome is a metric. */

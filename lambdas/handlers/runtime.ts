@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { createDocumentClient } from '../aws/clients.ts';
 import { tableNamesFromEnv } from '../aws/dynamodb/tables.ts';
 import { loadConfig } from '../config/config.ts';
+import { configurationSetVariable } from '../config/environment.ts';
 import { isExpectedFailure } from '../errors.ts';
 import { metricsNamespace, serviceName } from '../metrics.ts';
 
@@ -25,7 +26,7 @@ export const config = loadConfig();
 // Each function builds only the stores it uses, so its bundle holds no other store's code.
 export const documentClient = createDocumentClient();
 export const tables = tableNamesFromEnv();
-export const configurationSet = process.env.BRIEFING_CONFIGURATION_SET || undefined;
+export const configurationSet = process.env[configurationSetVariable] || undefined;
 
 export const logTo = (log: Logger) => (message: string, details?: Record<string, unknown>) => log.info(message, details ?? {});
 

@@ -1,5 +1,5 @@
 /** A conditional write that lost: the expected state was not there. */
-const isConditionFailure = (error: unknown): boolean => (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
+const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /** Awaits a conditional write: its output, or undefined when its condition did not hold (any other error is thrown). */
 export const unlessConditionFails = async <T>(write: Promise<T>): Promise<T | undefined> => {

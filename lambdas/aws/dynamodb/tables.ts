@@ -1,3 +1,5 @@
+import { tableVariables } from '../../config/environment.ts';
+
 export type StoreName = 'articles' | 'subscribers' | 'editions' | 'deliveries' | 'feeds';
 
 export interface KeyAttribute {
@@ -59,15 +61,6 @@ export const tableLayouts: Readonly<Record<StoreName, TableLayout>> = {
   feeds: {
     partitionKey: { name: 'url', type: 'S' },
   },
-};
-
-/** The variable each store's table name is passed in. */
-export const tableVariables: Readonly<Record<StoreName, string>> = {
-  articles: 'BRIEFING_ARTICLES_TABLE',
-  subscribers: 'BRIEFING_SUBSCRIBERS_TABLE',
-  editions: 'BRIEFING_EDITIONS_TABLE',
-  deliveries: 'BRIEFING_DELIVERIES_TABLE',
-  feeds: 'BRIEFING_FEEDS_TABLE',
 };
 
 export type TableNames = Readonly<Record<StoreName, string>>;
