@@ -60,64 +60,78 @@ const addressOf = (recipient: FeedbackRecipient): string => {
   return checked.ok ? checked.email : recipient.email.trim().toLowerCase();
 };
 
+/** Tries at one recipient's event; each lost try means another event changed the subscriber in between. */
+const maxTries = 5;
+
+/** An edition count an applied event still owes, and the subscriber that keeps the debt until it is paid. */
+interface OwedCount {
+  readonly editionId: string;
+  readonly kind: 'bounces' | 'complaints';
+  readonly email: string;
+  readonly feedbackId: string;
+}
+
 /**
  * Applies SES feedback: a permanent bounce or a complaint suppresses the address, a third transient
- * bounce in a row does too, a delivery ends a run of transient bounces. Each event counts once per
- * address (its feedback id is recorded with the subscriber), and the edition the mail belonged to gets
- * its bounce and complaint counts; one that crosses a threshold is paused.
+ * bounce in a row does too, a delivery ends a run of transient bounces. Each event is applied to a
+ * subscriber in one conditional write that records its feedback id with its effect, so a redelivered
+ * event changes nothing and a failed write leaves nothing half done. The edition the mail belonged to
+ * gets its bounce and complaint counts (one that crosses a threshold is paused): the subscriber keeps
+ * the count owed until it is added, so a failure in between is made good by the redelivery.
  */
 export const applyFeedback = async (events: readonly FeedbackEvent[], stores: FeedbackStores): Promise<FeedbackSummary> => {
   const summary: FeedbackSummary = { suppressed: [], bounces: 0, complaints: 0, transientBounces: 0, skipped: 0, paused: [] };
-  const editionCounts = new Map<string, { bounces: number; complaints: number }>();
-  const countFor = (editionId: string) => {
-    let counts = editionCounts.get(editionId);
-    if (!counts) editionCounts.set(editionId, (counts = { bounces: 0, complaints: 0 }));
-    return counts;
-  };
+  // Keyed by address and event: an event that comes twice in one batch is still counted once.
+  const owed = new Map<string, OwedCount>();
 
-  const suppress = async (email: string, reason: string, at: Date) => {
-    const changed = await stores.subscribers.changeStatus(email, 'suppressed', {
-      from: ['pending', 'active', 'unsubscribed'],
-      reason,
-      at,
-      set: { expiresAt: null },
-    });
-    if (changed) summary.suppressed.push({ email, reason });
+  const apply = async (event: Exclude<FeedbackEvent, { kind: 'ignored' | 'delivery' }>, recipient: FeedbackRecipient) => {
+    const email = addressOf(recipient);
+    const transient = event.kind === 'bounce' && event.bounceType !== 'Permanent';
+    const kind = event.kind === 'complaint' ? 'complaints' : 'bounces';
+    const counted = !transient && event.editionId !== undefined && !notAttempted.has(event.subType ?? '');
+    const owe = () => counted && owed.set(`${email} ${event.feedbackId}`, { editionId: event.editionId!, kind, email, feedbackId: event.feedbackId });
+    const detail = recipient.detail ? `: ${recipient.detail}` : '';
+    for (let attempt = 1; attempt <= maxTries; attempt += 1) {
+      const state = await stores.subscribers.feedbackState(email, event.feedbackId);
+      if (!state || state.applied) {
+        summary.skipped += 1;
+        if (state?.countPending) owe();
+        return;
+      }
+      const seen = state.subscriber;
+      const inARow = (seen.transientBounces ?? 0) + 1;
+      let reason: string | undefined;
+      if (event.kind === 'complaint') reason = `complaint${event.feedbackType ? ` (${event.feedbackType})` : ''}`;
+      else if (!transient) reason = `permanent bounce (${event.subType})${detail}`;
+      else if (inARow >= transientBounceLimit) reason = `${inARow} transient bounces in a row (${event.subType})${detail}`;
+      const suppress = reason !== undefined && seen.status !== 'suppressed' ? { reason, at: event.at } : undefined;
+      const applied = await stores.subscribers.applyFeedback(email, { feedbackId: event.feedbackId, seen, transientBounce: transient, suppress, countPending: counted });
+      if (!applied) continue;
+      if (event.kind === 'complaint') summary.complaints += 1;
+      else if (transient) summary.transientBounces += 1;
+      else summary.bounces += 1;
+      if (suppress) summary.suppressed.push({ email, reason: suppress.reason });
+      owe();
+      return;
+    }
+    throw new Error(`feedback ${event.feedbackId} for ${email}: the subscriber changed under each of ${maxTries} tries; the event is left to be delivered again`);
   };
 
   for (const event of events) {
     if (event.kind === 'ignored') continue;
     for (const recipient of event.recipients) {
-      const email = addressOf(recipient);
-      if (event.kind === 'delivery') {
-        await stores.subscribers.resetTransientBounces(email);
-        continue;
-      }
-      const transient = event.kind === 'bounce' && event.bounceType !== 'Permanent';
-      const noted = await stores.subscribers.noteFeedback(email, event.feedbackId, { transientBounce: transient });
-      if (!noted) {
-        summary.skipped += 1;
-        continue;
-      }
-      const detail = recipient.detail ? `: ${recipient.detail}` : '';
-      if (event.kind === 'complaint') {
-        summary.complaints += 1;
-        await suppress(email, `complaint${event.feedbackType ? ` (${event.feedbackType})` : ''}`, event.at);
-        if (event.editionId && !notAttempted.has(event.subType ?? '')) countFor(event.editionId).complaints += 1;
-      } else if (transient) {
-        summary.transientBounces += 1;
-        const inARow = noted.transientBounces ?? 0;
-        if (inARow >= transientBounceLimit) await suppress(email, `${inARow} transient bounces in a row (${event.subType})${detail}`, event.at);
-      } else {
-        summary.bounces += 1;
-        await suppress(email, `permanent bounce (${event.subType})${detail}`, event.at);
-        if (event.editionId && !notAttempted.has(event.subType)) countFor(event.editionId).bounces += 1;
-      }
+      if (event.kind === 'delivery') await stores.subscribers.resetTransientBounces(addressOf(recipient));
+      else await apply(event, recipient);
     }
   }
 
-  for (const [editionId, counts] of editionCounts) {
-    const edition = await stores.editions.addFeedback(editionId, counts);
+  const debts = [...owed.values()];
+  for (const editionId of new Set(debts.map((debt) => debt.editionId))) {
+    const ofEdition = debts.filter((debt) => debt.editionId === editionId);
+    const count = (kind: OwedCount['kind']) => ofEdition.filter((debt) => debt.kind === kind).length;
+    const edition = await stores.editions.addFeedback(editionId, { bounces: count('bounces'), complaints: count('complaints') });
+    // Should this write fail (or the function die before it), the redelivered events are counted again: twice, never not at all.
+    for (const debt of ofEdition) await stores.subscribers.feedbackCounted(debt.email, debt.feedbackId);
     const reason = edition?.status === 'sending' ? pauseReason(edition) : undefined;
     if (!edition || !reason) continue;
     const paused = await stores.editions.setStatus(editionId, 'paused', { from: ['sending'], reason });

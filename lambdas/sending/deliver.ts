@@ -47,12 +47,15 @@ interface EditionState {
 
 const sendable = new Set(['sending']);
 
+const notActive = (subscriber: Subscriber | undefined): string => (subscriber ? `subscriber is ${subscriber.status}` : 'no longer on the list');
+
 /** A message of the delivery queue, as the batch processor hands it on: its body parsed into the job. */
 const deliveryRecord = z.looseObject({ body: jobBody });
 
 /**
- * The deliver step: for each job of a batch, skip recipients no longer active, claim the delivery,
- * personalise, send within the rate budget and retry what SES may take later, record the result.
+ * The deliver step: for each job of a batch, skip recipients no longer active, wait for a send token, claim
+ * the delivery, read the reader's status once more, personalise, send, retry what SES may take later, and
+ * record the result.
  * Recipients not sent yet go back to the queue (partial batch response); counts go to the edition once per batch.
  */
 export const createDeliverer = (deps: DeliverDeps) => {
@@ -107,7 +110,62 @@ export const createDeliverer = (deps: DeliverDeps) => {
       deps.onOutcome?.(outcome, job, detail);
     };
 
-    const deliver = async (job: DeliveryJob, subscriber: Subscriber | undefined): Promise<void> => {
+    /** The recipient is not (or no longer) active: recorded as skipped, unless the delivery was recorded already. */
+    const skip = async (job: DeliveryJob, subscriber: Subscriber | undefined) => {
+      const reason = notActive(subscriber);
+      count(job, (await deps.stores.deliveries.recordSkipped(job.editionId, job.email, reason)) ? 'skipped' : 'duplicates', reason);
+    };
+
+    /**
+     * One try, with the checks as close to SES as they can be: a send token, then the claim, then the reader's
+     * status read afresh, then the send. What SES may take later is thrown (withRetry tries again); the rest settles.
+     */
+    const sendOnce = async (job: DeliveryJob, mime: BriefingMime): Promise<{ readonly outcome: OutcomeName; readonly detail?: string }> => {
+      await deps.bucket.take();
+      // Stopped by another record of this batch while this one waited for its token.
+      if (stopped.has(job.editionId)) return { outcome: 'dropped' };
+      const claimToken = `${worker}:${randomUUID()}`;
+      const claim = await deps.stores.deliveries.claim(job.editionId, job.email, claimToken, leaseMs);
+      if (!claim.claimed) {
+        // Another worker is sending it right now, or died doing so: look again once its lease has run out.
+        if (claim.existing?.status === 'claimed') throw new NotYet(`${job.email} is being sent by another worker`);
+        return { outcome: 'duplicates' };
+      }
+      // After the wait for a token and right before SES: an unsubscribe acknowledged before this read always wins.
+      const subscriber = await deps.stores.subscribers.get(job.email);
+      if (subscriber?.status !== 'active') {
+        const reason = notActive(subscriber);
+        await deps.stores.deliveries.markSkipped(job.editionId, job.email, claimToken, reason);
+        return { outcome: 'skipped', detail: reason };
+      }
+      let raw: Buffer;
+      try {
+        raw = mime.build({ email: job.email, unsubscribeUrl: deps.links.unsubscribeUrl(subscriber.id), browserUrl: deps.links.archiveUrl(job.editionId) });
+      } catch (error) {
+        await deps.stores.deliveries.markFailed(job.editionId, job.email, claimToken, (error as Error).message);
+        return { outcome: 'failed', detail: (error as Error).message };
+      }
+      let messageId: string;
+      try {
+        messageId = await deps.mailer.send(raw, { destinations: [job.email], tags: { edition: job.editionId } });
+      } catch (error) {
+        const failure = sendErrorOf(error);
+        if (failure.kind === 'permanent') {
+          await deps.stores.deliveries.markFailed(job.editionId, job.email, claimToken, `${failure.code}: ${failure.message}`);
+          return { outcome: 'failed', detail: `${failure.code}: ${failure.message}` };
+        }
+        // The mailer did not take it: give the claim back so that the next try (this one's retry, a redelivery, a resume) sends it at once.
+        await deps.stores.deliveries.release(job.editionId, job.email, claimToken);
+        throw failure;
+      }
+      // The one window no condition closes: a crash between SES's answer and this write re-sends this recipient once.
+      if (!(await deps.stores.deliveries.markSent(job.editionId, job.email, claimToken, messageId))) {
+        log('delivery claim lost before it was recorded (lease too short?)', { editionId: job.editionId, email: job.email, messageId });
+      }
+      return { outcome: 'sent' };
+    };
+
+    const deliver = async (job: DeliveryJob, listed: Subscriber | undefined): Promise<void> => {
       const state = await edition(job.editionId);
       if (!state) throw new NotYet(`edition ${job.editionId} is not ready to send`);
       if (!sendable.has(state.status) || stopped.has(job.editionId)) {
@@ -115,64 +173,28 @@ export const createDeliverer = (deps: DeliverDeps) => {
         count(job, state.status === 'sent' ? 'duplicates' : 'dropped');
         return;
       }
-      if (subscriber?.status !== 'active') {
-        const reason = subscriber ? `subscriber is ${subscriber.status}` : 'no longer on the list';
-        count(job, (await deps.stores.deliveries.recordSkipped(job.editionId, job.email, reason)) ? 'skipped' : 'duplicates', reason);
-        return;
-      }
-      const claimToken = `${worker}:${randomUUID()}`;
-      const claim = await deps.stores.deliveries.claim(job.editionId, job.email, claimToken, leaseMs);
-      if (!claim.claimed) {
-        // Another worker is sending it right now, or died doing so: look again once its lease has run out.
-        if (claim.existing?.status === 'claimed') throw new NotYet(`${job.email} is being sent by another worker`);
-        count(job, 'duplicates');
-        return;
-      }
-      let raw: Buffer;
+      // Not active in the batch's read: skipped without spending a send token (sendOnce reads the status again).
+      if (listed?.status !== 'active') return skip(job, listed);
+      let settled;
       try {
-        raw = state.mime.build({
-          email: job.email,
-          unsubscribeUrl: deps.links.unsubscribeUrl(subscriber.id),
-          browserUrl: deps.links.archiveUrl(job.editionId),
+        settled = await withRetry(() => sendOnce(job, state.mime), {
+          ...retry,
+          classify: sendErrorOf,
+          onRetry: (error, attempt) => log('send retried', { email: job.email, attempt, code: sendErrorOf(error).code }),
         });
       } catch (error) {
-        await deps.stores.deliveries.markFailed(job.editionId, job.email, claimToken, (error as Error).message);
-        count(job, 'failed', (error as Error).message);
+        // NotYet is no SendError (sendErrorOf calls it a stop, so it is not retried here): the queue brings it back.
+        if (error instanceof NotYet) throw error;
+        const failure = sendErrorOf(error);
+        if (failure.kind !== 'stop') throw error;
+        stopped.add(job.editionId);
+        if (await deps.stores.editions.setStatus(job.editionId, 'stopped', { from: ['sending'], reason: `${failure.code}: ${failure.message}` })) {
+          log('edition stopped: SES refuses to send; fix the cause, then run briefing send --resume', { editionId: job.editionId, code: failure.code, message: failure.message });
+        }
+        count(job, 'dropped', failure.code);
         return;
       }
-      let messageId: string;
-      try {
-        messageId = await withRetry(
-          async () => {
-            await deps.bucket.take();
-            return deps.mailer.send(raw, { destinations: [job.email], tags: { edition: job.editionId } });
-          },
-          { ...retry, classify: sendErrorOf, onRetry: (error, attempt) => log('send retried', { email: job.email, attempt, code: sendErrorOf(error).code }) },
-        );
-      } catch (error) {
-        const failure = sendErrorOf(error);
-        if (failure.kind === 'permanent') {
-          await deps.stores.deliveries.markFailed(job.editionId, job.email, claimToken, `${failure.code}: ${failure.message}`);
-          count(job, 'failed', `${failure.code}: ${failure.message}`);
-          return;
-        }
-        // The mailer did not take it: give the claim back so that the next try (a redelivery, a resume) sends it at once.
-        await deps.stores.deliveries.release(job.editionId, job.email, claimToken);
-        if (failure.kind === 'stop') {
-          stopped.add(job.editionId);
-          if (await deps.stores.editions.setStatus(job.editionId, 'stopped', { from: ['sending'], reason: `${failure.code}: ${failure.message}` })) {
-            log('edition stopped: SES refuses to send; fix the cause, then run briefing send --resume', { editionId: job.editionId, code: failure.code, message: failure.message });
-          }
-          count(job, 'dropped', failure.code);
-          return;
-        }
-        throw error;
-      }
-      // The one window no condition closes: a crash between SES's answer and this write re-sends this recipient once.
-      if (!(await deps.stores.deliveries.markSent(job.editionId, job.email, claimToken, messageId))) {
-        log('delivery claim lost before it was recorded (lease too short?)', { editionId: job.editionId, email: job.email, messageId });
-      }
-      count(job, 'sent');
+      count(job, settled.outcome, settled.detail);
     };
 
     // One processor per batch: locally several batches run through one deliverer at once.

@@ -32,6 +32,8 @@ export interface DeliveryStore {
   markSent(editionId: string, email: string, claimToken: string, messageId: string): Promise<boolean>;
   /** Finishes a claim as failed for good; false as for `markSent`. */
   markFailed(editionId: string, email: string, claimToken: string, reason: string): Promise<boolean>;
+  /** Finishes a claim as skipped: the reader was no longer active when the send was about to start; false as for `markSent`. */
+  markSkipped(editionId: string, email: string, claimToken: string, reason: string): Promise<boolean>;
   /** Records that a recipient was not sent to (no longer active); false when the delivery was already recorded. */
   recordSkipped(editionId: string, email: string, reason: string, now?: number): Promise<boolean>;
   /** Gives a claim back when the message was certainly not taken, so a redelivery can send it at once. */

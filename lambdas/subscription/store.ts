@@ -46,6 +46,27 @@ export interface AddOptions {
   readonly set?: SubscriberFields;
 }
 
+export interface FeedbackState {
+  readonly subscriber: Subscriber;
+  /** This event was applied before (SNS and EventBridge deliver at least once). */
+  readonly applied: boolean;
+  /** Applied, but the edition's bounce or complaint count for it was not added yet. */
+  readonly countPending: boolean;
+}
+
+/** What one SES feedback event does to a subscriber, worked out from the state `seen`. */
+export interface FeedbackChange {
+  readonly feedbackId: string;
+  /** The write is refused when the status or the transient bounce count is no longer this. */
+  readonly seen: Pick<Subscriber, 'status' | 'transientBounces'>;
+  /** One more transient bounce in a row. */
+  readonly transientBounce: boolean;
+  /** Suppress the address, with this entry in its history. */
+  readonly suppress?: { readonly reason: string; readonly at: Date };
+  /** The event still has to be counted for its edition (see `feedbackCounted`). */
+  readonly countPending: boolean;
+}
+
 export interface Page<T> {
   readonly items: T[];
   /** Opaque: pass it back to get the next page; absent on the last one. */
@@ -80,10 +101,14 @@ export interface SubscriberStore {
    * Notes one SES feedback event for the address (and a transient bounce in the count of those in a
    * row); undefined when the address is unknown or this event was noted before.
    */
-  noteFeedback(email: string, feedbackId: string, options: { readonly transientBounce: boolean }): Promise<Subscriber | undefined>;
+  applyFeedback(email: string, change: FeedbackChange): Promise<Subscriber | undefined>;
+  /** The edition's count for this event has been added: the subscriber owes it no more. */
+  feedbackCounted(email: string, feedbackId: string): Promise<void>;
   /** A delivery ends a run of transient bounces. */
   resetTransientBounces(email: string): Promise<Subscriber | undefined>;
   /** Deletes the address and its history; what was stored, or undefined when it was not on the list. */
+  /** The subscriber as one SES feedback event finds it; undefined when the address is not on the list. */
+  feedbackState(email: string, feedbackId: string): Promise<FeedbackState | undefined>;
   remove(email: string): Promise<Subscriber | undefined>;
   /** One page of the subscribers with a status, in address order. */
   pageByStatus(status: SubscriberStatus, options?: { readonly limit?: number; readonly cursor?: string }): Promise<Page<Subscriber>>;

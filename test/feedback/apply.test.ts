@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { applyFeedback } from '../../lambdas/feedback/apply.ts';
 import { parseFeedback } from '../../lambdas/feedback/events.ts';
 import type { SubscriberStatus } from '../../lambdas/subscription/store.ts';
+import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
+import { recordingClient } from '../helpers/dynamodb-calls.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
 import { type Envelope, type FixtureChanges, type FixtureName, sesEvent } from './fixtures.ts';
 
@@ -140,5 +142,74 @@ describe('pausing an edition', () => {
     expect(paused.paused.map((edition) => edition.reason)).toEqual(['complaint rate 0.10 % (1 of 1000 sent) reached 0.10 %']);
     expect((await local.stores.editions.get('2026-11-24'))?.status).toBe('paused');
     expect((await local.stores.editions.get('2026-11-25'))?.status).toBe('sending');
+  });
+});
+
+describe('a write failing part way', () => {
+  /** The feedback stores over a client that fails the `n`th write of the next event once, before it reaches the table. */
+  const failingWrite = (n: number) => {
+    const client = recordingClient(local.emulators.settings);
+    client.failWrite(n);
+    return { stores: createStores(client.doc, local.emulators.tables), client };
+  };
+
+  const cases: { name: FixtureName; changes: FixtureChanges; status: SubscriberStatus; counts: { bounces: number; complaints: number } }[] = [
+    { name: 'bounce-permanent', changes: { recipient: 'gone@example.org' }, status: 'suppressed', counts: { bounces: 1, complaints: 0 } },
+    { name: 'complaint', changes: { recipient: 'gone@example.org' }, status: 'suppressed', counts: { bounces: 0, complaints: 1 } },
+  ];
+
+  // Write 1 is the subscriber's (marker, status and history together), write 2 the edition's count.
+  describe.each(cases)('$name', ({ name, changes, status, counts }) => {
+    it.each([1, 2])('fails write %i, and the redelivered event leaves the address suppressed once and the edition counted once', async (n) => {
+      await subscriber('gone@example.org');
+      await sendingEdition('2026-11-24', { sent: 10 });
+      const failing = failingWrite(n);
+
+      await expect(applyFeedback(parseFeedback(sesEvent(name, 'eventbridge', changes)), failing.stores)).rejects.toThrow(/injected failure/);
+      failing.client.destroy();
+      const redelivered = await deliver(name, changes);
+
+      const after = await local.stores.subscribers.get('gone@example.org');
+      expect(after?.status).toBe(status);
+      expect(after?.history.filter((change) => change.status === 'suppressed')).toHaveLength(1);
+      expect(redelivered.suppressed.length + (n === 1 ? 0 : 1)).toBe(1);
+      const edition = await local.stores.editions.get('2026-11-24');
+      expect({ bounces: edition?.bounces, complaints: edition?.complaints }).toEqual(counts);
+
+      // And once settled, a further copy of the event changes nothing.
+      await deliver(name, changes);
+      const settled = await local.stores.editions.get('2026-11-24');
+      expect({ bounces: settled?.bounces, complaints: settled?.complaints }).toEqual(counts);
+      expect(await local.stores.subscribers.get('gone@example.org')).toEqual(after);
+    });
+  });
+
+  it('suppresses on a third transient bounce in a row even when a write after the first fails and the event comes again', async () => {
+    await subscriber('full@example.org');
+    for (const n of [1, 2]) await deliver('bounce-transient', { recipient: 'full@example.org', feedbackId: `soft-${n}` });
+    const failing = failingWrite(2);
+    const third = { recipient: 'full@example.org', feedbackId: 'soft-3' };
+
+    // One write applies the whole event now, so there may be no second write to fail: either way is fine here.
+    await applyFeedback(parseFeedback(sesEvent('bounce-transient', 'eventbridge', third)), failing.stores).catch(() => undefined);
+    failing.client.destroy();
+    await deliver('bounce-transient', third);
+    await deliver('bounce-transient', third);
+
+    const after = await local.stores.subscribers.get('full@example.org');
+    expect(after?.status).toBe('suppressed');
+    expect(after?.transientBounces).toBe(3);
+    expect(after?.history.at(-1)?.reason).toMatch(/^3 transient bounces in a row/);
+  });
+
+  it('counts an event that comes twice in one batch once', async () => {
+    await subscriber('gone@example.org');
+    await sendingEdition('2026-11-24', { sent: 10 });
+    const event = parseFeedback(sesEvent('bounce-permanent', 'eventbridge', { recipient: 'gone@example.org' }));
+
+    const summary = await applyFeedback([...event, ...event], local.stores);
+
+    expect(summary).toMatchObject({ bounces: 1, skipped: 1 });
+    expect((await local.stores.editions.get('2026-11-24'))?.bounces).toBe(1);
   });
 });

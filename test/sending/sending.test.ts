@@ -138,6 +138,47 @@ describe('sending an edition', () => {
   });
 });
 
+describe('unsubscribing while an edition is sending', () => {
+  it('mails nobody whose unsubscribe was acknowledged before their send started, and counts them as skipped', async () => {
+    const emails = await addSubscribers(12);
+    const sendStarted = new Map<string, number>();
+    const acknowledged = new Map<string, number>();
+    let unsubscribing: Promise<unknown> | undefined;
+    // Four readers still waiting for their turn unsubscribe once three mails are out, as the unsubscribe page does it.
+    const unsubscribeFour = () =>
+      Promise.all(
+        emails
+          .filter((email) => !sendStarted.has(email))
+          .slice(-4)
+          .map(async (email) => {
+            await local.stores.subscribers.changeStatus(email, 'unsubscribed', { from: ['active'], reason: 'unsubscribed on the web page' });
+            acknowledged.set(email, performance.now());
+          }),
+      );
+    const watching: Mailer = {
+      send: async (raw, sendOptions) => {
+        sendStarted.set(sendOptions.destinations[0]!, performance.now());
+        const messageId = await local.emulators.mailer.send(raw, sendOptions);
+        if (sendStarted.size === 3) unsubscribing ??= unsubscribeFour();
+        return messageId;
+      },
+    };
+
+    // 4 a second: the twelve take three seconds, and the unsubscribes land about 0.6 s in.
+    const { counts } = await sendLocally({ date: editionId }, options({ mailer: watching, ratePerSecond: 4 }));
+    await unsubscribing;
+
+    const inbox = await recipientsInInbox();
+    const leftInTime = [...acknowledged].filter(([email, at]) => !(sendStarted.get(email)! < at)).map(([email]) => email);
+    expect(acknowledged.size).toBe(4);
+    expect(leftInTime.length).toBeGreaterThanOrEqual(3);
+    expect(inbox.filter((email) => leftInTime.includes(email))).toEqual([]);
+    expect(counts).toMatchObject({ sent: 12 - leftInTime.length, skipped: leftInTime.length });
+    for (const email of leftInTime) expect(await local.stores.deliveries.get(editionId, email)).toMatchObject({ status: 'skipped', reason: 'subscriber is unsubscribed' });
+    expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', sent: 12 - leftInTime.length, skipped: leftInTime.length, enqueued: 12 });
+  });
+});
+
 describe('faults while sending', () => {
   const n = 10;
 

@@ -29,7 +29,7 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
   const expiresAt = (now: number) => Math.floor(now / 1000) + keepSeconds;
 
   /** Finishes a claim; false when the claim is no longer this worker's (its lease ran out and another took over). */
-  const finish = async (editionId: string, email: string, claimToken: string, status: 'sent' | 'failed', details: { messageId?: string; reason?: string }): Promise<boolean> => {
+  const finish = async (editionId: string, email: string, claimToken: string, status: 'sent' | 'failed' | 'skipped', details: { messageId?: string; reason?: string }): Promise<boolean> => {
     const written = await unlessConditionFails(
       client.send(
         new UpdateCommand({
@@ -71,6 +71,7 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
 
     markSent: (editionId, email, claimToken, messageId) => finish(editionId, email, claimToken, 'sent', { messageId }),
     markFailed: (editionId, email, claimToken, reason) => finish(editionId, email, claimToken, 'failed', { reason }),
+    markSkipped: (editionId, email, claimToken, reason) => finish(editionId, email, claimToken, 'skipped', { reason }),
 
     async recordSkipped(editionId, email, reason, now = Date.now()) {
       const written = await unlessConditionFails(

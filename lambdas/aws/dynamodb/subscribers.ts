@@ -30,10 +30,13 @@ const subscriberItem = z.object({
   confirmationSentAt: z.optional(z.string()),
   expiresAt: z.optional(z.number()),
   transientBounces: z.optional(z.number()),
-  // feedbackIds (the SES events already applied) is the store's own: only noteFeedback's condition reads it.
+  // feedbackIds and feedbackToCount are the store's own (see feedbackMarks): only feedbackState reads them.
 });
 
 const batchGetLimit = 100;
+/** What the store keeps about SES feedback: the events applied, and those whose edition count is still to be added. */
+const feedbackMarks = z.object({ feedbackIds: z.optional(z.set(z.string())), feedbackToCount: z.optional(z.set(z.string())) });
+
 /** Conditional puts in flight at once when adding many. */
 const putsInFlight = 25;
 /** What a page of the by-status index is keyed on: its own key and the table's. */
@@ -41,6 +44,7 @@ const statusPageKey = startKey('status', 'email');
 
 export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName: string): SubscriberStore => {
   const read = itemReader(tableName, ['email'], subscriberItem);
+  const readFeedbackMarks = itemReader(tableName, ['email'], feedbackMarks);
   const readMaybe = (item: Record<string, unknown> | undefined) => item && read(item);
 
   const get = async (email: string): Promise<Subscriber | undefined> =>
@@ -157,13 +161,45 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
 
     clearConfirmationSent: (email, sentAt) => update(email, 'REMOVE confirmationSentAt', 'confirmationSentAt = :sentAt', { ':sentAt': sentAt }),
 
-    noteFeedback: (email, feedbackId, options) =>
-      update(
+    async feedbackState(email, feedbackId) {
+      const item = (await client.send(new GetCommand({ TableName: tableName, Key: { email }, ConsistentRead: true }))).Item;
+      if (!item) return undefined;
+      const marks = readFeedbackMarks(item);
+      return { subscriber: read(item), applied: marks.feedbackIds?.has(feedbackId) ?? false, countPending: marks.feedbackToCount?.has(feedbackId) ?? false };
+    },
+
+    applyFeedback(email, change) {
+      const names: Record<string, string> = { '#status': 'status' };
+      const values: Record<string, unknown> = { ':ids': new Set([change.feedbackId]), ':id': change.feedbackId, ':seenStatus': change.seen.status };
+      const adds = ['feedbackIds :ids'];
+      const sets: string[] = [];
+      if (change.transientBounce) {
+        adds.push('transientBounces :one');
+        values[':one'] = 1;
+      }
+      if (change.countPending) adds.push('feedbackToCount :ids');
+      if (change.suppress) {
+        const at = change.suppress.at.toISOString();
+        sets.push('#status = :suppressed', '#history = list_append(#history, :change)', 'updatedAt = :at');
+        names['#history'] = 'history';
+        Object.assign(values, { ':suppressed': 'suppressed', ':change': [{ status: 'suppressed', at, reason: change.suppress.reason }], ':at': at });
+      }
+      // The state the change was worked out from must still hold: two events for one address cannot both count the same bounce.
+      const seenBounces = change.seen.transientBounces ?? 0;
+      values[':seenBounces'] = seenBounces;
+      const bouncesCondition = seenBounces === 0 ? '(attribute_not_exists(transientBounces) OR transientBounces = :seenBounces)' : 'transientBounces = :seenBounces';
+      return update(
         email,
-        `ADD feedbackIds :ids${options.transientBounce ? ', transientBounces :one' : ''}`,
-        'NOT contains(feedbackIds, :id)',
-        { ':ids': new Set([feedbackId]), ':id': feedbackId, ...(options.transientBounce ? { ':one': 1 } : {}) },
-      ),
+        `ADD ${adds.join(', ')}${sets.length > 0 ? ` SET ${sets.join(', ')} REMOVE expiresAt` : ''}`,
+        `NOT contains(feedbackIds, :id) AND #status = :seenStatus AND ${bouncesCondition}`,
+        values,
+        names,
+      );
+    },
+
+    async feedbackCounted(email, feedbackId) {
+      await update(email, 'DELETE feedbackToCount :ids', undefined, { ':ids': new Set([feedbackId]) });
+    },
 
     resetTransientBounces: (email) => update(email, 'SET transientBounces = :zero', 'transientBounces > :zero', { ':zero': 0 }),
 
