@@ -97,9 +97,12 @@ export interface SubscriberStore {
   markConfirmationSent(email: string, options: { readonly at: Date; readonly notSince: Date; readonly expiresAt: number }): Promise<Subscriber | undefined>;
   /** Forgets a confirmation email that could not be sent, so the next sign-up is not held back by it. */
   clearConfirmationSent(email: string, sentAt: string): Promise<Subscriber | undefined>;
+  /** The subscriber as one SES feedback event finds it; undefined when the address is not on the list. */
+  feedbackState(email: string, feedbackId: string): Promise<FeedbackState | undefined>;
   /**
-   * Notes one SES feedback event for the address (and a transient bounce in the count of those in a
-   * row); undefined when the address is unknown or this event was noted before.
+   * Applies one SES feedback event in one conditional write: its feedback id, the transient bounce count,
+   * the suppression with its history entry and the edition count it owes go in together, or nothing does.
+   * Undefined when the event was applied meanwhile or the subscriber is no longer as `change.seen` says.
    */
   applyFeedback(email: string, change: FeedbackChange): Promise<Subscriber | undefined>;
   /** The edition's count for this event has been added: the subscriber owes it no more. */
@@ -107,8 +110,6 @@ export interface SubscriberStore {
   /** A delivery ends a run of transient bounces. */
   resetTransientBounces(email: string): Promise<Subscriber | undefined>;
   /** Deletes the address and its history; what was stored, or undefined when it was not on the list. */
-  /** The subscriber as one SES feedback event finds it; undefined when the address is not on the list. */
-  feedbackState(email: string, feedbackId: string): Promise<FeedbackState | undefined>;
   remove(email: string): Promise<Subscriber | undefined>;
   /** One page of the subscribers with a status, in address order. */
   pageByStatus(status: SubscriberStatus, options?: { readonly limit?: number; readonly cursor?: string }): Promise<Page<Subscriber>>;
