@@ -4,6 +4,7 @@ import { benchPreview } from './preview.ts';
 import { benchRender } from './render.ts';
 import { benchSending } from './sending.ts';
 import { benchSubscribe } from './subscribe.ts';
+import { benchSubscriberImport } from './subscriber-import.ts';
 
 // Each issue's bench, by name; `npm run bench -- render` runs just one.
 const benches: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   preview: benchPreview,
   subscribe: benchSubscribe,
   feeds: benchFeeds,
+  'subscriber-import': benchSubscriberImport,
 };
 
 const wanted = process.argv.slice(2);

@@ -58,8 +58,11 @@ export interface EmulatorOptions {
 
 const require = createRequire(import.meta.url);
 // Both are CommonJS without types for these entry points; these are the calls used.
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
-const { default: startSes } = require('aws-ses-v2-local') as { default: (config: { host: string; port: number }) => Promise<Server> };
+// Loaded only when an emulator is started here: a command that finds them running (or is pointed
+// elsewhere) does not carry their ~25 MB.
+const dynalite = (options: Record<string, unknown>) => (require('dynalite') as (options: Record<string, unknown>) => Server)(options);
+const startSes = (config: { host: string; port: number }) =>
+  (require('aws-ses-v2-local') as { default: (config: { host: string; port: number }) => Promise<Server> }).default(config);
 
 const host = '127.0.0.1';
 

@@ -1,13 +1,15 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
 import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
-import { addConfirmed, importSubscribers } from '../../lambdas/subscription/operator.ts';
+import { CsvError, readCsv } from '../../lambdas/subscription/csv.ts';
+import { addConfirmed, type ImportSummary, importSubscribers } from '../../lambdas/subscription/operator.ts';
 import { requestSubscription, type SignupOutcome, type SubscriptionContext } from '../../lambdas/subscription/signup.ts';
 import { type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/subscription/store.ts';
-import { exportColumns, type ImportFile, readImportFile, subscribersToCsv } from '../../lambdas/subscription/subscriber-csv.ts';
+import { exportColumns, readImportRows, type RowProblem, subscribersToCsv } from '../../lambdas/subscription/subscriber-csv.ts';
 import { type LocalServices, withLocalServices } from '../../local/services.ts';
 import { createRowProgress } from './progress.ts';
 import { fail } from './shared.ts';
@@ -149,26 +151,38 @@ const show = (input: string) => {
   });
 };
 
+/** Lines in a file, counted without holding it: the progress bar's total before the rows are read. */
+const countLines = async (file: string): Promise<number> => {
+  let lines = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines += 1;
+  return lines;
+};
+
 const importCsv = (file: string, options: { pending?: boolean }) =>
   withLocalServices(async (services) => {
-    let parsed: ImportFile;
+    const rowsEstimate = await countLines(file).catch((error: NodeJS.ErrnoException) => fail(`${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`));
+    const progress = rowsEstimate >= progressFrom ? createRowProgress('importing', rowsEstimate) : undefined;
+    const problems: RowProblem[] = [];
+    let summary: ImportSummary;
     try {
-      parsed = readImportFile(await readFile(file, 'utf8'));
+      const rows = readImportRows(readCsv(createReadStream(file)), (problem) => problems.push(problem));
+      summary = await importSubscribers(rows, signupContext(services), { pending: Boolean(options.pending), source: basename(file), onProgress: (done) => progress?.update(done) });
     } catch (error) {
-      return fail(`${file}: ${(error as Error).message}`);
+      if (error instanceof CsvError) return fail(`${file}: ${error.message}`);
+      throw error;
+    } finally {
+      progress?.stop();
     }
-    const progress = parsed.rows.length >= progressFrom ? createRowProgress('importing', parsed.rows.length) : undefined;
-    const summary = await importSubscribers(parsed, signupContext(services), { pending: Boolean(options.pending), source: basename(file), onProgress: (done) => progress?.update(done) });
-    progress?.stop();
 
-    for (const problem of [...parsed.problems, ...summary.unsent].sort((a, b) => a.line - b.line)) console.error(`invalid: ${file}: line ${problem.line}: ${problem.message}`);
+    for (const problem of [...problems, ...summary.unsent].sort((a, b) => a.line - b.line)) console.error(`invalid: ${file}: line ${problem.line}: ${problem.message}`);
     const added = subscriberStatuses.filter((status) => summary.added[status] > 0).map((status) => `${summary.added[status]} ${status}`);
     const parts = [`Imported ${added.length ? added.join(', ') : '0'} subscriber(s) from ${file}`];
     if (summary.confirmationsSent > 0) parts.push(`a confirmation email went to each of the ${summary.confirmationsSent} pending${inboxNote(services)}`);
     if (summary.present > 0) parts.push(`${summary.present} already on the list (left as they were)`);
-    if (parsed.problems.length > 0) parts.push(`${parsed.problems.length} row(s) left out (listed above)`);
+    if (problems.length > 0) parts.push(`${problems.length} row(s) left out (listed above)`);
     console.log(`${parts.join('; ')}.`);
-    if (parsed.rows.length === 0 && parsed.problems.length > 0) process.exitCode = 1;
+    const usable = subscriberStatuses.reduce((sum, status) => sum + summary.added[status], summary.present);
+    if (usable === 0 && problems.length > 0) process.exitCode = 1;
   });
 
 export const registerSubscribers = (program: Command): void => {

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
 import { BriefingError } from '../errors.ts';
 
 /** One CSV record and the line of the file it starts on (the header is line 1). */
@@ -17,61 +19,24 @@ export class CsvError extends BriefingError {
 }
 
 /**
- * RFC 4180 records: comma-separated, fields in double quotes may hold commas, quotes ("") and line
- * breaks; CRLF or LF between records; blank lines skipped; a UTF-8 byte order mark ignored.
+ * RFC 4180 records read as they stream in (csv-parse), so a large file is never held whole: comma-separated,
+ * fields in double quotes may hold commas, quotes ("") and line breaks; CRLF, LF or CR between records,
+ * mixed; blank lines skipped; a UTF-8 byte order mark ignored.
  */
-export const parseCsv = (text: string): CsvRow[] => {
-  const rows: CsvRow[] = [];
-  const source = text.replace(/^\uFEFF/, '');
-  let line = 1;
-  let rowLine = 1;
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let fieldStarted = false;
-
-  const endRow = () => {
-    fields.push(field);
-    if (fields.length > 1 || fields[0] !== '' || fieldStarted) rows.push({ line: rowLine, fields });
-    fields = [];
-    field = '';
-    fieldStarted = false;
-  };
-
-  for (let index = 0; index < source.length; index += 1) {
-    const character = source[index]!;
-    if (quoted) {
-      if (character === '"' && source[index + 1] === '"') {
-        field += '"';
-        index += 1;
-      } else if (character === '"') {
-        quoted = false;
-      } else {
-        if (character === '\n') line += 1;
-        field += character;
-      }
-      continue;
+export async function* readCsv(input: Readable): AsyncGenerator<CsvRow> {
+  const parser = input.pipe(parse({ bom: true, info: true, relax_column_count: true, record_delimiter: ['\r\n', '\n', '\r'] }));
+  // csv-parse tells the line a record ends on; it starts on the line after the previous one ended.
+  let previousEnd = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!(record.length === 1 && record[0] === '')) yield { line: previousEnd + 1, fields: record };
+      previousEnd = info.lines;
     }
-    if (character === '"' && field === '') {
-      quoted = true;
-      fieldStarted = true;
-    } else if (character === ',') {
-      fields.push(field);
-      field = '';
-      fieldStarted = true;
-    } else if (character === '\n' || character === '\r') {
-      if (character === '\r' && source[index + 1] === '\n') index += 1;
-      endRow();
-      line += 1;
-      rowLine = line;
-    } else {
-      field += character;
-    }
+  } catch (error) {
+    const { code, lines } = error as { code?: string; lines?: number };
+    throw new CsvError(code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed' : (error as Error).message, lines ?? previousEnd + 1);
   }
-  if (quoted) throw new CsvError('a quoted field is not closed', rowLine);
-  if (field !== '' || fields.length > 0 || fieldStarted) endRow();
-  return rows;
-};
+}
 
 /** One CSV field, quoted when it needs to be (RFC 4180). */
 export const csvField = (value: string): string => (/[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value);

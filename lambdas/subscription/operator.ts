@@ -1,6 +1,7 @@
 import { pendingLifetimeSeconds, type SubscriptionContext } from './signup.ts';
-import type { ImportFile, ImportRow, RowProblem } from './subscriber-csv.ts';
+import type { ImportRow, RowProblem } from './subscriber-csv.ts';
 import type { Subscriber, SubscriberStatus, SubscriberStore } from './store.ts';
+import { newSignupNonce } from './tokens.ts';
 
 /**
  * What the newsroom may do to the list from the command line, and what it may never do: an operator
@@ -36,7 +37,8 @@ export interface ImportOptions {
   readonly pending: boolean;
   /** Where the rows came from, for the history ("imported from readers.csv"). */
   readonly source: string;
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Told the number of rows handled so far, after each round. */
+  readonly onProgress?: (done: number) => void;
 }
 
 export interface ImportSummary {
@@ -46,7 +48,7 @@ export interface ImportSummary {
   readonly confirmationsSent: number;
   /** Addresses already on the list: left exactly as they were. */
   readonly present: number;
-  /** New pending addresses whose confirmation email failed (stored, not mailed). */
+  /** Rows the store could not write, and new pending addresses whose confirmation email failed (stored, not mailed). */
   readonly unsent: readonly RowProblem[];
 }
 
@@ -60,7 +62,7 @@ const chunkSize = 1000;
  * sign-up as the web form (a confirmation email each); unsubscribed and suppressed rows stay so and
  * are never mailed. A row stored as pending expires, as an unconfirmed sign-up does.
  */
-export const importSubscribers = async (file: ImportFile, context: SubscriptionContext, options: ImportOptions): Promise<ImportSummary> => {
+export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context: SubscriptionContext, options: ImportOptions): Promise<ImportSummary> => {
   const added: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, suppressed: 0 };
   let confirmationsSent = 0;
   let present = 0;
@@ -74,8 +76,7 @@ export const importSubscribers = async (file: ImportFile, context: SubscriptionC
   // With `pending`, the rows that would be mailable sign up like a reader would; the others are stored as they are.
   const signsUp = (row: ImportRow) => options.pending && (row.status === undefined || row.status === 'active' || row.status === 'pending');
 
-  for (let start = 0; start < file.rows.length; start += chunkSize) {
-    const rows = file.rows.slice(start, start + chunkSize);
+  const importChunk = async (rows: readonly ImportRow[]) => {
     const direct = rows.filter((row) => !signsUp(row));
     const result = await context.subscribers.addMany(
       direct.map((row) => {
@@ -85,11 +86,14 @@ export const importSubscribers = async (file: ImportFile, context: SubscriptionC
     );
     for (const addition of result.added) added[addition.status] += 1;
     present += result.present.length;
+    const lineOf = new Map(direct.map((row) => [row.email, row.line]));
+    for (const { email, reason } of result.failed) unsent.push({ line: lineOf.get(email)!, message: `${email}: not stored: ${reason}` });
 
     for (const row of rows.filter(signsUp)) {
       // Only new addresses: an existing one is never re-mailed or re-subscribed by an import.
       const sentAt = at.toISOString();
-      const subscriber = await context.subscribers.add(row.email, { status: 'pending', reason: reasonFor('pending'), name: row.name, at, set: { confirmationSentAt: sentAt, expiresAt } });
+      const signup = { confirmationSentAt: sentAt, expiresAt, signupNonce: newSignupNonce() };
+      const subscriber = await context.subscribers.add(row.email, { status: 'pending', reason: reasonFor('pending'), name: row.name, at, set: signup });
       if (!subscriber) {
         present += 1;
         continue;
@@ -105,7 +109,18 @@ export const importSubscribers = async (file: ImportFile, context: SubscriptionC
       }
     }
     done += rows.length;
-    options.onProgress?.(done, file.rows.length);
+    options.onProgress?.(done);
+  };
+
+  // Read, checked and stored a round at a time: a list of any length never sits in memory whole.
+  let chunk: ImportRow[] = [];
+  for await (const row of rows) {
+    chunk.push(row);
+    if (chunk.length === chunkSize) {
+      await importChunk(chunk);
+      chunk = [];
+    }
   }
+  if (chunk.length > 0) await importChunk(chunk);
   return { added, confirmationsSent, present, unsent };
 };

@@ -21,6 +21,8 @@ export interface Subscriber {
   readonly history: readonly StatusChange[];
   /** When the last confirmation email went out (pending addresses). */
   readonly confirmationSentAt?: string;
+  /** The sign-up waiting for confirmation: its confirm link carries this nonce, and no other link confirms it. */
+  readonly signupNonce?: string;
   /** Epoch seconds after which an unconfirmed sign-up is deleted (DynamoDB TTL). */
   readonly expiresAt?: number;
   /** Soft bounces in a row since the last delivery. */
@@ -28,13 +30,15 @@ export interface Subscriber {
 }
 
 /** Fields set along with a status change or an addition; `null` removes one. */
-export type SubscriberFields = { readonly [Field in 'confirmationSentAt' | 'expiresAt']?: Subscriber[Field] | null };
+export type SubscriberFields = { readonly [Field in 'confirmationSentAt' | 'expiresAt' | 'signupNonce']?: Subscriber[Field] | null };
 
 export interface StatusChangeOptions {
   readonly reason: string;
   readonly at?: Date;
   /** Only change when the current status is one of these (a conditional write). */
   readonly from?: readonly SubscriberStatus[];
+  /** Only change while this sign-up is the one waiting (`null`: while none is). */
+  readonly signup?: string | null;
   readonly set?: SubscriberFields;
 }
 
@@ -83,18 +87,27 @@ export interface SubscriberStore {
   getMany(emails: readonly string[]): Promise<Map<string, Subscriber>>;
   /** Adds a new address; undefined (and nothing changed) when it is already on the list. */
   add(email: string, options: AddOptions): Promise<Subscriber | undefined>;
-  /** Adds the addresses not on the list yet; the others (`present`) are left exactly as they are. */
-  addMany(entries: readonly (AddOptions & { readonly email: string })[]): Promise<{ readonly added: Subscriber[]; readonly present: string[] }>;
+  /**
+   * Adds the addresses not on the list yet; the others (`present`) are left exactly as they are. Built for
+   * imports: batched, so an address created by a sign-up in the same instant may be overwritten by the new
+   * entry. `failed` names the entries the store could not write.
+   */
+  addMany(entries: readonly (AddOptions & { readonly email: string })[]): Promise<{
+    readonly added: Subscriber[];
+    readonly present: string[];
+    readonly failed: readonly { readonly email: string; readonly reason: string }[];
+  }>;
   /**
    * Sets a new status and appends it to the history in one conditional write; the subscriber after the
    * change, or undefined when the address is unknown or not in one of `from`.
    */
   changeStatus(email: string, status: SubscriberStatus, options: StatusChangeOptions): Promise<Subscriber | undefined>;
   /**
-   * Records a confirmation email for a pending address, unless one went out after `notSince`: of any
-   * number of concurrent sign-ups for one address, one at most gets the subscriber back and sends.
+   * Records a new sign-up (its nonce) and its confirmation email for a pending address, unless one went
+   * out after `notSince`: of any number of concurrent sign-ups for one address, one at most gets the
+   * subscriber back and sends.
    */
-  markConfirmationSent(email: string, options: { readonly at: Date; readonly notSince: Date; readonly expiresAt: number }): Promise<Subscriber | undefined>;
+  markConfirmationSent(email: string, options: { readonly at: Date; readonly notSince: Date; readonly expiresAt: number; readonly signup: string }): Promise<Subscriber | undefined>;
   /** Forgets a confirmation email that could not be sent, so the next sign-up is not held back by it. */
   clearConfirmationSent(email: string, sentAt: string): Promise<Subscriber | undefined>;
   /** The subscriber as one SES feedback event finds it; undefined when the address is not on the list. */

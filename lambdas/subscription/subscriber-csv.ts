@@ -1,5 +1,5 @@
 import { normaliseAddress } from './address.ts';
-import { CsvError, csvField, parseCsv } from './csv.ts';
+import { type CsvRow, CsvError, csvField } from './csv.ts';
 import { type Subscriber, type SubscriberStatus, subscriberStatuses } from './store.ts';
 
 /**
@@ -46,58 +46,55 @@ export interface RowProblem {
   readonly message: string;
 }
 
-export interface ImportFile {
-  readonly rows: ImportRow[];
-  readonly problems: RowProblem[];
-}
-
 const isStatus = (value: string): value is SubscriberStatus => (subscriberStatuses as readonly string[]).includes(value);
 
 /**
- * The rows of an import file: a header row naming an `email` column (and optionally `name` and
- * `status`, in any order and case, other columns ignored). Each row that cannot be used is reported
- * by line with the reason: wrong number of fields, an invalid address, a name that is not one line,
- * an unknown status, an address already on an earlier line (the first one counts).
- * Throws a CsvError for a file that cannot be read as CSV at all or has no email column.
+ * The usable rows of an import file, as they stream in: a header row naming an `email` column (and
+ * optionally `name` and `status`, in any order and case, other columns ignored). Each row that cannot
+ * be used goes to `onProblem` by line with the reason: wrong number of fields, an invalid address, a
+ * name that is not one line, an unknown status, an address already on an earlier line (the first one
+ * counts). Throws a CsvError for a file that cannot be read as CSV at all or has no email column.
  */
-export const readImportFile = (text: string): ImportFile => {
-  const [header, ...records] = parseCsv(text);
-  const columns = header?.fields.map((column) => column.trim().toLowerCase()) ?? [];
-  const column = (name: string) => columns.indexOf(name);
-  const [emailColumn, nameColumn, statusColumn] = [column('email'), column('name'), column('status')];
-  if (emailColumn < 0) throw new CsvError(`the header row must name an "email" column (found: ${columns.join(', ') || 'nothing'})`, header?.line ?? 1);
-
-  const rows: ImportRow[] = [];
-  const problems: RowProblem[] = [];
+export async function* readImportRows(records: AsyncIterable<CsvRow>, onProblem: (problem: RowProblem) => void): AsyncGenerator<ImportRow> {
+  let columns: string[] | undefined;
+  let emailColumn = -1;
+  let nameColumn = -1;
+  let statusColumn = -1;
   const seen = new Map<string, number>();
-  for (const { line, fields } of records) {
+  for await (const { line, fields } of records) {
+    if (!columns) {
+      columns = fields.map((column) => column.trim().toLowerCase());
+      [emailColumn, nameColumn, statusColumn] = ['email', 'name', 'status'].map((name) => columns!.indexOf(name)) as [number, number, number];
+      if (emailColumn < 0) throw new CsvError(`the header row must name an "email" column (found: ${columns.join(', ') || 'nothing'})`, line);
+      continue;
+    }
     const cell = (index: number) => (index < 0 ? '' : restoreCell(fields[index]!.trim()));
     if (fields.length !== columns.length) {
-      problems.push({ line, message: `has ${fields.length} field(s), the header has ${columns.length}` });
+      onProblem({ line, message: `has ${fields.length} field(s), the header has ${columns.length}` });
       continue;
     }
     const checked = normaliseAddress(cell(emailColumn));
     if (!checked.ok) {
-      problems.push({ line, message: `${JSON.stringify(cell(emailColumn).slice(0, 80))}: ${checked.reason}` });
+      onProblem({ line, message: `${JSON.stringify(cell(emailColumn).slice(0, 80))}: ${checked.reason}` });
       continue;
     }
     const name = cell(nameColumn) || undefined;
     if (name && (/[\x00-\x1f\x7f]/.test(name) || name.length > maxNameLength)) {
-      problems.push({ line, message: `name: must be one line of at most ${maxNameLength} characters` });
+      onProblem({ line, message: `name: must be one line of at most ${maxNameLength} characters` });
       continue;
     }
     const status = cell(statusColumn).toLowerCase();
     if (status !== '' && !isStatus(status)) {
-      problems.push({ line, message: `status: "${status.slice(0, 40)}" is not one of ${subscriberStatuses.join(', ')}` });
+      onProblem({ line, message: `status: "${status.slice(0, 40)}" is not one of ${subscriberStatuses.join(', ')}` });
       continue;
     }
     const first = seen.get(checked.email);
     if (first !== undefined) {
-      problems.push({ line, message: `${checked.email} is already on line ${first}` });
+      onProblem({ line, message: `${checked.email} is already on line ${first}` });
       continue;
     }
     seen.set(checked.email, line);
-    rows.push({ line, email: checked.email, name, status: status === '' ? undefined : status });
+    yield { line, email: checked.email, name, status: status === '' ? undefined : status };
   }
-  return { rows, problems };
-};
+  if (!columns) throw new CsvError('the file is empty: the first row must be a header naming an "email" column', 1);
+}

@@ -3,10 +3,13 @@ import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import type { Stores } from '../../lambdas/stores.ts';
 import { addConfirmed, importSubscribers } from '../../lambdas/subscription/operator.ts';
 import type { SubscriptionContext } from '../../lambdas/subscription/signup.ts';
-import { readImportFile } from '../../lambdas/subscription/subscriber-csv.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { readImportFile } from '../helpers/import-file.ts';
 
 let emulators: TestEmulators;
+const toAsync = async function* <T>(items: readonly T[]) {
+  yield* items;
+};
 let stores: Stores;
 const now = new Date('2026-11-24T07:00:00Z');
 
@@ -56,10 +59,10 @@ describe('add --confirmed', () => {
 
 describe('import', () => {
   it('stores new rows with the status the file gives (active when it gives none), pending ones expiring, the others without expiry', async () => {
-    const file = readImportFile('email,status\na@example.org,\nb@example.org,pending\nc@example.org,unsubscribed\nd@example.org,suppressed\n');
+    const file = (await readImportFile('email,status\na@example.org,\nb@example.org,pending\nc@example.org,unsubscribed\nd@example.org,suppressed\n')).rows;
     const { context: ctx, mailed } = context();
 
-    const summary = await importSubscribers(file, ctx, { pending: false, source: 'list.csv' });
+    const summary = await importSubscribers(toAsync(file), ctx, { pending: false, source: 'list.csv' });
 
     expect(summary).toEqual({ added: { active: 1, pending: 1, unsubscribed: 1, suppressed: 1 }, confirmationsSent: 0, present: 0, unsent: [] });
     expect(mailed).toEqual([]);
@@ -72,11 +75,11 @@ describe('import', () => {
 
   it('with pending: mailable rows sign up (one confirmation each), the others are stored as they are; a failed email is reported, the row kept', async () => {
     await stores.subscribers.add('known@example.org', { status: 'unsubscribed', reason: 'one-click unsubscribe' });
-    const file = readImportFile('email,status\na@example.org,active\nb@example.org,\nc@example.org,unsubscribed\nknown@example.org,active\nbroken@example.org,\n');
+    const file = (await readImportFile('email,status\na@example.org,active\nb@example.org,\nc@example.org,unsubscribed\nknown@example.org,active\nbroken@example.org,\n')).rows;
     const { context: ctx, mailed } = context(['broken@example.org']);
     const progress: number[] = [];
 
-    const summary = await importSubscribers(file, ctx, { pending: true, source: 'list.csv', onProgress: (done) => progress.push(done) });
+    const summary = await importSubscribers(toAsync(file), ctx, { pending: true, source: 'list.csv', onProgress: (done) => progress.push(done) });
 
     expect(mailed).toEqual(['a@example.org', 'b@example.org']);
     expect(summary).toMatchObject({ added: { pending: 3, unsubscribed: 1, active: 0, suppressed: 0 }, confirmationsSent: 2, present: 1 });

@@ -1,7 +1,16 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CsvError } from '../../lambdas/subscription/csv.ts';
+import { type CsvRow, CsvError, readCsv } from '../../lambdas/subscription/csv.ts';
 import type { Subscriber } from '../../lambdas/subscription/store.ts';
-import { defuseCell, readImportFile, restoreCell, subscribersToCsv } from '../../lambdas/subscription/subscriber-csv.ts';
+import { defuseCell, restoreCell, subscribersToCsv } from '../../lambdas/subscription/subscriber-csv.ts';
+import { readImportFile } from '../helpers/import-file.ts';
+
+const parseCsv = async (text: string): Promise<CsvRow[]> => {
+  const rows: CsvRow[] = [];
+  for await (const row of readCsv(Readable.from([text]))) rows.push(row);
+  return rows;
+};
+
 
 const subscriber = (email: string, status: Subscriber['status'], name?: string): Subscriber => ({
   email,
@@ -38,10 +47,10 @@ describe('export', () => {
     ]);
   });
 
-  it('reads back exactly what it wrote: address, name and status of every row', () => {
+  it('reads back exactly what it wrote: address, name and status of every row', async () => {
     const list = [subscriber('=1+1@x.org', 'pending', "'=tricky"), subscriber('ada@example.com', 'suppressed', '+44 Ada'), subscriber('bob@example.com', 'active')];
 
-    const { rows, problems } = readImportFile(subscribersToCsv(list));
+    const { rows, problems } = await readImportFile(subscribersToCsv(list));
 
     expect(problems).toEqual([]);
     expect(rows.map(({ email, name, status }) => ({ email, name, status }))).toEqual([
@@ -53,8 +62,8 @@ describe('export', () => {
 });
 
 describe('import rows', () => {
-  it('reports each unusable row by line with the reason, and keeps the first of a repeated address', () => {
-    const { rows, problems } = readImportFile(
+  it('reports each unusable row by line with the reason, and keeps the first of a repeated address', async () => {
+    const { rows, problems } = await readImportFile(
       ['Email,Status,Name', 'ada@example.com,unsubscribed,Ada', 'ADA@example.com,active,Again', 'nope,active,X', 'bob@example.com,gone,Bob', 'cy@example.com,,Cy', 'short'].join('\n'),
     );
 
@@ -70,8 +79,23 @@ describe('import rows', () => {
     ]);
   });
 
-  it('refuses a file without an email column', () => {
-    expect(() => readImportFile('name\nAda\n')).toThrow(CsvError);
-    expect(() => readImportFile('name\nAda\n')).toThrow('the header row must name an "email" column (found: name)');
+  it('refuses a file without an email column', async () => {
+    await expect(readImportFile('name\nAda\n')).rejects.toThrow(CsvError);
+    await expect(readImportFile('name\nAda\n')).rejects.toThrow('the header row must name an "email" column (found: name)');
+  });
+});
+
+describe('CSV reading', () => {
+  it('numbers rows by the line they start on, across quoted line breaks, mixed line endings and blank lines', async () => {
+    expect(await parseCsv('\uFEFFemail,name\r\na@x.org,"two\nlines"\n\nb@x.org,B\rc@x.org,"say ""hi"", ok"\n')).toEqual([
+      { line: 1, fields: ['email', 'name'] },
+      { line: 2, fields: ['a@x.org', 'two\nlines'] },
+      { line: 5, fields: ['b@x.org', 'B'] },
+      { line: 6, fields: ['c@x.org', 'say "hi", ok'] },
+    ]);
+  });
+
+  it('names the line of a quoted field that is never closed', async () => {
+    await expect(parseCsv('email,name\na@x.org,"open\n')).rejects.toThrow('line 2: a quoted field is not closed');
   });
 });

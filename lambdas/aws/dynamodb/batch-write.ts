@@ -26,17 +26,17 @@ export interface BatchWriteResult {
  * outright fails only its own items. Says exactly which items (by their `keyName` attribute, which
  * must be the table's only key) were written and which were not.
  */
-export const putInBatches = async (
+export const putInBatches = async <T extends object>(
   client: DynamoDBDocumentClient,
   tableName: string,
-  keyName: string,
-  items: readonly Readonly<Record<string, unknown>>[],
+  keyName: keyof T & string,
+  items: readonly T[],
   options: BatchWriteOptions = {},
 ): Promise<BatchWriteResult> => {
   const { concurrency = 4, maxAttempts = 8, sleep = (ms: number) => delay(ms) } = options;
   const stored: string[] = [];
   const failed: { key: string; reason: string }[] = [];
-  const keyOf = (item: Readonly<Record<string, unknown>> | undefined) => String(item?.[keyName]);
+  const keyOf = (item: T) => String(item[keyName]);
   const batches: (typeof items)[] = [];
   for (let start = 0; start < items.length; start += perBatch) batches.push(items.slice(start, start + perBatch));
 
@@ -50,7 +50,7 @@ export const putInBatches = async (
         for (const item of pending) failed.push({ key: keyOf(item), reason: `${(error as Error).name}: ${(error as Error).message}` });
         return;
       }
-      const unprocessed = new Set((output.UnprocessedItems?.[tableName] ?? []).map((request) => keyOf(request.PutRequest?.Item)));
+      const unprocessed = new Set((output.UnprocessedItems?.[tableName] ?? []).map((request) => String(request.PutRequest?.Item?.[keyName])));
       stored.push(...pending.filter((item) => !unprocessed.has(keyOf(item))).map(keyOf));
       pending = pending.filter((item) => unprocessed.has(keyOf(item)));
       if (pending.length === 0) return;

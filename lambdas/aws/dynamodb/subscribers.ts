@@ -15,6 +15,7 @@ import { type AddOptions, type Subscriber, subscriberStatuses, type SubscriberSt
 import { unlessConditionFails } from './conditions.ts';
 import { decodeCursor, encodeCursor, startKey } from './cursor.ts';
 import { itemReader } from './items.ts';
+import { putInBatches } from './batch-write.ts';
 import { indexes } from './tables.ts';
 
 const status = z.enum(subscriberStatuses);
@@ -28,17 +29,17 @@ const subscriberItem = z.object({
   updatedAt: z.string(),
   history: z.array(z.object({ status, at: z.string(), reason: z.string() })),
   confirmationSentAt: z.optional(z.string()),
+  signupNonce: z.optional(z.string()),
   expiresAt: z.optional(z.number()),
   transientBounces: z.optional(z.number()),
   // feedbackIds and feedbackToCount are the store's own (see feedbackMarks): only feedbackState reads them.
 });
 
-const batchGetLimit = 100;
 /** What the store keeps about SES feedback: the events applied, and those whose edition count is still to be added. */
 const feedbackMarks = z.object({ feedbackIds: z.optional(z.set(z.string())), feedbackToCount: z.optional(z.set(z.string())) });
 
-/** Conditional puts in flight at once when adding many. */
-const putsInFlight = 25;
+const batchGetLimit = 100;
+const batchesInFlight = 4;
 /** What a page of the by-status index is keyed on: its own key and the table's. */
 const statusPageKey = startKey('status', 'email');
 
@@ -88,19 +89,25 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
         sets.push(`#s${index} = :s${index}`);
       }
     });
-    let condition: string | undefined;
+    const conditions: string[] = [];
     if (options.from) {
-      condition = `#status IN (${options.from.map((_, index) => `:from${index}`).join(', ')})`;
+      conditions.push(`#status IN (${options.from.map((_, index) => `:from${index}`).join(', ')})`);
       options.from.forEach((from, index) => (values[`:from${index}`] = from));
     }
+    if (options.signup === null) conditions.push('attribute_not_exists(signupNonce)');
+    else if (options.signup !== undefined) {
+      conditions.push('signupNonce = :signup');
+      values[':signup'] = options.signup;
+    }
+    const condition = conditions.length > 0 ? conditions.join(' AND ') : undefined;
     return update(email, `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`, condition, values, names);
   };
 
-  const add = async (email: string, options: AddOptions): Promise<Subscriber | undefined> => {
+  const newSubscriber = (email: string, options: AddOptions): Subscriber => {
     const at = (options.at ?? new Date()).toISOString();
     // A field set to null is left out, as changeStatus removes it.
     const fields = Object.fromEntries(Object.entries(options.set ?? {}).filter(([, value]) => value !== null));
-    const subscriber: Subscriber = {
+    return {
       email,
       id: randomUUID(),
       status: options.status,
@@ -110,6 +117,10 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
       history: [{ status: options.status, at, reason: options.reason }],
       ...fields,
     };
+  };
+
+  const add = async (email: string, options: AddOptions): Promise<Subscriber | undefined> => {
+    const subscriber = newSubscriber(email, options);
     const written = await unlessConditionFails(client.send(new PutCommand({ TableName: tableName, Item: subscriber, ConditionExpression: 'attribute_not_exists(email)' })));
     return written && subscriber;
   };
@@ -117,8 +128,10 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
   const getMany = async (emails: readonly string[]): Promise<Map<string, Subscriber>> => {
     const found = new Map<string, Subscriber>();
     const unique = [...new Set(emails)];
-    for (let start = 0; start < unique.length; start += batchGetLimit) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + batchGetLimit).map((email) => ({ email }));
+    const batches: string[][] = [];
+    for (let start = 0; start < unique.length; start += batchGetLimit) batches.push(unique.slice(start, start + batchGetLimit));
+    const getBatch = async (batch: readonly string[]) => {
+      let keys: Record<string, unknown>[] | undefined = batch.map((email) => ({ email }));
       while (keys && keys.length > 0) {
         const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
         for (const item of output.Responses?.[tableName] ?? []) {
@@ -127,7 +140,12 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
         }
         keys = output.UnprocessedKeys?.[tableName]?.Keys;
       }
-    }
+    };
+    // A few calls in flight: an import reads who is on the list a thousand addresses at a time.
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(batchesInFlight, batches.length) }, async () => {
+      while (next < batches.length) await getBatch(batches[next++]!);
+    }));
     return found;
   };
 
@@ -139,23 +157,21 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
 
     async addMany(entries) {
       const existing = await getMany(entries.map((entry) => entry.email));
-      const added: Subscriber[] = [];
       const present = entries.filter((entry) => existing.has(entry.email)).map((entry) => entry.email);
-      const fresh = entries.filter((entry) => !existing.has(entry.email));
-      for (let start = 0; start < fresh.length; start += putsInFlight) {
-        // Each put is conditional: an address added between the read and the write is left as it is.
-        const written = await Promise.all(fresh.slice(start, start + putsInFlight).map((entry) => add(entry.email, entry)));
-        written.forEach((subscriber, index) => (subscriber ? added.push(subscriber) : present.push(fresh[start + index]!.email)));
-      }
-      return { added, present };
+      const fresh = new Map(entries.filter((entry) => !existing.has(entry.email)).map((entry) => [entry.email, newSubscriber(entry.email, entry)]));
+      // Batched (25 to a call) rather than one conditional put each: a list of 100,000 imports in seconds, not minutes.
+      // BatchWriteItem takes no condition, so an address created between the read above and this write is
+      // overwritten by the import's row; only a brand-new sign-up can appear that fast, and it is still pending.
+      const { stored, failed } = await putInBatches(client, tableName, 'email', [...fresh.values()], { concurrency: 8 });
+      return { added: stored.map((email) => fresh.get(email)!), present, failed: failed.map(({ key, reason }) => ({ email: key, reason })) };
     },
 
     markConfirmationSent: (email, options) =>
       update(
         email,
-        'SET confirmationSentAt = :at, expiresAt = :expires, updatedAt = :at',
+        'SET confirmationSentAt = :at, expiresAt = :expires, signupNonce = :signup, updatedAt = :at',
         '#status = :pending AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :notSince)',
-        { ':at': options.at.toISOString(), ':expires': options.expiresAt, ':pending': 'pending', ':notSince': options.notSince.toISOString() },
+        { ':at': options.at.toISOString(), ':expires': options.expiresAt, ':signup': options.signup, ':pending': 'pending', ':notSince': options.notSince.toISOString() },
         { '#status': 'status' },
       ),
 
@@ -190,7 +206,7 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
       const bouncesCondition = seenBounces === 0 ? '(attribute_not_exists(transientBounces) OR transientBounces = :seenBounces)' : 'transientBounces = :seenBounces';
       return update(
         email,
-        `ADD ${adds.join(', ')}${sets.length > 0 ? ` SET ${sets.join(', ')} REMOVE expiresAt` : ''}`,
+        `ADD ${adds.join(', ')}${sets.length > 0 ? ` SET ${sets.join(', ')} REMOVE expiresAt, signupNonce` : ''}`,
         `NOT contains(feedbackIds, :id) AND #status = :seenStatus AND ${bouncesCondition}`,
         values,
         names,
