@@ -69,8 +69,8 @@ export interface ConfirmationSenderOptions {
   readonly engine?: TemplateEngine;
 }
 
-/** Sends one confirmation email and returns the mailer's message id. */
-export type ConfirmationSender = (subscriber: Pick<Subscriber, 'email' | 'id'>, now: Date) => Promise<string>;
+/** Sends one confirmation email, for the sign-up waiting (its nonce), and returns the mailer's message id. */
+export type ConfirmationSender = (subscriber: Pick<Subscriber, 'email' | 'id' | 'signupNonce'>, now: Date) => Promise<string>;
 
 /**
  * Renders the template and compiles its MIME once per sender, so each confirmation costs string work
@@ -90,7 +90,7 @@ export const createConfirmationSender = (options: ConfirmationSenderOptions): Co
       compiled.catch(() => (compiled = undefined));
     }
     const mime = await compiled;
-    const confirmUrl = links.confirmUrl(subscriber.id, now);
+    const confirmUrl = links.confirmUrl(subscriber.id, subscriber.signupNonce, now);
     const raw = mime.build({
       to: subscriber.email,
       unsubscribeUrl: links.unsubscribeUrl(subscriber.id, now),

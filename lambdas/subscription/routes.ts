@@ -7,7 +7,7 @@ import { archivePage, isEditionId } from './archive.ts';
 import type { ConfirmationSender } from './confirmation-email.ts';
 import { type ApiRequest, HttpError, readFields } from './http.ts';
 import { honeypotField, type PageName, type PageViews } from './pages.ts';
-import { confirmSubscription, requestSubscription, subscriberById, type SubscriptionContext, unsubscribe } from './signup.ts';
+import { confirmLinkState, confirmSubscription, requestSubscription, subscriberById, type SubscriptionContext, unsubscribe } from './signup.ts';
 import { type TokenClaims, type TokenPurpose, tokenLifetimeSeconds, verifyToken } from './tokens.ts';
 
 /** Everything the routes use; the Lambda handler and the local server each build one. */
@@ -87,13 +87,24 @@ const expiredReply = () =>
 const leftReply = () =>
   errorReply(400, 'This link is no longer valid', 'This address left the list after the link was sent. To subscribe again, sign up on the sign-up page.');
 
+const replacedReply = () =>
+  errorReply(400, 'This link is no longer valid', 'This address was signed up again after the link was sent: use the link in the latest confirmation email.');
+
+const confirmReplies = { 'already-active': confirmedReply, confirmed: confirmedReply, expired: expiredReply, left: leftReply, replaced: replacedReply } as const;
+
+/** The sign-up an unsubscribe link was sent for is gone: the address was removed from the list since (and maybe added again). */
+const notOnListReply = (deps: SubscriptionDeps) =>
+  errorReply(
+    400,
+    'This link no longer applies',
+    `The address this link was sent to has been removed from the list since, so this link cannot change anything. If you still receive ${deps.config.newsletterName}, use the unsubscribe link in the latest email.`,
+  );
+
 export const showConfirm: Route = async (request, deps) => {
   const claims = checkToken(deps, request.query.get('token') ?? undefined, 'confirm');
   if (isReply(claims)) return claims;
-  const subscriber = await subscriberById(deps.subscribers, claims.subscriberId);
-  if (!subscriber) return expiredReply();
-  if (subscriber.status === 'active') return confirmedReply(deps);
-  if (subscriber.status !== 'pending') return leftReply();
+  const state = confirmLinkState(await subscriberById(deps.subscribers, claims.subscriberId), claims.signup, (deps.now ?? (() => new Date()))());
+  if (state !== 'open') return confirmReplies[state](deps);
   return page(200, 'confirm', { token: request.query.get('token')! }, 'Confirm with POST /confirm and this token.');
 };
 
@@ -101,16 +112,7 @@ export const confirm: Route = async (request, deps) => {
   const fields = readFields(request);
   const claims = checkToken(deps, fields.token ?? request.query.get('token') ?? undefined, 'confirm');
   if (isReply(claims)) return claims;
-  switch (await confirmSubscription(context(deps), claims.subscriberId)) {
-    case 'confirmed':
-    case 'already-active':
-      return confirmedReply(deps);
-    case 'not-pending':
-      return leftReply();
-    case 'expired':
-    case 'unknown':
-      return expiredReply();
-  }
+  return confirmReplies[await confirmSubscription(context(deps), claims)](deps);
 };
 
 export const showUnsubscribe: Route = async (request, deps) => {
@@ -121,6 +123,7 @@ export const showUnsubscribe: Route = async (request, deps) => {
   }
   const claims = checkToken(deps, token, 'unsubscribe');
   if (isReply(claims)) return claims;
+  if (!(await subscriberById(deps.subscribers, claims.subscriberId))) return notOnListReply(deps);
   return page(200, 'unsubscribe', { token }, 'Unsubscribe with POST /unsubscribe and this token.');
 };
 
@@ -130,8 +133,10 @@ export const unsubscribeRoute: Route = async (request, deps) => {
   const claims = checkToken(deps, fields.token ?? request.query.get('token') ?? undefined, 'unsubscribe');
   if (isReply(claims)) return claims;
   const oneClick = fields['List-Unsubscribe'] === 'One-Click';
-  await unsubscribe(context(deps), claims.subscriberId, oneClick ? 'one-click unsubscribe from the email' : 'unsubscribed on the web page');
-  // Unsubscribing twice, or after the sign-up expired, ends in the same place.
+  const outcome = await unsubscribe(context(deps), claims.subscriberId, oneClick ? 'one-click unsubscribe from the email' : 'unsubscribed on the web page');
+  // Never a "done" that changed nothing: the id a link names is gone once the address is removed, and an address added again has a new one.
+  if (outcome === 'unknown') return notOnListReply(deps);
+  // Unsubscribing twice ends in the same place.
   return result('You are unsubscribed', [`We will not send you ${deps.config.newsletterName} again.`, 'Changed your mind? You can sign up again at any time.'], signupLink);
 };
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Subscriber, SubscriberStore } from './store.ts';
 import type { ConfirmationSender } from './confirmation-email.ts';
-import { tokenLifetimeSeconds } from './tokens.ts';
+import { newSignupNonce, type TokenClaims, tokenLifetimeSeconds } from './tokens.ts';
 
 /** At most one confirmation email per address in this long. */
 export const confirmationIntervalMs = 10 * 60_000;
@@ -48,7 +48,8 @@ export const requestSubscription = async (
   const { subscribers } = context;
   const now = context.now();
   const at = now.toISOString();
-  const confirmation = { confirmationSentAt: at, expiresAt: expiry(now) };
+  // Each sign-up gets its own nonce: its confirm link confirms it and no later one.
+  const confirmation = { confirmationSentAt: at, expiresAt: expiry(now), signupNonce: newSignupNonce() };
 
   let subscriber: Subscriber | undefined = await subscribers.add(email, { status: 'pending', reason: options.reason, name: options.name, at: now, set: confirmation });
   if (!subscriber) {
@@ -58,7 +59,7 @@ export const requestSubscription = async (
     if (existing.status === 'suppressed') return 'suppressed';
     const notSince = new Date(now.getTime() - confirmationIntervalMs);
     if (existing.status === 'pending') {
-      subscriber = await subscribers.markConfirmationSent(email, { at: now, notSince, expiresAt: confirmation.expiresAt });
+      subscriber = await subscribers.markConfirmationSent(email, { at: now, notSince, expiresAt: confirmation.expiresAt, signup: confirmation.signupNonce });
     } else if (!existing.confirmationSentAt || existing.confirmationSentAt <= notSince.toISOString()) {
       subscriber = await subscribers.changeStatus(email, 'pending', { from: ['unsubscribed'], reason: options.reason, at: now, set: confirmation });
     }
@@ -74,26 +75,49 @@ export const requestSubscription = async (
   return 'confirmation-sent';
 };
 
-export type ConfirmOutcome = 'confirmed' | 'already-active' | 'expired' | 'not-pending' | 'unknown';
+/**
+ * What a confirm link can still do for the subscriber it names: confirm (`open`), or nothing, because the
+ * address is subscribed already, its sign-up expired or was never kept, it left the list (unsubscribed
+ * or suppressed) with no sign-up waiting, or a later sign-up replaced the one the link was sent for.
+ */
+export type ConfirmLinkState = 'open' | 'already-active' | 'expired' | 'left' | 'replaced';
 
-/** Activates a pending subscriber; a second confirmation of an active one is a success that changes nothing. */
-export const confirmSubscription = async (context: SubscriptionContext, subscriberId: string): Promise<ConfirmOutcome> => {
-  const { subscribers } = context;
-  const now = context.now();
-  const subscriber = await subscriberById(subscribers, subscriberId);
-  if (!subscriber) return 'unknown';
+export const confirmLinkState = (subscriber: Subscriber | undefined, signup: string | undefined, now: Date): ConfirmLinkState => {
+  if (!subscriber) return 'expired';
   if (subscriber.status === 'active') return 'already-active';
-  if (subscriber.status !== 'pending') return 'not-pending';
+  if (subscriber.status === 'suppressed') return 'left';
+  // A link without a nonce was sent before sign-ups had one: it still confirms a sign-up from then.
+  if (subscriber.signupNonce !== signup) return subscriber.signupNonce === undefined && subscriber.status !== 'pending' ? 'left' : 'replaced';
+  if (subscriber.status === 'unsubscribed' && signup === undefined) return 'left';
   // DynamoDB deletes expired items within days, not at once; until then the item is still there.
   if (subscriber.expiresAt !== undefined && subscriber.expiresAt * 1000 < now.getTime()) return 'expired';
+  return 'open';
+};
+
+export type ConfirmOutcome = 'confirmed' | Exclude<ConfirmLinkState, 'open'>;
+
+/**
+ * Activates the sign-up a confirm link was sent for, in one write conditional on that sign-up still
+ * waiting; a second confirmation of an active subscriber is a success that changes nothing.
+ */
+export const confirmSubscription = async (context: SubscriptionContext, claims: Pick<TokenClaims, 'subscriberId' | 'signup'>): Promise<ConfirmOutcome> => {
+  const { subscribers } = context;
+  const now = context.now();
+  const subscriber = await subscriberById(subscribers, claims.subscriberId);
+  if (!subscriber) return 'expired';
+  const state = confirmLinkState(subscriber, claims.signup, now);
+  if (state !== 'open') return state;
   const changed = await subscribers.changeStatus(subscriber.email, 'active', {
-    from: ['pending'],
-    reason: 'confirmed',
+    from: [subscriber.status],
+    signup: claims.signup ?? null,
+    reason: subscriber.status === 'pending' ? 'confirmed' : 'confirmed a new sign-up',
     at: now,
-    set: { expiresAt: null, confirmationSentAt: null },
+    set: { expiresAt: null, confirmationSentAt: null, signupNonce: null },
   });
   if (changed) return 'confirmed';
-  return (await subscribers.get(subscriber.email))?.status === 'active' ? 'already-active' : 'not-pending';
+  // Something changed it in between (a second press, an unsubscribe, a new sign-up): say what the link does now.
+  const after = confirmLinkState(await subscribers.get(subscriber.email), claims.signup, now);
+  return after === 'open' ? 'replaced' : after;
 };
 
 export type UnsubscribeOutcome = 'unsubscribed' | 'already' | 'unknown';
@@ -106,8 +130,8 @@ export const unsubscribe = async (context: SubscriptionContext, subscriberId: st
     from: ['pending', 'active'],
     reason,
     at: context.now(),
-    // An unsubscribed address is kept, so that nobody mails it again by mistake.
-    set: { expiresAt: null },
+    // An unsubscribed address is kept, so that nobody mails it again by mistake; a sign-up waiting is void.
+    set: { expiresAt: null, signupNonce: null },
   });
   return changed ? 'unsubscribed' : 'already';
 };

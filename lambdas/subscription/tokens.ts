@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type TokenPurpose = 'confirm' | 'unsubscribe';
 
@@ -7,6 +7,11 @@ export interface TokenClaims {
   readonly purpose: TokenPurpose;
   /** Epoch seconds. */
   readonly expiresAt: number;
+  /**
+   * A confirm link's sign-up: the nonce stored with it, so the link confirms that sign-up and no later
+   * one. Absent in unsubscribe links, and in confirm links sent before sign-ups had one.
+   */
+  readonly signup?: string;
 }
 
 export type TokenCheck =
@@ -21,14 +26,18 @@ const purposes = new Set<string>(['confirm', 'unsubscribe']);
 
 const mac = (secret: string, payload: string): Buffer => createHmac('sha256', secret).update(payload).digest();
 
-/** `base64url(purpose.subscriberId.expiresAt).base64url(HMAC-SHA256)`: opaque, URL-safe, no address inside. */
+/** `base64url(purpose.subscriberId.expiresAt[.signup]).base64url(HMAC-SHA256)`: opaque, URL-safe, no address inside. */
 export const signToken = (secret: string, claims: TokenClaims): string => {
-  const payload = Buffer.from(`${claims.purpose}.${claims.subscriberId}.${claims.expiresAt}`).toString('base64url');
+  const fields = [claims.purpose, claims.subscriberId, claims.expiresAt, ...(claims.signup === undefined ? [] : [claims.signup])];
+  const payload = Buffer.from(fields.join('.')).toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 };
 
-export const tokenFor = (secret: string, subscriberId: string, purpose: TokenPurpose, now: Date = new Date()): string =>
-  signToken(secret, { subscriberId, purpose, expiresAt: Math.floor(now.getTime() / 1000) + tokenLifetimeSeconds[purpose] });
+export const tokenFor = (secret: string, subscriberId: string, purpose: TokenPurpose, now: Date = new Date(), signup?: string): string =>
+  signToken(secret, { subscriberId, purpose, expiresAt: Math.floor(now.getTime() / 1000) + tokenLifetimeSeconds[purpose], signup });
+
+/** A new sign-up's nonce: what its confirm link carries and the record keeps while the sign-up waits. */
+export const newSignupNonce = (): string => randomBytes(16).toString('base64url');
 
 /** Checks the signature in constant time first, then the purpose and expiry; every failure says what happened. */
 export const verifyToken = (secret: string, token: string, purpose: TokenPurpose, now: Date = new Date()): TokenCheck => {
@@ -42,14 +51,16 @@ export const verifyToken = (secret: string, token: string, purpose: TokenPurpose
     return { ok: false, reason: 'tampered', message: 'This link is not valid: it was changed or not made by us.' };
   }
   const fields = Buffer.from(payload, 'base64url').toString('utf8').split('.');
-  const [claimedPurpose, subscriberId, expiry] = fields;
+  const [claimedPurpose, subscriberId, expiry, signup] = fields;
   const expiresAt = Number(expiry);
-  if (fields.length !== 3 || !claimedPurpose || !purposes.has(claimedPurpose) || !subscriberId || !Number.isInteger(expiresAt)) return malformed;
+  // Only confirm links name a sign-up; links sent before they did (three fields) are still read.
+  const fieldCount = claimedPurpose === 'confirm' && signup !== undefined ? 4 : 3;
+  if (fields.length !== fieldCount || !claimedPurpose || !purposes.has(claimedPurpose) || !subscriberId || !Number.isInteger(expiresAt) || signup === '') return malformed;
   if (claimedPurpose !== purpose) {
     return { ok: false, reason: 'wrong-purpose', message: `This link is for ${claimedPurpose === 'confirm' ? 'confirming a subscription' : 'unsubscribing'}, not for this page.` };
   }
   if (expiresAt * 1000 < now.getTime()) {
     return { ok: false, reason: 'expired', message: purpose === 'confirm' ? 'This confirmation link has expired: sign up again to get a new one.' : 'This link has expired.' };
   }
-  return { ok: true, claims: { subscriberId, purpose, expiresAt } };
+  return { ok: true, claims: { subscriberId, purpose, expiresAt, ...(signup === undefined ? {} : { signup }) } };
 };

@@ -9,7 +9,7 @@ import { verifyToken } from '../../lambdas/subscription/tokens.ts';
 
 const config = parseConfig({ siteUrl: 'https://briefing.example.com', senderAddress: 'briefing@news.example.com', newsletterName: 'The Morning Briefing' });
 const secret = 'confirmation-test-secret';
-const subscriber = { email: 'reader@example.org', id: '6f1c2b9e-8d0a-4e57-9a3b-2c1d0e9f8a7b' };
+const subscriber = { email: 'reader@example.org', id: '6f1c2b9e-8d0a-4e57-9a3b-2c1d0e9f8a7b', signupNonce: 'Xq3v9LrT0aYb2cDeFgHiJw' };
 const now = new Date('2026-11-24T07:00:00Z');
 
 /** Keeps the SendRawEmail requests: the SES emulator drops most headers of a raw message, and the headers are what this is about. */
@@ -40,12 +40,12 @@ describe('confirmation email', () => {
     expect(header('list-unsubscribe')).toBe(`List-Unsubscribe: <${links.unsubscribeUrl(subscriber.id, now)}>`);
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     expect(header('x-ses-configuration-set')).toBe('X-SES-CONFIGURATION-SET: BriefingSet');
-    const confirmUrl = links.confirmUrl(subscriber.id, now);
+    const confirmUrl = links.confirmUrl(subscriber.id, subscriber.signupNonce, now);
     expect(mail.text).toContain(confirmUrl);
     expect(mail.html).toContain(`href="${confirmUrl}"`);
     expect(mail.text).toContain(subscriber.email);
     const token = new URL(confirmUrl).searchParams.get('token')!;
-    expect(verifyToken(secret, token, 'confirm', now)).toMatchObject({ ok: true, claims: { subscriberId: subscriber.id } });
+    expect(verifyToken(secret, token, 'confirm', now)).toMatchObject({ ok: true, claims: { subscriberId: subscriber.id, signup: subscriber.signupNonce } });
   });
 
   it('is what the preview renders, byte for byte in both parts', async () => {
@@ -53,7 +53,7 @@ describe('confirmation email', () => {
     await createConfirmationSender({ config, mailer: sesMailer(ses.client), secret })(subscriber, now);
     const mail = await simpleParser(Buffer.from(ses.sent[0]!.RawMessage!.Data!));
 
-    const preview = await renderConfirmationEmail(config, { email: subscriber.email, confirmUrl: subscriptionLinks(config, secret).confirmUrl(subscriber.id, now) });
+    const preview = await renderConfirmationEmail(config, { email: subscriber.email, confirmUrl: subscriptionLinks(config, secret).confirmUrl(subscriber.id, subscriber.signupNonce, now) });
 
     expect(mail.text).toBe(preview.text.replace(/\r?\n/g, '\n'));
     expect(mail.html).toBe(preview.html);

@@ -4,6 +4,7 @@ import { buildEdition } from '../../lambdas/edition/model.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
 import type { Subscriber } from '../../lambdas/subscription/store.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
+import { newSignupNonce, signToken } from '../../lambdas/subscription/tokens.ts';
 import { samplesDir } from '../../bin/cli/shared.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { asciiAddress, confirmationLink, createHarness, form, type Harness, mainText, testSecret } from './harness.ts';
@@ -29,9 +30,12 @@ const stored = (email: string) => h.stores.subscribers.get(email);
 const links = () => subscriptionLinks(h.config, testSecret);
 const tokenOf = (url: string | URL) => new URL(url).searchParams.get('token')!;
 
-/** An address already in a given state, as the routes would have left it. */
-const existing = async (email: string, status: Subscriber['status']): Promise<Subscriber> =>
-  (await h.stores.subscribers.add(email, { status, reason: 'set up by the test', at: new Date(h.clock.now().getTime() - 30 * days) }))!;
+/** An address already in a given state, as the routes would have left it (a pending one with its sign-up's nonce). */
+const existing = async (email: string, status: Subscriber['status']): Promise<Subscriber> => {
+  const at = new Date(h.clock.now().getTime() - 30 * days);
+  const signup = status === 'pending' ? { signupNonce: newSignupNonce(), confirmationSentAt: at.toISOString() } : undefined;
+  return (await h.stores.subscribers.add(email, { status, reason: 'set up by the test', at, set: signup }))!;
+};
 
 describe('GET /', () => {
   it('shows an accessible signup form that works without JavaScript, with a trap field and what the newsletter sends', async () => {
@@ -188,7 +192,7 @@ describe('POST /subscribe', () => {
 describe('confirm', () => {
   it('GET shows a page with a Confirm button and changes nothing', async () => {
     const subscriber = await existing('careful@example.org', 'pending');
-    const token = tokenOf(links().confirmUrl(subscriber.id, h.clock.now()));
+    const token = tokenOf(links().confirmUrl(subscriber.id, subscriber.signupNonce, h.clock.now()));
 
     const response = await h.request('GET', '/confirm', { query: `token=${token}` });
 
@@ -303,6 +307,82 @@ describe('unsubscribe', () => {
 
     expect(response.statusCode).toBe(200);
     expect(mainText(response.body)).toContain('unsubscribe link at the bottom');
+  });
+});
+
+describe('links bound to what they were sent for', () => {
+  it('an old unsubscribe link of an address removed and added again says it no longer applies, and changes nothing', async () => {
+    const before = await existing('again@example.org', 'active');
+    const oldLink = new URL(links().unsubscribeUrl(before.id));
+    await h.stores.subscribers.remove('again@example.org');
+    const after = await existing('again@example.org', 'active');
+
+    const page = await h.request('GET', '/unsubscribe', { query: oldLink.search.slice(1) });
+    const pressed = await h.request('POST', '/unsubscribe', form({ token: tokenOf(oldLink) }));
+    const oneClick = await h.request('POST', oldLink.pathname, { query: oldLink.search.slice(1), ...form({ 'List-Unsubscribe': 'One-Click' }) });
+
+    for (const response of [page, pressed, oneClick]) {
+      expect(response.statusCode).toBe(400);
+      expect(mainText(response.body)).toContain('This link no longer applies');
+      expect(mainText(response.body)).not.toContain('You are unsubscribed');
+    }
+    expect(await stored('again@example.org')).toEqual(after);
+    // The links in mail sent since the address came back work.
+    await h.request('POST', '/unsubscribe', form({ token: tokenOf(links().unsubscribeUrl(after.id)) }));
+    expect((await stored('again@example.org'))?.status).toBe('unsubscribed');
+  });
+
+  it("an old confirm link does not confirm a later, separate sign-up; that sign-up's own link does", async () => {
+    await subscribeForm('twice@example.org');
+    const first = tokenOf(await confirmationLink(emulators, 'twice@example.org'));
+    await h.request('POST', '/confirm', form({ token: first }));
+    const { id } = (await stored('twice@example.org'))!;
+    await h.request('POST', '/unsubscribe', form({ token: tokenOf(links().unsubscribeUrl(id)) }));
+    h.clock.advance(11 * minutes);
+    await subscribeForm('twice@example.org');
+    const second = tokenOf(await confirmationLink(emulators, 'twice@example.org'));
+    expect(second).not.toBe(first);
+
+    const shown = await h.request('GET', '/confirm', { query: `token=${first}` });
+    const old = await h.request('POST', '/confirm', form({ token: first }));
+
+    for (const response of [shown, old]) {
+      expect(response.statusCode).toBe(400);
+      expect(mainText(response.body)).toContain('This link is no longer valid');
+    }
+    expect((await stored('twice@example.org'))?.status).not.toBe('active');
+    expect((await h.request('POST', '/confirm', form({ token: second }))).statusCode).toBe(200);
+    expect((await stored('twice@example.org'))?.status).toBe('active');
+  });
+
+  it('a confirm link dies when a new sign-up replaces its own, and when it expires', async () => {
+    await subscribeForm('slow@example.org');
+    const first = tokenOf(await confirmationLink(emulators, 'slow@example.org'));
+    h.clock.advance(11 * minutes);
+    await subscribeForm('slow@example.org');
+    const second = tokenOf(await confirmationLink(emulators, 'slow@example.org'));
+
+    const replaced = await h.request('POST', '/confirm', form({ token: first }));
+
+    expect(replaced.statusCode).toBe(400);
+    expect(mainText(replaced.body)).toContain('use the link in the latest confirmation email');
+    expect((await stored('slow@example.org'))?.status).toBe('pending');
+    h.clock.advance(7 * days + minutes);
+    expect(mainText((await h.request('POST', '/confirm', form({ token: second }))).body)).toContain('This confirmation link has expired');
+    expect((await stored('slow@example.org'))?.status).toBe('pending');
+  });
+
+  it('a confirm link sent before sign-ups had a nonce still confirms the sign-up of then, and no later one', async () => {
+    const legacy = (await h.stores.subscribers.add('early@example.org', { status: 'pending', reason: 'signed up on the web page', at: h.clock.now() }))!;
+    const token = signToken(testSecret, { subscriberId: legacy.id, purpose: 'confirm', expiresAt: Math.floor(h.clock.now().getTime() / 1000) + 86_400 });
+
+    expect((await h.request('POST', '/confirm', form({ token }))).statusCode).toBe(200);
+    expect((await stored('early@example.org'))?.status).toBe('active');
+
+    await h.request('POST', '/unsubscribe', form({ token: tokenOf(links().unsubscribeUrl(legacy.id)) }));
+    await subscribeForm('early@example.org');
+    expect((await h.request('POST', '/confirm', form({ token }))).statusCode).toBe(400);
+    expect((await stored('early@example.org'))?.status).not.toBe('active');
   });
 });
 

@@ -81,7 +81,7 @@ const badInputs: BadInput[] = [
   {
     name: 'a tampered confirm token',
     send: () => {
-      const token = tokenOf(links().confirmUrl(pending.id));
+      const token = tokenOf(links().confirmUrl(pending.id, pending.signupNonce));
       const [payload, signature] = token.split('.') as [string, string];
       const forged = Buffer.from(Buffer.from(payload, 'base64url').toString().replace(pending.id, active.id)).toString('base64url');
       return post('/confirm', new URLSearchParams({ token: `${forged}.${signature}` }).toString());
@@ -97,7 +97,7 @@ const badInputs: BadInput[] = [
   },
   {
     name: 'a confirm token used to unsubscribe',
-    send: () => post('/unsubscribe', new URLSearchParams({ token: tokenOf(links().confirmUrl(active.id)) }).toString()),
+    send: () => post('/unsubscribe', new URLSearchParams({ token: tokenOf(links().confirmUrl(active.id, active.signupNonce)) }).toString()),
     status: 400,
     says: 'for confirming a subscription, not for this page',
   },
@@ -115,7 +115,7 @@ const badInputs: BadInput[] = [
   },
   {
     name: 'GET on /confirm with a valid token (a mail scanner prefetching)',
-    send: () => fetch(`${server.url}/confirm?token=${tokenOf(links().confirmUrl(pending.id))}`),
+    send: () => fetch(`${server.url}/confirm?token=${tokenOf(links().confirmUrl(pending.id, pending.signupNonce))}`),
     status: 200,
     says: 'Press the button to start receiving',
   },
