@@ -36,7 +36,8 @@ export const subscriberById = async (subscribers: SubscriberStore, id: string): 
 const expiry = (now: Date): number => Math.floor(now.getTime() / 1000) + pendingLifetimeSeconds;
 
 /**
- * Signs an address up: new and unsubscribed addresses become pending and get a confirmation email,
+ * Signs an address up: a new address becomes pending, an unsubscribed one stays unsubscribed with the
+ * sign-up waiting (only its confirmation makes it active again), and both get a confirmation email;
  * pending ones get another if the last went out more than ten minutes ago. Active and suppressed
  * addresses get nothing. When the email cannot be sent, the throttle is released and the error thrown.
  */
@@ -58,11 +59,12 @@ export const requestSubscription = async (
     if (existing.status === 'active') return 'already-active';
     if (existing.status === 'suppressed') return 'suppressed';
     const notSince = new Date(now.getTime() - confirmationIntervalMs);
-    if (existing.status === 'pending') {
-      subscriber = await subscribers.markConfirmationSent(email, { at: now, notSince, expiresAt: confirmation.expiresAt, signup: confirmation.signupNonce });
-    } else if (!existing.confirmationSentAt || existing.confirmationSentAt <= notSince.toISOString()) {
-      subscriber = await subscribers.changeStatus(email, 'pending', { from: ['unsubscribed'], reason: options.reason, at: now, set: confirmation });
-    }
+    const signup = { at: now, notSince, signup: confirmation.signupNonce };
+    // An unsubscribed address stays so, with no expiry, until the reader confirms: the record is what keeps it from being mailed.
+    subscriber =
+      existing.status === 'pending'
+        ? await subscribers.markConfirmationSent(email, { ...signup, from: 'pending', expiresAt: confirmation.expiresAt })
+        : await subscribers.markConfirmationSent(email, { ...signup, from: 'unsubscribed' });
     if (!subscriber) return 'recently-sent';
   }
 

@@ -103,11 +103,15 @@ export interface SubscriberStore {
    */
   changeStatus(email: string, status: SubscriberStatus, options: StatusChangeOptions): Promise<Subscriber | undefined>;
   /**
-   * Records a new sign-up (its nonce) and its confirmation email for a pending address, unless one went
-   * out after `notSince`: of any number of concurrent sign-ups for one address, one at most gets the
-   * subscriber back and sends.
+   * Records a new sign-up (its nonce) and its confirmation email for an address that is still `from`,
+   * unless one went out after `notSince`: of any number of concurrent sign-ups for one address, one at
+   * most gets the subscriber back and sends. A pending sign-up gets `expiresAt`; an unsubscribed address
+   * keeps its status and never expires (the record is what keeps it from being mailed).
    */
-  markConfirmationSent(email: string, options: { readonly at: Date; readonly notSince: Date; readonly expiresAt: number; readonly signup: string }): Promise<Subscriber | undefined>;
+  markConfirmationSent(
+    email: string,
+    options: { readonly from: 'pending' | 'unsubscribed'; readonly at: Date; readonly notSince: Date; readonly expiresAt?: number; readonly signup: string },
+  ): Promise<Subscriber | undefined>;
   /** Forgets a confirmation email that could not be sent, so the next sign-up is not held back by it. */
   clearConfirmationSent(email: string, sentAt: string): Promise<Subscriber | undefined>;
   /** The subscriber as one SES feedback event finds it; undefined when the address is not on the list. */

@@ -135,18 +135,57 @@ describe('POST /subscribe', () => {
     expect(subscriber?.confirmationSentAt).toBe(h.clock.now().toISOString());
   });
 
-  it('needs a new confirmation to come back after unsubscribing', async () => {
+  it('keeps an unsubscribed address unsubscribed, with no expiry, until the reader confirms the new sign-up', async () => {
     const left = await existing('back@example.org', 'unsubscribed');
 
     await subscribeForm('back@example.org');
 
-    const subscriber = await stored('back@example.org');
-    expect(subscriber?.status).toBe('pending');
-    expect(subscriber?.history.map((change) => change.status)).toEqual(['unsubscribed', 'pending']);
+    const waiting = await stored('back@example.org');
+    expect(waiting).toMatchObject({ status: 'unsubscribed', history: left.history, id: left.id });
+    expect(waiting?.signupNonce).toEqual(expect.any(String));
+    // No TTL: in AWS the record that keeps the address from being mailed must not be deleted.
+    expect(waiting?.expiresAt).toBeUndefined();
+    expect((await h.stores.subscribers.pageByStatus('active')).items).toEqual([]);
+
     const link = await confirmationLink(emulators, 'back@example.org');
     await h.request('POST', '/confirm', form({ token: tokenOf(link) }));
-    expect((await stored('back@example.org'))?.status).toBe('active');
-    expect(left.id).toBe(subscriber?.id);
+    const back = await stored('back@example.org');
+    expect(back?.status).toBe('active');
+    expect(back?.history.map(({ status, reason }) => [status, reason])).toEqual([
+      ['unsubscribed', 'set up by the test'],
+      ['active', 'confirmed a new sign-up'],
+    ]);
+    expect(back).not.toHaveProperty('signupNonce');
+  });
+
+  it('leaves an unsubscribed address unsubscribed and kept for good when its new sign-up is never confirmed', async () => {
+    await existing('undecided@example.org', 'unsubscribed');
+    await subscribeForm('undecided@example.org');
+    const token = tokenOf(await confirmationLink(emulators, 'undecided@example.org'));
+    h.clock.advance(7 * days + minutes);
+
+    const late = await h.request('POST', '/confirm', form({ token }));
+
+    expect(mainText(late.body)).toContain('This confirmation link has expired');
+    const after = await stored('undecided@example.org');
+    expect(after?.status).toBe('unsubscribed');
+    expect(after?.expiresAt).toBeUndefined();
+    // A sign-up after that starts again.
+    await subscribeForm('undecided@example.org');
+    expect(await mailsTo('undecided@example.org')).toHaveLength(2);
+    expect((await stored('undecided@example.org'))?.status).toBe('unsubscribed');
+  });
+
+  it('keeps a suppressed address suppressed, unmailed and without expiry whatever is posted', async () => {
+    const bounced = await existing('bounced@example.org', 'suppressed');
+
+    for (let round = 0; round < 2; round += 1) {
+      await subscribeForm('bounced@example.org');
+      h.clock.advance(11 * minutes);
+    }
+
+    expect(await stored('bounced@example.org')).toEqual(bounced);
+    expect(await mailsTo('bounced@example.org')).toHaveLength(0);
   });
 
   it('stores and sends nothing when the trap field is filled in, and says the same as for a person', async () => {

@@ -169,9 +169,15 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     markConfirmationSent: (email, options) =>
       update(
         email,
-        'SET confirmationSentAt = :at, expiresAt = :expires, signupNonce = :signup, updatedAt = :at',
-        '#status = :pending AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :notSince)',
-        { ':at': options.at.toISOString(), ':expires': options.expiresAt, ':signup': options.signup, ':pending': 'pending', ':notSince': options.notSince.toISOString() },
+        `SET confirmationSentAt = :at, signupNonce = :signup, updatedAt = :at${options.expiresAt === undefined ? '' : ', expiresAt = :expires'}`,
+        '#status = :from AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :notSince)',
+        {
+          ':at': options.at.toISOString(),
+          ':signup': options.signup,
+          ':from': options.from,
+          ':notSince': options.notSince.toISOString(),
+          ...(options.expiresAt === undefined ? {} : { ':expires': options.expiresAt }),
+        },
         { '#status': 'status' },
       ),
 
