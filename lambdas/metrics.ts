@@ -7,7 +7,7 @@ export const serviceName = 'briefing';
 export const editionsPausedMetric = 'EditionsPaused';
 
 /** Deliver's per-recipient outcomes, one count each (as deliver publishes them today). */
-export const outcomeMetrics = { sent: 'Sent', skipped: 'Skipped', failed: 'Failed', duplicates: 'Duplicates', dropped: 'Dropped' } as const;
+export const outcomeMetrics = { sent: 'Sent', skipped: 'Skipped', failed: 'Failed', uncertain: 'UncertainDeliveries', duplicates: 'Duplicates', dropped: 'Dropped' } as const;
 
 /** The feedback function's counts per SES event applied. */
 export const feedbackMetrics = { bounces: 'Bounces', transientBounces: 'TransientBounces', complaints: 'Complaints', suppressions: 'Suppressions' } as const;
@@ -37,7 +37,7 @@ export const stopReason = (failure: { readonly code: string; readonly message: s
   /daily message quota exceeded/i.test(failure.message) ? 'DailyQuotaExceeded' : failure.code.replace(/[^A-Za-z0-9_.-]/g, '') || 'Unknown';
 
 /** Deliveries whose outcome is unknown (a timeout or reset after SES may have taken the message): counted, never retried. */
-export const uncertainDeliveriesMetric = 'UncertainDeliveries';
+export const uncertainDeliveriesMetric = outcomeMetrics.uncertain;
 
 /**
  * Published by the feed poller (issue 10): 1 per feed that could not be fetched or read in a poll

@@ -5,7 +5,7 @@ import { compose, type ComposeResult } from '../lambdas/sending/compose.ts';
 import { type ComposeRequest, parseComposeRequest } from '../lambdas/sending/compose-request.ts';
 import { createDeliverer, type DeliverDeps } from '../lambdas/sending/deliver.ts';
 import { TokenBucket } from '../lambdas/sending/token-bucket.ts';
-import type { OutcomeCounts, OutcomeName } from '../lambdas/edition/store.ts';
+import { noOutcomes, type OutcomeName } from '../lambdas/edition/store.ts';
 import type { Stores } from '../lambdas/stores.ts';
 import { subscriptionLinks } from '../lambdas/subscription/links.ts';
 import { createInProcessQueue } from './in-process-queue.ts';
@@ -29,7 +29,7 @@ export interface LocalSendOptions {
 export interface LocalSendResult {
   readonly result: ComposeResult;
   /** What this run's deliveries came to. */
-  readonly counts: Required<OutcomeCounts>;
+  readonly counts: Record<OutcomeName, number>;
   /** Queue messages that failed too often (the dead-letter queue's content). */
   readonly deadLetters: readonly string[];
   readonly durationMs: number;
@@ -43,7 +43,7 @@ export interface LocalSendResult {
 export const sendLocally = async (input: ComposeRequest, options: LocalSendOptions): Promise<LocalSendResult> => {
   const request = parseComposeRequest(input);
   const started = performance.now();
-  const counts: Required<OutcomeCounts> = { sent: 0, skipped: 0, failed: 0, duplicates: 0, dropped: 0 };
+  const counts = noOutcomes();
   const deliverer = createDeliverer({
     stores: options.stores,
     config: options.config,

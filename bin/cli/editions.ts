@@ -1,10 +1,11 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { EditionRecord } from '../../lambdas/edition/store.ts';
 import { withLocalServices } from '../../local/services.ts';
+import { uncertainLine } from './send.ts';
 import { validDate } from './shared.ts';
 
 const counts = (edition: EditionRecord) =>
-  `${edition.sent} sent, ${edition.skipped} skipped, ${edition.failed} failed of ${edition.enqueued} queued; ${edition.bounces} bounces, ${edition.complaints} complaints`;
+  `${edition.sent} sent, ${edition.skipped} skipped, ${edition.failed} failed${edition.uncertain ? `, ${edition.uncertain} uncertain` : ''} of ${edition.enqueued} queued; ${edition.bounces} bounces, ${edition.complaints} complaints`;
 
 const positiveInt = (value: string): number => {
   const parsed = Number(value);
@@ -33,6 +34,7 @@ const show = async (date: string) =>
       `completed ${edition.completedAt ?? '-'}`,
       `counts    ${counts(edition)}${edition.duplicates ? `, ${edition.duplicates} repeats skipped` : ''}${edition.dropped ? `, ${edition.dropped} held back while paused or stopped` : ''}`,
     ];
+    if (edition.uncertain > 0) lines.push(`          ${uncertainLine(edition.uncertain)}`);
     console.log(lines.join('\n'));
     if (edition.status === 'paused' || edition.status === 'stopped') console.log(`\nContinue it with: npx briefing send --date ${edition.editionId} --resume`);
   });

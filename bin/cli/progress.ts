@@ -52,16 +52,18 @@ export interface SendCounts {
   readonly sent: number;
   readonly skipped: number;
   readonly failed: number;
+  readonly uncertain: number;
 }
 
-/** Progress of a send: recipients handled, the send rate, and what was skipped or failed. */
+/** Progress of a send: recipients handled, the send rate, and what was skipped, failed or left uncertain. */
 export const createProgress = (total: number, stream: NodeJS.WriteStream = process.stderr, lineIntervalMs = 2000): Progress<SendCounts> =>
   createMeter<SendCounts>({
     label: 'sending',
     total,
-    done: (counts) => counts.sent + counts.skipped + counts.failed,
-    details: (counts, seconds) => `(sent ${counts.sent}, skipped ${counts.skipped}, failed ${counts.failed}) at ${(counts.sent / seconds).toFixed(1)}/s`,
-    initial: { sent: 0, skipped: 0, failed: 0 },
+    done: (counts) => counts.sent + counts.skipped + counts.failed + counts.uncertain,
+    details: (counts, seconds) =>
+      `(sent ${counts.sent}, skipped ${counts.skipped}, failed ${counts.failed}${counts.uncertain ? `, uncertain ${counts.uncertain}` : ''}) at ${(counts.sent / seconds).toFixed(1)}/s`,
+    initial: { sent: 0, skipped: 0, failed: 0, uncertain: 0 },
     stream,
     lineIntervalMs,
   });

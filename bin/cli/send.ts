@@ -4,7 +4,7 @@ import { maxSendRateVariable } from '../../lambdas/config/environment.ts';
 import { sendLocally } from '../../local/send.ts';
 import type { ComposeResult } from '../../lambdas/sending/compose.ts';
 import type { ComposeRequest } from '../../lambdas/sending/compose-request.ts';
-import type { OutcomeCounts } from '../../lambdas/edition/store.ts';
+import type { OutcomeName } from '../../lambdas/edition/store.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
 import { withLocalServices } from '../../local/services.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -60,10 +60,20 @@ const describe = (result: ComposeResult): string => {
   }
 };
 
-const summary = (counts: Required<OutcomeCounts>, durationMs: number): string => {
-  const extra = [counts.duplicates && `${counts.duplicates} already delivered`, counts.dropped && `${counts.dropped} held back (edition paused or stopped)`].filter(Boolean);
+const summary = (counts: Record<OutcomeName, number>, durationMs: number): string => {
+  const extra = [
+    counts.uncertain && `${counts.uncertain} uncertain`,
+    counts.duplicates && `${counts.duplicates} already delivered`,
+    counts.dropped && `${counts.dropped} held back (edition paused or stopped)`,
+  ].filter(Boolean);
   return `Done in ${seconds(durationMs)}: ${counts.sent} sent, ${counts.skipped} skipped, ${counts.failed} failed${extra.length ? `, ${extra.join(', ')}` : ''} (${(counts.sent / Math.max(durationMs / 1000, 0.001)).toFixed(1)}/s).`;
 };
+
+/** Deliveries SES may or may not have sent, said the same way by `send` and `editions show`. */
+export const uncertainLine = (uncertain: number): string =>
+  uncertain === 1
+    ? '1 delivery uncertain: SES may or may not have sent it; it is not sent again on its own.'
+    : `${uncertain} deliveries uncertain: SES may or may not have sent them; they are not sent again on their own.`;
 
 const sendToStack = async (options: SendOptions & { stack: string }) => {
   const { functionName, result } = await sendViaStack({
@@ -83,7 +93,7 @@ const sendHere = async (options: SendOptions) => {
   const config = loadConfig();
   await withLocalServices(async (services) => {
     let progress: Progress | undefined;
-    const counts = { sent: 0, skipped: 0, failed: 0 };
+    const counts = { sent: 0, skipped: 0, failed: 0, uncertain: 0 };
     const { result, counts: final, deadLetters, durationMs } = await sendLocally(request, {
       stores: services.stores,
       mailer: services.mailer,
@@ -101,8 +111,8 @@ const sendHere = async (options: SendOptions) => {
         }
       },
       onOutcome: (outcome, email, detail) => {
-        if (outcome === 'sent' || outcome === 'skipped' || outcome === 'failed') counts[outcome] += 1;
-        if (outcome === 'failed') console.error(`\nfailed: ${email}: ${detail ?? ''}`);
+        if (outcome === 'sent' || outcome === 'skipped' || outcome === 'failed' || outcome === 'uncertain') counts[outcome] += 1;
+        if (outcome === 'failed' || outcome === 'uncertain') console.error(`\n${outcome}: ${email}: ${detail ?? ''}`);
         progress?.update(counts);
       },
     });
@@ -114,6 +124,7 @@ const sendHere = async (options: SendOptions) => {
     }
     if (result.kind !== 'sending') return;
     console.log(summary(final, durationMs));
+    if (final.uncertain > 0) console.error(uncertainLine(final.uncertain));
     const edition = await services.stores.editions.get(result.editionId);
     if (edition && edition.status !== 'sent') {
       console.error(`Edition ${result.editionId} is ${edition.status}: ${edition.statusReason ?? ''}. Fix the cause, then run: npx briefing send --date ${result.editionId} --resume`);

@@ -34,26 +34,20 @@ const stopCodes = new Set([
 
 const throttlingCodes = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestThrottled']);
 
-// SES's own transient failures, and what Node.js or the SDK's HTTP handler raise when SES did not answer.
-const transientCodes = new Set([
-  'InternalFailure',
-  'InternalError',
-  'ServiceUnavailable',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-]);
+// SES's own answers to a fault on its side: SES answered, so it did not take the message.
+const transientCodes = new Set(['InternalFailure', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException']);
+
+// What Node.js raises when no connection to SES could be made: the request never left.
+const notConnectedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL']);
+
+// What Node.js or the SDK's HTTP handler raise when a connection broke or went quiet: unless it happened while
+// connecting, the request may have been written and taken, and only SES's answer lost. (The SDK renames
+// ECONNRESET, EPIPE and ETIMEDOUT errors `TimeoutError` and keeps their code.)
+const brokenCodes = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'TimeoutError']);
+
+// A broken connection that had not got as far as sending: the TCP connect or the TLS handshake, or the SDK's connection timeout.
+const whileConnecting = (fields: ErrorFields, message: string): boolean =>
+  fields.syscall === 'connect' || fields.syscall === 'getaddrinfo' || /before secure TLS connection was established|did not establish a connection/i.test(message);
 
 // The InvalidParameterValue messages SES gives for a malformed recipient ("Illegal address", "Missing final
 // '@domain'", "Domain contains illegal character", "Local address contains control or whitespace"); any other
@@ -65,9 +59,10 @@ interface ErrorFields {
   code?: unknown;
   Code?: unknown;
   message?: unknown;
+  syscall?: unknown;
   $fault?: unknown;
   $retryable?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
+  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
 }
 
 const rejectedForSender = (message: string, sender: string | undefined): boolean => {
@@ -82,15 +77,18 @@ const rejectedForSender = (message: string, sender: string | undefined): boolean
 
 /**
  * Sorts an error from SendRawEmail (SES's answer, or the SDK's or Node.js's when SES did not answer) by what
- * to do next; the SES or network error code is kept. Unknown errors stop the edition: stopping can be resumed,
- * whereas a recipient recorded as failed never gets this edition.
+ * to do next; the SES or network error code is kept. Only what certainly came before SES took the message is
+ * retryable: SES's own error answers, and connections that were never made. A connection that broke or timed
+ * out after that, or a 5xx that SES did not sign with a request id (a proxy's or load balancer's answer), is
+ * `uncertain`. Unknown errors stop the edition: stopping can be resumed, whereas a recipient recorded as failed
+ * never gets this edition.
  */
 export const classifySendError = (error: unknown, context: ClassifyContext = {}): SendError => {
   const fields: ErrorFields = typeof error === 'object' && error !== null ? (error as ErrorFields) : {};
   const message = typeof fields.message === 'string' ? fields.message : String(error);
   const nodeCode = typeof fields.code === 'string' ? fields.code : undefined;
   const sdkCode = typeof fields.Code === 'string' ? fields.Code : typeof fields.name === 'string' ? fields.name : undefined;
-  const code = nodeCode && transientCodes.has(nodeCode) ? nodeCode : (sdkCode ?? nodeCode ?? 'Unknown');
+  const code = nodeCode && (notConnectedCodes.has(nodeCode) || brokenCodes.has(nodeCode)) ? nodeCode : (sdkCode ?? nodeCode ?? 'Unknown');
   const status = typeof fields.$metadata?.httpStatusCode === 'number' ? fields.$metadata.httpStatusCode : undefined;
   const result = (kind: SendErrorKind): SendError => new SendError(kind, code, message, { cause: error });
 
@@ -100,7 +98,9 @@ export const classifySendError = (error: unknown, context: ClassifyContext = {})
   if (stopCodes.has(code)) return result('stop');
   if (code === 'MessageRejected') return result(rejectedForSender(message, context.sender) ? 'stop' : 'permanent');
   if (code === 'InvalidParameterValue') return result(addressProblem.test(message) ? 'permanent' : 'stop');
-  if (transientCodes.has(code)) return result('retryable');
-  if (fields.$fault === 'server' || (status !== undefined && status >= 500) || fields.$retryable) return result('retryable');
+  if (transientCodes.has(code) || notConnectedCodes.has(code)) return result('retryable');
+  if (brokenCodes.has(code) || /socket hang up/i.test(message)) return result(whileConnecting(fields, message) ? 'retryable' : 'uncertain');
+  if (fields.$fault === 'server' || (status !== undefined && status >= 500)) return result(typeof fields.$metadata?.requestId === 'string' ? 'retryable' : 'uncertain');
+  if (fields.$retryable) return result('retryable');
   return result('stop');
 };

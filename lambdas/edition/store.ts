@@ -8,9 +8,12 @@ export const editionStatuses = ['composing', 'sending', 'paused', 'stopped', 'se
 export type EditionStatus = (typeof editionStatuses)[number];
 
 /** How each queued recipient ended; every job is counted once under one of these. */
-export const outcomeNames = ['sent', 'skipped', 'failed', 'duplicates', 'dropped'] as const;
+export const outcomeNames = ['sent', 'skipped', 'failed', 'uncertain', 'duplicates', 'dropped'] as const;
 export type OutcomeName = (typeof outcomeNames)[number];
 export type OutcomeCounts = Partial<Record<OutcomeName, number>>;
+
+/** Every outcome at 0, to count into. */
+export const noOutcomes = (): Record<OutcomeName, number> => Object.fromEntries(outcomeNames.map((name) => [name, 0])) as Record<OutcomeName, number>;
 
 export interface EditionRecord {
   readonly editionId: string;
@@ -38,6 +41,8 @@ export interface EditionRecord {
   readonly sent: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Deliveries SES may or may not have sent (its answer was lost, or the worker died mid-send): never resent on their own. */
+  readonly uncertain: number;
   /** Jobs for recipients already handled (a redelivered message, a resumed edition). */
   readonly duplicates: number;
   /** Jobs that arrived while the edition was paused or stopped; resume queues them again. */

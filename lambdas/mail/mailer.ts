@@ -1,10 +1,14 @@
 /**
- * - `retryable`: the message was not taken and likely will be later (throttling, a server error, the network).
+ * - `retryable`: the message was certainly not taken and likely will be later (throttling, the provider's own
+ *   error answer to a server fault, a connection that could not be made).
+ * - `uncertain`: the request may have reached the provider and been taken, but no answer came back (a timeout
+ *   or a reset after the request was written); sending again may mail a second copy, so record it and never
+ *   resend it on your own.
  * - `permanent`: this recipient's message will never be taken (rejected, a bad address); record it and go on.
  * - `stop`: no message will be taken until someone acts (sending paused, the daily quota, the sender or the
  *   credentials not valid); stop without marking anybody, so that the edition can be resumed.
  */
-export type SendErrorKind = 'retryable' | 'permanent' | 'stop';
+export type SendErrorKind = 'retryable' | 'uncertain' | 'permanent' | 'stop';
 
 /** Why a message was not sent, sorted by what the sender should do next. */
 export class SendError extends Error {
@@ -39,6 +43,6 @@ export interface SendOptions {
 
 /** Sends finished MIME messages: SES in AWS and locally (aws-ses-v2-local). */
 export interface Mailer {
-  /** Hands one raw MIME message over; the id it was taken under. Throws SendError when it was not taken. */
+  /** Hands one raw MIME message over; the id it was taken under. Throws SendError when it was not taken, or may not have been (`uncertain`). */
   send(raw: Uint8Array, options: SendOptions): Promise<string>;
 }

@@ -4,12 +4,13 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import * as z from 'zod/mini';
 import { parseRecord } from '../aws/batch-parser.ts';
 import type { BriefingConfig } from '../config/config.ts';
-import { type EditionStatus, type OutcomeCounts, type OutcomeName, storedBriefing } from '../edition/store.ts';
+import { type EditionStatus, noOutcomes, type OutcomeName, storedBriefing } from '../edition/store.ts';
 import { type BriefingMime, briefingEnvelope, compileBriefingMime } from '../mail/briefing-mime.ts';
 import { type Mailer, sendErrorOf } from '../mail/mailer.ts';
 import type { Stores } from '../stores.ts';
 import type { Subscriber } from '../subscription/store.ts';
 import type { SubscriptionLinks } from '../subscription/links.ts';
+import type { DeliveryRecord } from './delivery-store.ts';
 import { type DeliveryJob, jobBody } from './queue.ts';
 import { withRetry } from './retry.ts';
 import type { TokenBucket } from './token-bucket.ts';
@@ -19,13 +20,14 @@ export interface DeliverDeps {
   readonly config: BriefingConfig;
   readonly links: SubscriptionLinks;
   /** Paces every send of this worker (one bucket per process, shared by its concurrent records). */
-  readonly bucket: TokenBucket;
+  readonly bucket: Pick<TokenBucket, 'take'>;
   readonly mailer: Mailer;
   /** The SES configuration set, named in each message's headers. */
   readonly configurationSet?: string;
   /**
-   * How long a claim is this worker's alone. Longer than a send with all its retries, and shorter than
-   * the queue's visibility timeout, so a redelivery after a crash can take it over. @default 5 minutes
+   * How long a claim (taken right before one SES call) may stay unfinished before it counts as abandoned and is
+   * recorded as uncertain: far longer than one call and the write after it, and shorter than the queue's
+   * visibility timeout, so that the redelivery after a crash settles it. @default 5 minutes
    */
   readonly leaseMs?: number;
   /** @default 5 tries, 200 ms doubling to 5 s, full jitter */
@@ -46,6 +48,12 @@ interface EditionState {
 }
 
 const sendable = new Set(['sending']);
+
+/** How one job ended, with what to say about it. */
+interface Settled {
+  readonly outcome: OutcomeName;
+  readonly detail?: string;
+}
 
 const notActive = (subscriber: Subscriber | undefined): string => (subscriber ? `subscriber is ${subscriber.status}` : 'no longer on the list');
 
@@ -101,68 +109,89 @@ export const createDeliverer = (deps: DeliverDeps) => {
       return state;
     };
     const stopped = new Set<string>();
-    const counts = new Map<string, Required<OutcomeCounts>>();
+    const counts = new Map<string, Record<OutcomeName, number>>();
 
-    const count = (job: DeliveryJob, outcome: OutcomeName, detail?: string) => {
+    const count = (job: DeliveryJob, { outcome, detail }: Settled) => {
       let edition = counts.get(job.editionId);
-      if (!edition) counts.set(job.editionId, (edition = { sent: 0, skipped: 0, failed: 0, duplicates: 0, dropped: 0 }));
+      if (!edition) counts.set(job.editionId, (edition = noOutcomes()));
       edition[outcome] += 1;
       deps.onOutcome?.(outcome, job, detail);
     };
 
+    /**
+     * A delivery that another job got to first. A claim whose lease ran out was abandoned mid-send (its worker
+     * stopped between the claim and recording SES's answer): SES may or may not have the message, so it is recorded
+     * as uncertain, never sent again. A live claim is looked at again later; anything else is done already.
+     */
+    const settleTaken = async (job: DeliveryJob, existing: DeliveryRecord | undefined): Promise<Settled> => {
+      // Released between the write that failed and the read: the next look can take it.
+      if (!existing) throw new NotYet(`the delivery to ${job.email} changed while it was looked at`);
+      if (existing.status !== 'claimed') return { outcome: 'duplicates' };
+      if (existing.leaseUntil === undefined || existing.leaseUntil > Date.now() || existing.claimToken === undefined) {
+        throw new NotYet(`${job.email} is being sent by another worker`);
+      }
+      const reason = `abandoned mid-send: the worker that claimed it (${existing.claimToken}) stopped before recording SES's answer`;
+      if (!(await deps.stores.deliveries.markUncertain(job.editionId, job.email, existing.claimToken, reason))) {
+        throw new NotYet(`the delivery to ${job.email} was finished while it was looked at`);
+      }
+      log('abandoned delivery recorded as uncertain', { editionId: job.editionId, email: job.email, claimToken: existing.claimToken });
+      return { outcome: 'uncertain', detail: reason };
+    };
+
+    /** Finishes this worker's claim; when it was finished already (abandoned, then settled by another job), that job counted it. */
+    const finished = (job: DeliveryJob, written: boolean, settled: Settled): Settled => {
+      if (written) return settled;
+      log('delivery claim lost before it was recorded (lease too short?)', { editionId: job.editionId, email: job.email, outcome: settled.outcome, detail: settled.detail });
+      return { outcome: 'duplicates' };
+    };
+
     /** The recipient is not (or no longer) active: recorded as skipped, unless the delivery was recorded already. */
-    const skip = async (job: DeliveryJob, subscriber: Subscriber | undefined) => {
+    const skip = async (job: DeliveryJob, subscriber: Subscriber | undefined): Promise<Settled> => {
       const reason = notActive(subscriber);
-      count(job, (await deps.stores.deliveries.recordSkipped(job.editionId, job.email, reason)) ? 'skipped' : 'duplicates', reason);
+      if (await deps.stores.deliveries.recordSkipped(job.editionId, job.email, reason)) return { outcome: 'skipped', detail: reason };
+      return settleTaken(job, await deps.stores.deliveries.get(job.editionId, job.email));
     };
 
     /**
      * One try, with the checks as close to SES as they can be: a send token, then the claim, then the reader's
      * status read afresh, then the send. What SES may take later is thrown (withRetry tries again); the rest settles.
      */
-    const sendOnce = async (job: DeliveryJob, mime: BriefingMime): Promise<{ readonly outcome: OutcomeName; readonly detail?: string }> => {
+    const sendOnce = async (job: DeliveryJob, mime: BriefingMime): Promise<Settled> => {
       await deps.bucket.take();
       // Stopped by another record of this batch while this one waited for its token.
       if (stopped.has(job.editionId)) return { outcome: 'dropped' };
       const claimToken = `${worker}:${randomUUID()}`;
       const claim = await deps.stores.deliveries.claim(job.editionId, job.email, claimToken, leaseMs);
-      if (!claim.claimed) {
-        // Another worker is sending it right now, or died doing so: look again once its lease has run out.
-        if (claim.existing?.status === 'claimed') throw new NotYet(`${job.email} is being sent by another worker`);
-        return { outcome: 'duplicates' };
-      }
+      if (!claim.claimed) return settleTaken(job, claim.existing);
+      const { deliveries } = deps.stores;
       // After the wait for a token and right before SES: an unsubscribe acknowledged before this read always wins.
       const subscriber = await deps.stores.subscribers.get(job.email);
       if (subscriber?.status !== 'active') {
         const reason = notActive(subscriber);
-        await deps.stores.deliveries.markSkipped(job.editionId, job.email, claimToken, reason);
-        return { outcome: 'skipped', detail: reason };
+        return finished(job, await deliveries.markSkipped(job.editionId, job.email, claimToken, reason), { outcome: 'skipped', detail: reason });
       }
       let raw: Buffer;
       try {
         raw = mime.build({ email: job.email, unsubscribeUrl: deps.links.unsubscribeUrl(subscriber.id), browserUrl: deps.links.archiveUrl(job.editionId) });
       } catch (error) {
-        await deps.stores.deliveries.markFailed(job.editionId, job.email, claimToken, (error as Error).message);
-        return { outcome: 'failed', detail: (error as Error).message };
+        const reason = (error as Error).message;
+        return finished(job, await deliveries.markFailed(job.editionId, job.email, claimToken, reason), { outcome: 'failed', detail: reason });
       }
       let messageId: string;
       try {
         messageId = await deps.mailer.send(raw, { destinations: [job.email], tags: { edition: job.editionId } });
       } catch (error) {
         const failure = sendErrorOf(error);
-        if (failure.kind === 'permanent') {
-          await deps.stores.deliveries.markFailed(job.editionId, job.email, claimToken, `${failure.code}: ${failure.message}`);
-          return { outcome: 'failed', detail: `${failure.code}: ${failure.message}` };
-        }
-        // The mailer did not take it: give the claim back so that the next try (this one's retry, a redelivery, a resume) sends it at once.
-        await deps.stores.deliveries.release(job.editionId, job.email, claimToken);
+        const reason = `${failure.code}: ${failure.message}`;
+        if (failure.kind === 'permanent') return finished(job, await deliveries.markFailed(job.editionId, job.email, claimToken, reason), { outcome: 'failed', detail: reason });
+        // SES may have taken it: recorded as such and never sent again on its own (`send --resume --retry-uncertain` does).
+        if (failure.kind === 'uncertain') return finished(job, await deliveries.markUncertain(job.editionId, job.email, claimToken, reason), { outcome: 'uncertain', detail: reason });
+        // SES certainly did not take it: give the claim back so that the next try (this one's retry, a redelivery, a resume) sends it at once.
+        await deliveries.release(job.editionId, job.email, claimToken);
         throw failure;
       }
-      // The one window no condition closes: a crash between SES's answer and this write re-sends this recipient once.
-      if (!(await deps.stores.deliveries.markSent(job.editionId, job.email, claimToken, messageId))) {
-        log('delivery claim lost before it was recorded (lease too short?)', { editionId: job.editionId, email: job.email, messageId });
-      }
-      return { outcome: 'sent' };
+      // A worker stopping between SES's answer and this write leaves the claim to run out and be recorded as uncertain.
+      return finished(job, await deliveries.markSent(job.editionId, job.email, claimToken, messageId), { outcome: 'sent' });
     };
 
     const deliver = async (job: DeliveryJob, listed: Subscriber | undefined): Promise<void> => {
@@ -170,11 +199,11 @@ export const createDeliverer = (deps: DeliverDeps) => {
       if (!state) throw new NotYet(`edition ${job.editionId} is not ready to send`);
       if (!sendable.has(state.status) || stopped.has(job.editionId)) {
         // Paused, stopped, or finished: `send --resume` queues the recipients again.
-        count(job, state.status === 'sent' ? 'duplicates' : 'dropped');
+        count(job, { outcome: state.status === 'sent' ? 'duplicates' : 'dropped' });
         return;
       }
       // Not active in the batch's read: skipped without spending a send token (sendOnce reads the status again).
-      if (listed?.status !== 'active') return skip(job, listed);
+      if (listed?.status !== 'active') return count(job, await skip(job, listed));
       let settled;
       try {
         settled = await withRetry(() => sendOnce(job, state.mime), {
@@ -191,10 +220,10 @@ export const createDeliverer = (deps: DeliverDeps) => {
         if (await deps.stores.editions.setStatus(job.editionId, 'stopped', { from: ['sending'], reason: `${failure.code}: ${failure.message}` })) {
           log('edition stopped: SES refuses to send; fix the cause, then run briefing send --resume', { editionId: job.editionId, code: failure.code, message: failure.message });
         }
-        count(job, 'dropped', failure.code);
+        count(job, { outcome: 'dropped', detail: failure.code });
         return;
       }
-      count(job, settled.outcome, settled.detail);
+      count(job, settled);
     };
 
     // One processor per batch: locally several batches run through one deliverer at once.

@@ -1,5 +1,8 @@
-/** claimed: a worker is sending it now (until `leaseUntil`); the others are final. */
-export const deliveryStatuses = ['claimed', 'sent', 'failed', 'skipped'] as const;
+/**
+ * claimed: a worker is about to send it or sending it now (until `leaseUntil`); the others are final. `uncertain`:
+ * SES may or may not have taken it (its answer was lost, or the worker stopped mid-send); never sent again on its own.
+ */
+export const deliveryStatuses = ['claimed', 'sent', 'failed', 'skipped', 'uncertain'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 /** One recipient's copy of one edition, keyed on edition + normalised address (never on a queue message id). */
@@ -9,7 +12,10 @@ export interface DeliveryRecord {
   readonly status: DeliveryStatus;
   /** Which worker's claim this is: only that worker may finish or release it. */
   readonly claimToken?: string;
-  /** Epoch milliseconds after which another worker may take over an unfinished claim. */
+  /**
+   * Epoch milliseconds after which an unfinished claim counts as abandoned: its worker stopped between the claim
+   * and recording SES's answer, so the delivery is recorded as uncertain rather than sent again.
+   */
   readonly leaseUntil?: number;
   readonly messageId?: string;
   readonly reason?: string;
@@ -24,14 +30,19 @@ export type ClaimResult = { readonly claimed: true } | { readonly claimed: false
 export interface DeliveryStore {
   get(editionId: string, email: string): Promise<DeliveryRecord | undefined>;
   /**
-   * Takes the delivery for one worker: succeeds when nobody has it, or when another worker's claim
-   * outlived its lease (that worker died before sending). Otherwise says what is there.
+   * Takes the delivery for one worker, right before it is sent: succeeds when nothing is recorded for it yet.
+   * Otherwise says what is there (an abandoned claim is for the caller to record as uncertain).
    */
   claim(editionId: string, email: string, claimToken: string, leaseMs: number, now?: number): Promise<ClaimResult>;
-  /** Finishes a claim as sent; false when the claim is no longer this worker's (its lease ran out and another took over). */
+  /** Finishes a claim as sent; false when the claim was already finished (abandoned, and recorded as uncertain by another worker). */
   markSent(editionId: string, email: string, claimToken: string, messageId: string): Promise<boolean>;
   /** Finishes a claim as failed for good; false as for `markSent`. */
   markFailed(editionId: string, email: string, claimToken: string, reason: string): Promise<boolean>;
+  /**
+   * Finishes a claim as uncertain: SES may or may not have taken the message (its answer was lost, or — given
+   * the claim token of another worker whose lease ran out — the claim was abandoned mid-send); false as for `markSent`.
+   */
+  markUncertain(editionId: string, email: string, claimToken: string, reason: string): Promise<boolean>;
   /** Finishes a claim as skipped: the reader was no longer active when the send was about to start; false as for `markSent`. */
   markSkipped(editionId: string, email: string, claimToken: string, reason: string): Promise<boolean>;
   /** Records that a recipient was not sent to (no longer active); false when the delivery was already recorded. */

@@ -32,4 +32,18 @@ describe('briefing editions', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('briefing: there is no edition 2026-01-01');
   });
+
+  it('says how many deliveries are uncertain', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'briefing-editions-'));
+    const { editions } = local.stores;
+    await editions.lock('2026-11-24', 'test');
+    await editions.saveRendered('2026-11-24', { subject: 'Tuesday', preheader: '', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['c'] });
+    await editions.addEnqueued('2026-11-24', 20, true);
+    await editions.addOutcomes('2026-11-24', { sent: 17, uncertain: 3 });
+
+    const show = await runCli(['editions', 'show', '2026-11-24'], { cwd, env: { ...local.emulators.env, BRIEFING_TOKEN_SECRET: 'cli-test' } });
+
+    expect(show.stdout).toContain('counts    17 sent, 0 skipped, 0 failed, 3 uncertain of 20 queued');
+    expect(show.stdout).toContain('3 deliveries uncertain: SES may or may not have sent them; they are not sent again on their own.');
+  });
 });

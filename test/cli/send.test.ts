@@ -6,6 +6,7 @@ import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import type { Stores } from '../../lambdas/stores.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { destination, startFaultySes } from '../helpers/ses-faults.ts';
 
 const samples = join(import.meta.dirname, '../../samples/articles');
 
@@ -69,6 +70,23 @@ describe('briefing send', () => {
     expect(first.stderr).toContain('progress: 2/2 (sent 2, skipped 0, failed 0)');
     expect(again.stdout).toContain('already taken (status: sent); nothing sent');
     expect((await emulators.inbox()).map((message) => message.destination.to[0]).sort()).toEqual(['one@example.org', 'two@example.org']);
+  });
+
+  it('reports a delivery whose answer was lost after SES took it as uncertain, sends it once, and finishes the edition', async () => {
+    const faulty = await startFaultySes(emulators.sesEndpoint, (params) => (destination(params) === 'two@example.org' ? { dropReply: true } : undefined));
+    try {
+      const result = await runCli(['send', '--date', '2026-11-24'], { cwd, env: { ...emulators.env, BRIEFING_SES_ENDPOINT: faulty.endpoint, BRIEFING_TOKEN_SECRET: 'cli-test', BRIEFING_DATA_DIR: join(cwd, '.briefing') } });
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/Done in [\d.]+ s: 1 sent, 0 skipped, 0 failed, 1 uncertain/);
+      expect(result.stderr).toContain('uncertain: two@example.org: ECONNRESET: socket hang up');
+      expect(result.stderr).toContain('1 delivery uncertain: SES may or may not have sent it; it is not sent again on its own.');
+      expect(faulty.faults()).toBe(1);
+      expect((await emulators.inbox()).map((message) => message.destination.to[0]).sort()).toEqual(['one@example.org', 'two@example.org']);
+      expect(await stores.editions.get('2026-11-24')).toMatchObject({ status: 'sent', sent: 1, uncertain: 1 });
+    } finally {
+      await faulty.close();
+    }
   });
 
   it('refuses an unknown article id with a clear error and sends nothing', async () => {

@@ -18,7 +18,13 @@ const $metadata = { httpStatusCode: 400 };
 const sender = 'briefing@news.example.com';
 const unmodelled = (name: string, message: string, status = 400) =>
   new SESServiceException({ name, message, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
-const network = (code: string) => Object.assign(new Error(`connect ${code} 203.0.113.1:443`), { code });
+/** As the SDK reads SES's own answers: with the x-amzn-RequestId header's value. */
+const signed = (error: SESServiceException) => Object.assign(error, { $metadata: { ...error.$metadata, requestId: '5f0d8a3e-0000-4000-8000-000000000000' } });
+// As Node.js raises them: a connection that could not be made names its syscall; one that broke later does not.
+const network = (code: string, syscall = 'connect') => Object.assign(new Error(`${syscall} ${code} 203.0.113.1:443`), { code, syscall, errno: -1 });
+// As the SDK's HTTP handler passes them on: ECONNRESET, EPIPE and ETIMEDOUT renamed TimeoutError, the code kept.
+const broken = (code: string, message: string) => Object.assign(new Error(message), { code, name: 'TimeoutError' });
+const timeout = (message: string) => Object.assign(new Error(message), { name: 'TimeoutError' });
 
 describe('classifySendError', () => {
   it.each([
@@ -27,11 +33,21 @@ describe('classifySendError', () => {
     ['the rate message under another code', unmodelled('LimitExceeded', 'Maximum sending rate exceeded.'), 'retryable', 'LimitExceeded'],
     ['an internal failure (500)', unmodelled('InternalFailure', 'We encountered an internal error.', 500), 'retryable', 'InternalFailure'],
     ['service unavailable (503)', unmodelled('ServiceUnavailable', 'Service unavailable', 503), 'retryable', 'ServiceUnavailable'],
-    ['an unnamed 502', unmodelled('UnknownError', 'Bad gateway', 502), 'retryable', 'UnknownError'],
-    ['a reset connection', network('ECONNRESET'), 'retryable', 'ECONNRESET'],
+    ['an unnamed 502 that SES signed with a request id', signed(unmodelled('UnknownError', 'Bad gateway', 502)), 'retryable', 'UnknownError'],
+    ['a refused connection', network('ECONNREFUSED'), 'retryable', 'ECONNREFUSED'],
+    ['a connection reset while connecting', network('ECONNRESET'), 'retryable', 'ECONNRESET'],
     ['a connect timeout', network('ETIMEDOUT'), 'retryable', 'ETIMEDOUT'],
-    ['a DNS hiccup', network('EAI_AGAIN'), 'retryable', 'EAI_AGAIN'],
-    ['the SDK giving up on a slow answer', Object.assign(new Error('the request socket timed out'), { name: 'TimeoutError' }), 'retryable', 'TimeoutError'],
+    ['a DNS failure', network('ENOTFOUND', 'getaddrinfo'), 'retryable', 'ENOTFOUND'],
+    ['a DNS hiccup', network('EAI_AGAIN', 'getaddrinfo'), 'retryable', 'EAI_AGAIN'],
+    ['a TLS handshake cut short', broken('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'), 'retryable', 'ECONNRESET'],
+    ["the SDK's connection timeout", timeout('@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 1000 ms.'), 'retryable', 'TimeoutError'],
+    ['an unnamed 502 from something in between (no request id)', unmodelled('UnknownError', 'Bad gateway', 502), 'uncertain', 'UnknownError'],
+    ['a 504 gateway timeout (no request id)', unmodelled('UnknownError', 'Gateway Timeout', 504), 'uncertain', 'UnknownError'],
+    ['a reset after the request was written', broken('ECONNRESET', 'socket hang up'), 'uncertain', 'ECONNRESET'],
+    ['a broken pipe while writing', broken('EPIPE', 'write EPIPE'), 'uncertain', 'EPIPE'],
+    ["the SDK's request timeout", broken('ETIMEDOUT', '@smithy/node-http-handler - [ERROR] a request has exceeded the configured 2000 ms requestTimeout.'), 'uncertain', 'ETIMEDOUT'],
+    ['the SDK giving up on a slow answer', timeout('@smithy/node-http-handler - the request socket timed out after 2000 ms of inactivity (configured by client requestHandler).'), 'uncertain', 'TimeoutError'],
+    ['a hang-up without a code', new Error('socket hang up'), 'uncertain', 'Error'],
     ['a rejected message', new MessageRejected({ message: 'Address blacklisted.', $metadata }), 'permanent', 'MessageRejected'],
     [
       'an unverified recipient in the sandbox',
@@ -94,17 +110,26 @@ describe('classifySendError', () => {
 });
 
 describe('the SES mailer on errors as the SDK reads them from SES responses', () => {
-  // SES's documented Query-protocol error body; aws-ses-v2-local cannot be made to fail, so a small server plays SES here.
-  const responses: Array<{ status: number; code: string; message: string }> = [];
+  /**
+   * SES's documented Query-protocol error body and request id header; or, in place of an answer, a connection
+   * cut once the request was read (`drop`), a gateway's page without a request id, or no answer at all (`silence`).
+   * aws-ses-v2-local cannot be made to fail, so a small server plays SES here.
+   */
+  type Response = { status: number; code: string; message: string } | 'drop' | 'gateway' | 'silence';
+  const responses: Response[] = [];
   let server: Server;
   let client: SESClient;
+  let endpoint: string;
 
   beforeAll(async () => {
     server = createServer((request, response) => {
       request.resume();
       request.on('end', () => {
         const next = responses.shift()!;
-        response.writeHead(next.status, { 'content-type': 'text/xml' });
+        if (next === 'silence') return;
+        if (next === 'drop') return void request.socket.destroy();
+        if (next === 'gateway') return void response.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+        response.writeHead(next.status, { 'content-type': 'text/xml', 'x-amzn-requestid': '5f0d8a3e-0000-4000-8000-000000000000' });
         response.end(
           `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>${next.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
             `<Code>${next.code}</Code><Message>${next.message}</Message></Error><RequestId>5f0d8a3e-0000-4000-8000-000000000000</RequestId></ErrorResponse>`,
@@ -112,18 +137,17 @@ describe('the SES mailer on errors as the SDK reads them from SES responses', ()
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = new SESClient({
-      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    client = new SESClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
   });
 
   afterAll(async () => {
     client.destroy();
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
+
+  const send = (through = client) => sesMailer(through, { sender }).send(Buffer.from('Subject: x\r\n\r\nx'), { destinations: ['reader@example.org'] }).catch((caught: unknown) => caught);
 
   it.each([
     [400, 'Throttling', 'Maximum sending rate exceeded.', 'retryable'],
@@ -139,10 +163,30 @@ describe('the SES mailer on errors as the SDK reads them from SES responses', ()
   ])('%i %s "%s" → %s', async (status, code, message, kind) => {
     responses.push({ status, code, message });
 
-    const error = await sesMailer(client, { sender }).send(Buffer.from('Subject: x\r\n\r\nx'), { destinations: ['reader@example.org'] }).catch((caught: unknown) => caught);
+    const error = await send();
 
     expect(error).toBeInstanceOf(SendError);
     expect(error).toMatchObject({ kind, code });
+  });
+
+  it('throws a connection cut after the request was read as uncertain: SES may have taken the message', async () => {
+    responses.push('drop');
+
+    expect(await send()).toMatchObject({ name: 'SendError', kind: 'uncertain', code: 'ECONNRESET', message: 'socket hang up' });
+  });
+
+  it('throws an answer that never came as uncertain once the socket timeout runs out', async () => {
+    responses.push('silence');
+    const impatient = new SESClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1, requestHandler: { socketTimeout: 200 } });
+
+    expect(await send(impatient)).toMatchObject({ name: 'SendError', kind: 'uncertain', code: 'TimeoutError' });
+    impatient.destroy();
+  });
+
+  it("throws a gateway's 502 without SES's request id as uncertain", async () => {
+    responses.push('gateway');
+
+    expect(await send()).toMatchObject({ name: 'SendError', kind: 'uncertain' });
   });
 
   it('throws a refused connection as retryable', async () => {

@@ -5,7 +5,7 @@ import { parseConfig } from '../../lambdas/config/config.ts';
 import { createInProcessQueue } from '../../local/in-process-queue.ts';
 import { sendLocally, type LocalSendOptions } from '../../local/send.ts';
 import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
-import type { Mailer } from '../../lambdas/mail/mailer.ts';
+import type { Mailer, SendOptions } from '../../lambdas/mail/mailer.ts';
 import { compose } from '../../lambdas/sending/compose.ts';
 import { ComposeError } from '../../lambdas/sending/compose-request.ts';
 import { createDeliverer } from '../../lambdas/sending/deliver.ts';
@@ -17,6 +17,7 @@ import { verifyToken } from '../../lambdas/subscription/tokens.ts';
 import { article } from '../helpers/articles.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
 import { destination, startFaultySes } from '../helpers/ses-faults.ts';
+import { killSwitch } from './kill-switch.ts';
 
 const config = parseConfig({ siteUrl: 'https://briefing.example.com', replyTo: 'desk@example.com', newsletterName: 'Morgen – Briefing' });
 const secret = 'test-secret';
@@ -207,56 +208,104 @@ describe('faults while sending', () => {
     expect((await recipientsInInbox()).sort()).toEqual(jobs.map((job) => job.email).sort());
   });
 
-  /** Every SQS delivery of a batch is a new worker; the one that dies never answers again, and the queue redelivers its batch. */
-  const runWithCrash = async (k: number) => {
-    await addSubscribers(n);
-    let sends = 0;
+  type Death = 'waiting for its send token' | 'in the SES call, before SES has the message' | 'after SES answered';
+
+  /**
+   * Every SQS delivery of a batch is a new worker. The worker handling the (k+1)th send dies at `where` — nothing
+   * it does or hears after that happens (a kill switch) — and the queue redelivers its batch to a new one.
+   */
+  const runWithCrash = async (k: number, where: Death) => {
+    const emails = await addSubscribers(n);
+    let takes = 0;
+    let calls = 0;
+    let victim: string | undefined;
     let crashed = false;
-    let generation = 0;
     const handler = (event: SQSEvent) => {
-      const self = ++generation;
-      let dead = false;
+      const life = killSwitch();
       let die!: (error: Error) => void;
       const died = new Promise<never>((_, reject) => (die = reject));
+      const kill = () => {
+        crashed = true;
+        life.kill();
+        die(new Error(`worker died ${where} after ${k} sends`));
+      };
+      const bucket = new TokenBucket({ ratePerSecond: 1000 });
       const deliverer = createDeliverer({
-        stores: local.stores,
+        stores: life.stores(local.stores),
         config,
         links: subscriptionLinks(config, secret),
-        bucket: new TokenBucket({ ratePerSecond: 1000 }),
         leaseMs: 300,
-        mailer: {
-          send: async (raw, sendOptions) => {
-            if (dead) return new Promise<string>(() => undefined);
-            // The (k+1)th send never reaches SES: the worker is gone.
-            if (!crashed && sends === k) {
-              crashed = dead = true;
-              die(new Error(`worker ${self} died after ${k} sends`));
-              return new Promise<string>(() => undefined);
-            }
-            sends += 1;
-            return local.emulators.mailer.send(raw, sendOptions);
+        bucket: life.wrap({
+          take: () => {
+            if (!crashed && where === 'waiting for its send token' && takes++ === k) kill();
+            return bucket.take();
           },
-        },
+        }),
+        mailer: life.wrap({
+          send: async (raw: Uint8Array, sendOptions: SendOptions) => {
+            if (crashed || calls++ !== k || where === 'waiting for its send token') return local.emulators.mailer.send(raw, sendOptions);
+            victim = sendOptions.destinations[0];
+            if (where === 'after SES answered') await local.emulators.mailer.send(raw, sendOptions);
+            kill();
+            return new Promise<string>(() => undefined);
+          },
+        }),
       });
       return Promise.race([deliverer.handler(event), died]);
     };
     const queue = createInProcessQueue({ handler, batchSize: 10, concurrency: 2, visibilityTimeoutMs: 100, maxReceiveCount: 50 });
     await compose({ date: editionId }, { stores: local.stores, queue, config, mailer: local.emulators.mailer, owner: 'test' });
     await queue.drained();
-    return { crashed, deadLetters: queue.deadLetters };
+    return { emails, crashed, victim, deadLetters: queue.deadLetters };
+  };
+
+  /**
+   * What holds wherever a worker dies: nobody gets two copies; every recipient ends sent (one copy) or uncertain
+   * (claimed by the dead worker, so SES may or may not have it: never sent again); the edition finishes.
+   */
+  const expectSettledOnce = async (emails: readonly string[]) => {
+    const received = countBy(await recipientsInInbox());
+    const deliveries = await local.stores.deliveries.list(editionId);
+    expect([...received.values()].every((times) => times === 1)).toBe(true);
+    expect(deliveries.map((delivery) => delivery.email).sort()).toEqual([...emails].sort());
+    for (const delivery of deliveries) {
+      expect(['sent', 'uncertain']).toContain(delivery.status);
+      if (delivery.status === 'sent') expect(received.get(delivery.email)).toBe(1);
+    }
+    expect((await local.stores.editions.get(editionId))?.status).toBe('sent');
+    return new Map(deliveries.map((delivery) => [delivery.email, delivery]));
   };
 
   for (const k of [0, 1, n / 2, n - 1]) {
-    it(`delivers to each recipient exactly once when the worker dies after ${k} of ${n} sends`, async () => {
-      const { crashed, deadLetters } = await runWithCrash(k);
+    it(`sends each recipient once when the worker dies waiting for a send token after ${k} of ${n} sends`, async () => {
+      const { emails, crashed, deadLetters } = await runWithCrash(k, 'waiting for its send token');
 
       expect(crashed).toBe(true);
       expect(deadLetters).toEqual([]);
+      // The records of the dead worker that had claimed and were in the SES call are uncertain; no claim, no doubt.
+      const deliveries = await expectSettledOnce(emails);
       const received = countBy(await recipientsInInbox());
-      expect(received.size).toBe(n);
-      expect([...received.values()]).toEqual(Array(n).fill(1));
-      expect((await local.stores.deliveries.list(editionId)).map((delivery) => delivery.status)).toEqual(Array(n).fill('sent'));
-      expect((await local.stores.editions.get(editionId))?.status).toBe('sent');
+      for (const email of emails) if (!received.has(email)) expect(deliveries.get(email)?.status).toBe('uncertain');
+    });
+
+    it(`never sends twice when the worker dies in the SES call after ${k} of ${n} sends: that delivery is uncertain`, async () => {
+      const { emails, crashed, victim, deadLetters } = await runWithCrash(k, 'in the SES call, before SES has the message');
+
+      expect(crashed).toBe(true);
+      expect(deadLetters).toEqual([]);
+      const deliveries = await expectSettledOnce(emails);
+      expect(deliveries.get(victim!)).toMatchObject({ status: 'uncertain', reason: expect.stringMatching(/^abandoned mid-send/) });
+      expect(countBy(await recipientsInInbox()).has(victim!)).toBe(false);
+    });
+
+    it(`never sends twice when the worker dies after SES answered, before recording it, after ${k} of ${n} sends`, async () => {
+      const { emails, crashed, victim, deadLetters } = await runWithCrash(k, 'after SES answered');
+
+      expect(crashed).toBe(true);
+      expect(deadLetters).toEqual([]);
+      const deliveries = await expectSettledOnce(emails);
+      expect(deliveries.get(victim!)?.status).toBe('uncertain');
+      expect(countBy(await recipientsInInbox()).get(victim!)).toBe(1);
     });
   }
 
@@ -274,6 +323,25 @@ describe('faults while sending', () => {
       const received = countBy(await recipientsInInbox());
       expect(received.size).toBe(30);
       expect([...received.values()].every((times) => times === 1)).toBe(true);
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  it('records a delivery whose answer was lost after SES took it as uncertain, sends no second copy, and counts it', async () => {
+    const emails = await addSubscribers(6);
+    const lost = emails[2]!;
+    let calls = 0;
+    // The first call for that reader reaches SES, which mails it; the connection is cut before its answer gets back.
+    const faulty = await startFaultySes(local.emulators.sesEndpoint, (params) => (destination(params) === lost && ++calls === 1 ? { dropReply: true } : undefined));
+    try {
+      const { counts } = await sendLocally({ date: editionId }, options({ mailer: sesMailer(faulty.client), retry: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 } }));
+
+      expect(calls).toBe(1);
+      expect(countBy(await recipientsInInbox())).toEqual(new Map(emails.map((email) => [email, 1])));
+      expect(counts).toMatchObject({ sent: 5, uncertain: 1, failed: 0, duplicates: 0 });
+      expect(await local.stores.deliveries.get(editionId, lost)).toMatchObject({ status: 'uncertain', reason: 'ECONNRESET: socket hang up' });
+      expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', enqueued: 6, sent: 5, uncertain: 1 });
     } finally {
       await faulty.close();
     }

@@ -102,6 +102,25 @@ describe('subscriber store', () => {
   });
 });
 
+/** An edition item as the store wrote them before deliveries could be uncertain. */
+const zeroEdition = (editionId: string) => ({
+  editionId,
+  kind: 'edition',
+  status: 'composing',
+  createdAt: '2026-11-01T06:00:00.000Z',
+  updatedAt: '2026-11-01T06:00:00.000Z',
+  lockedBy: 'test',
+  enqueueComplete: true,
+  enqueued: 0,
+  sent: 0,
+  skipped: 0,
+  failed: 0,
+  duplicates: 0,
+  dropped: 0,
+  bounces: 0,
+  complaints: 0,
+});
+
 describe('edition store', () => {
   it('gives the lock to exactly one of many concurrent callers', async () => {
     const results = await Promise.all(Array.from({ length: 8 }, (_, index) => local.stores.editions.lock('2026-11-24', `worker-${index}`)));
@@ -116,6 +135,16 @@ describe('edition store', () => {
     await local.stores.editions.addEnqueued('2026-11-24', 1, true);
     const done = await local.stores.editions.addOutcomes('2026-11-24', { failed: 1 });
     expect(done).toMatchObject({ status: 'sent', sent: 2, skipped: 1, failed: 1, enqueued: 4 });
+  });
+
+  it('counts uncertain deliveries as handled, and reads an edition stored before they were counted as none', async () => {
+    await local.stores.editions.lock('2026-11-24', 'me');
+    await local.stores.editions.saveRendered('2026-11-24', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
+    await local.stores.editions.addEnqueued('2026-11-24', 3, true);
+    expect(await local.stores.editions.addOutcomes('2026-11-24', { sent: 2, uncertain: 1 })).toMatchObject({ status: 'sent', sent: 2, uncertain: 1 });
+
+    await putRaw(local.emulators.tables.editions, { ...zeroEdition('2026-11-01'), status: 'sent' });
+    expect((await local.stores.editions.get('2026-11-01'))?.uncertain).toBe(0);
   });
 
   it('finds the previous edition that went out, ignoring skipped ones', async () => {
@@ -136,15 +165,19 @@ describe('edition store', () => {
 });
 
 describe('delivery store', () => {
-  it('lets one worker claim a delivery, and another only after the lease ran out', async () => {
+  it('lets one worker claim a delivery, never a second one, and settles a claim once', async () => {
     const now = Date.now();
     expect(await local.stores.deliveries.claim('e', 'a@example.org', 'one', 1000, now)).toEqual({ claimed: true });
     const second = await local.stores.deliveries.claim('e', 'a@example.org', 'two', 1000, now + 500);
-    expect(second).toMatchObject({ claimed: false, existing: { status: 'claimed', claimToken: 'one' } });
-    expect(await local.stores.deliveries.claim('e', 'a@example.org', 'two', 1000, now + 1500)).toEqual({ claimed: true });
+    expect(second).toMatchObject({ claimed: false, existing: { status: 'claimed', claimToken: 'one', leaseUntil: now + 1000 } });
+    // Lease or no lease, an unfinished claim is not taken over: SES may have the message.
+    expect(await local.stores.deliveries.claim('e', 'a@example.org', 'two', 1000, now + 1500)).toMatchObject({ claimed: false, existing: { claimToken: 'one' } });
+    expect(await local.stores.deliveries.markUncertain('e', 'a@example.org', 'two', 'not mine')).toBe(false);
+    expect(await local.stores.deliveries.markUncertain('e', 'a@example.org', 'one', 'abandoned mid-send')).toBe(true);
+    // The worker that held it comes back too late: the claim is settled already.
     expect(await local.stores.deliveries.markSent('e', 'a@example.org', 'one', 'late')).toBe(false);
-    expect(await local.stores.deliveries.markSent('e', 'a@example.org', 'two', 'msg-2')).toBe(true);
-    expect(await local.stores.deliveries.claim('e', 'a@example.org', 'three', 1000, now + 99_999)).toMatchObject({ claimed: false, existing: { status: 'sent', messageId: 'msg-2' } });
+    expect(await local.stores.deliveries.get('e', 'a@example.org')).toMatchObject({ status: 'uncertain', reason: 'abandoned mid-send' });
+    expect((await local.stores.deliveries.get('e', 'a@example.org'))?.messageId).toBeUndefined();
   });
 
   it('releases a claim so that the next try can take it at once', async () => {

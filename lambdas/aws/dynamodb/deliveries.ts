@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { type DeliveryRecord, deliveryStatuses, type DeliveryStore } from '../../sending/delivery-store.ts';
+import { type DeliveryRecord, type DeliveryStatus, deliveryStatuses, type DeliveryStore } from '../../sending/delivery-store.ts';
 import { unlessConditionFails } from './conditions.ts';
 import { itemReader } from './items.ts';
 
@@ -28,17 +28,18 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
 
   const expiresAt = (now: number) => Math.floor(now / 1000) + keepSeconds;
 
-  /** Finishes a claim; false when the claim is no longer this worker's (its lease ran out and another took over). */
-  const finish = async (editionId: string, email: string, claimToken: string, status: 'sent' | 'failed' | 'skipped', details: { messageId?: string; reason?: string }): Promise<boolean> => {
+  /** Finishes a claim still open under this token; false when it was finished already. */
+  const finish = async (editionId: string, email: string, claimToken: string, status: Exclude<DeliveryStatus, 'claimed'>, details: { messageId?: string; reason?: string }): Promise<boolean> => {
     const written = await unlessConditionFails(
       client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { editionId, email },
           UpdateExpression: 'SET #status = :status, updatedAt = :at, messageId = :messageId, reason = :reason REMOVE leaseUntil',
-          ConditionExpression: 'claimToken = :token',
+          ConditionExpression: 'claimToken = :token AND #status = :claimed',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
+            ':claimed': 'claimed',
             ':status': status,
             ':at': new Date().toISOString(),
             ':messageId': details.messageId ?? null,
@@ -60,9 +61,7 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
           new PutCommand({
             TableName: tableName,
             Item: { editionId, email, status: 'claimed', claimToken, leaseUntil: now + leaseMs, updatedAt: new Date(now).toISOString(), expiresAt: expiresAt(now) },
-            ConditionExpression: 'attribute_not_exists(email) OR (#status = :claimed AND leaseUntil < :now)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now },
+            ConditionExpression: 'attribute_not_exists(email)',
           }),
         ),
       );
@@ -72,6 +71,7 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
     markSent: (editionId, email, claimToken, messageId) => finish(editionId, email, claimToken, 'sent', { messageId }),
     markFailed: (editionId, email, claimToken, reason) => finish(editionId, email, claimToken, 'failed', { reason }),
     markSkipped: (editionId, email, claimToken, reason) => finish(editionId, email, claimToken, 'skipped', { reason }),
+    markUncertain: (editionId, email, claimToken, reason) => finish(editionId, email, claimToken, 'uncertain', { reason }),
 
     async recordSkipped(editionId, email, reason, now = Date.now()) {
       const written = await unlessConditionFails(

@@ -29,6 +29,8 @@ const editionItem = z.object({
   sent: z.number(),
   skipped: z.number(),
   failed: z.number(),
+  // Editions written before deliveries could be uncertain have no such counter.
+  uncertain: z._default(z.number(), 0),
   duplicates: z.number(),
   dropped: z.number(),
   bounces: z.number(),
@@ -37,7 +39,7 @@ const editionItem = z.object({
 
 /** Every edition carries this under `kind`: the by-kind index holds them all, sorted by id. */
 const editionKind = 'edition';
-const zeroCounts = { enqueued: 0, sent: 0, skipped: 0, failed: 0, duplicates: 0, dropped: 0, bounces: 0, complaints: 0 };
+const zeroCounts = { enqueued: 0, sent: 0, skipped: 0, failed: 0, uncertain: 0, duplicates: 0, dropped: 0, bounces: 0, complaints: 0 };
 
 export const createEditionStore = (client: DynamoDBDocumentClient, tableName: string): EditionStore => {
   const read = itemReader(tableName, ['editionId'], editionItem);
