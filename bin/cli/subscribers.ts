@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
+import { configurationSetVariable } from '../../lambdas/config/environment.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
 import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
 import { CsvError, readCsv } from '../../lambdas/subscription/csv.ts';
@@ -29,7 +30,7 @@ const signupContext = (services: LocalServices): SubscriptionContext => ({
     config: loadConfig(),
     mailer: services.mailer,
     secret: services.tokenSecret,
-    configurationSet: process.env.BRIEFING_CONFIGURATION_SET || undefined,
+    configurationSet: process.env[configurationSetVariable] || undefined,
   }),
   now: () => new Date(),
 });

@@ -5,10 +5,11 @@ import type Mjml2Html from 'mjml';
 import { Liquid } from 'liquidjs';
 import { BriefingError } from '../errors.ts';
 import { layoutText } from './text-wrap.ts';
+import { templatesDirVariable } from '../config/environment.ts';
 
 /** The templates shipped with Briefing; `BRIEFING_TEMPLATES_DIR` points elsewhere (a Lambda bundle, a preview copy). */
 export const defaultTemplatesDir = (): string =>
-  process.env.BRIEFING_TEMPLATES_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../templates');
+  process.env[templatesDirVariable] ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../templates');
 
 /** A template that failed to render, with the file and line it failed at when known. */
 export class TemplateError extends BriefingError {

@@ -1,6 +1,7 @@
 import { tableVariables } from '../../config/environment.ts';
 
-export type StoreName = 'articles' | 'subscribers' | 'editions' | 'deliveries' | 'feeds';
+export const storeNames = ['articles', 'subscribers', 'editions', 'deliveries', 'feeds'] as const;
+export type StoreName = (typeof storeNames)[number];
 
 export interface KeyAttribute {
   readonly name: string;
@@ -65,8 +66,8 @@ export const tableLayouts: Readonly<Record<StoreName, TableLayout>> = {
 
 export type TableNames = Readonly<Record<StoreName, string>>;
 
-export const storeNames = Object.keys(tableLayouts) as StoreName[];
-
 /** The table names from the environment; locally, where nothing is set, `briefing-<store>`. */
-export const tableNamesFromEnv = (env: NodeJS.ProcessEnv = process.env, prefix = 'briefing'): TableNames =>
-  Object.fromEntries(storeNames.map((store) => [store, env[tableVariables[store]] || `${prefix}-${store}`])) as TableNames;
+export const tableNamesFromEnv = (env: NodeJS.ProcessEnv = process.env, prefix = 'briefing'): TableNames => {
+  const name = (store: StoreName) => env[tableVariables[store]] || `${prefix}-${store}`;
+  return { articles: name('articles'), subscribers: name('subscribers'), editions: name('editions'), deliveries: name('deliveries'), feeds: name('feeds') };
+};
