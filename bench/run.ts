@@ -1,4 +1,5 @@
 import { benchBundles } from './bundles.ts';
+import { benchComposeScale } from './compose-scale.ts';
 import { benchFeeds } from './feeds.ts';
 import { benchPreview } from './preview.ts';
 import { benchRender } from './render.ts';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   subscribe: benchSubscribe,
   feeds: benchFeeds,
   'subscriber-import': benchSubscriberImport,
+  'compose-scale': benchComposeScale,
 };
 
 const wanted = process.argv.slice(2);
