@@ -6,6 +6,7 @@ import { Alarms } from './alarms.ts';
 import { type InfraConfig, newsletterEnvironment } from './config.ts';
 import { BriefingDashboard } from './dashboard.ts';
 import { Email } from './email.ts';
+import { Ingestion } from './ingestion.ts';
 import { stackOutputs } from './outputs.ts';
 import { BriefingSchedule } from './schedule.ts';
 import { Sending } from './sending.ts';
@@ -65,6 +66,13 @@ export class BriefingStack extends Stack {
       environment: withSite,
     });
 
+    const ingestion = new Ingestion(this, 'Ingestion', {
+      storage,
+      feeds: config.feeds,
+      pollMinutes: config.feedPollMinutes,
+      environment: withSite,
+    });
+
     const functions = {
       Compose: sending.compose,
       Deliver: sending.deliver,
@@ -83,6 +91,7 @@ export class BriefingStack extends Stack {
       },
       workQueues: { Delivery: sending.queue, Feedback: email.feedbackQueue },
       functions,
+      feedPoller: ingestion.poller && { function: ingestion.poller, pollMinutes: config.feedPollMinutes },
     });
     const dashboard = new BriefingDashboard(this, 'Dashboard', {
       deliveryQueue: sending.queue,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { configEnvironmentNames, configSchema, type BriefingConfig } from '../lambdas/config/config.ts';
+import { feedPollerTimeoutSeconds } from './ingestion.ts';
 import { deadlineCron } from './schedule-cron.ts';
 
 const domainName = z
@@ -79,6 +80,9 @@ const contextSchema = z.object({
 /** Every context key the app reads. */
 export const contextKeys = Object.keys(contextSchema.shape) as (keyof typeof contextSchema.shape)[];
 
+/** Lambda's longest run. */
+const lambdaMaxSeconds = 900;
+
 const infraConfigSchema = contextSchema
   .superRefine((config, context) => {
     const inDomain = (address: string) => {
@@ -97,6 +101,17 @@ const infraConfigSchema = contextSchema
     }
     if (config.alarmEmail && config.alarmTopicArn) {
       context.addIssue({ code: 'custom', path: ['alarmTopicArn'], message: 'give alarmEmail or alarmTopicArn, not both (subscribe the address to your topic instead)' });
+    }
+    const pollSeconds = feedPollerTimeoutSeconds(config.feeds.length);
+    const pollLimit = Math.min(lambdaMaxSeconds, config.feedPollMinutes * 60);
+    if (config.feeds.length > 0 && pollSeconds > pollLimit) {
+      context.addIssue({
+        code: 'custom',
+        path: ['feeds'],
+        message: `${config.feeds.length} feeds may take ${pollSeconds} s to poll (4 at a time, 10 s each and their writes), more than ${
+          pollLimit === lambdaMaxSeconds ? `a Lambda function may run (${lambdaMaxSeconds} s): list fewer feeds` : `the ${config.feedPollMinutes} minutes between polls: raise feedPollMinutes`
+        }`,
+      });
     }
     try {
       deadlineCron(config.scheduleCron, config.editionDeadlineMinutes);
@@ -125,6 +140,8 @@ export const parseInfraConfig = (context: (key: string) => unknown): InfraConfig
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
+    // Inside a list (feeds[1].url), the place says which entry.
+    if (issue.path.length > 1) return `  ${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').slice(1)}: ${issue.message}`;
     if (input[key] === undefined && issue.code !== 'custom') return `  ${key}: required (set it in cdk.json or with -c ${key}=…)`;
     if (input[key] === undefined) return `  ${key}: ${issue.message}`;
     return `  ${key}: ${issue.message} (got ${JSON.stringify(input[key])})`;
@@ -132,11 +149,16 @@ export const parseInfraConfig = (context: (key: string) => unknown): InfraConfig
   throw new InfraConfigError(`invalid CDK context (cdk.json "context" or -c key=value):\n${lines.join('\n')}`);
 };
 
-type NewsletterKey = Exclude<keyof BriefingConfig, 'siteUrl'>;
+/**
+ * Not in every function's environment: the site URL is a deploy-time value, and the feeds reach the
+ * poller in its schedule's input (a long list would outgrow Lambda's 4 KB of environment).
+ */
+const notInEnvironment = ['siteUrl', 'feeds', 'feedPollMinutes'] as const;
+type NewsletterKey = Exclude<keyof BriefingConfig, (typeof notInEnvironment)[number]>;
 
-/** The newsletter settings as the `BRIEFING_*` variables `loadConfig()` reads at run time, but the site URL (a deploy-time value). */
+/** The newsletter settings as the `BRIEFING_*` variables `loadConfig()` reads at run time. */
 export const newsletterEnvironment = (config: InfraConfig): Record<string, string> => {
-  const keys = Object.keys(configEnvironmentNames).filter((key): key is NewsletterKey => key !== 'siteUrl');
+  const keys = Object.keys(configEnvironmentNames).filter((key): key is NewsletterKey => !(notInEnvironment as readonly string[]).includes(key));
   const environment: Record<string, string> = {};
   for (const key of keys) {
     const value = config[key];

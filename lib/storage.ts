@@ -11,12 +11,15 @@ type KeyAttribute = NonNullable<TableLayout['sortKey']>;
 /**
  * What a function may do with a table, by what the stores call: `read` is GetItem, BatchGetItem and
  * Query (never Scan, which only the CLI's list and export use, with the operator's credentials),
- * `write` is conditional PutItem and UpdateItem, `delete` DeleteItem. No function writes in batches.
+ * `write` is conditional PutItem and UpdateItem, `delete` DeleteItem, `batchWrite` BatchWriteItem: the
+ * article store's put, which only the feed poller and the ingest API call. (IAM cannot tell a batch's
+ * puts from its deletes: a function with `batchWrite` could also delete that table's items.)
  */
 export const tableActions = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   delete: ['dynamodb:DeleteItem'],
+  batchWrite: ['dynamodb:BatchWriteItem'],
 } as const;
 export type TableAccess = keyof typeof tableActions;
 

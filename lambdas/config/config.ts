@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 // zod/mini: the config is parsed in every Lambda, and the mini build keeps zod's share of a bundle small.
 import * as z from 'zod/mini';
 import { BriefingError } from '../errors.ts';
+import { feedSourcesSchema } from '../feeds/sources.ts';
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -29,6 +30,17 @@ const siteUrl = z.url().check(
   }, 'must be an https:// URL (http:// only for localhost)'),
 );
 
+// A list given as text (an environment variable, `cdk -c key=…`) is JSON; one from a file or cdk.json is already a list.
+const jsonText = z.transform((value: unknown, context) => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    context.issues.push({ code: 'custom', input: value, message: `must be JSON, e.g. [{"url": "https://www.example.com/rss", "category": "World"}]: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+});
+
 const singleLine = (max = Infinity) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max), z.regex(/^[^\r\n]*$/, 'must be a single line'));
 
 export const configSchema = z.object({
@@ -48,6 +60,18 @@ export const configSchema = z.object({
   reportAddress: z.optional(z.email()),
   /** Liquid, filled with the edition (`lead`, `stories`, `edition`, `newsletter`); unset: the lead headline shortened to 78 characters. */
   subjectTemplate: z.optional(singleLine(500)),
+  /** The feeds the poller reads (`[{ "url": "https://…", "category": "World" }]`, see docs/feeds.md); none by default. */
+  feeds: z.pipe(jsonText, feedSourcesSchema),
+  /** Minutes between two polls of the feeds (the deployed schedule, and `briefing dev`). */
+  feedPollMinutes: z._default(
+    z.coerce.number().check(
+      z.int('must be a whole number of minutes'),
+      z.minimum(5, 'must be at least 5 minutes (polite polling)'),
+      // Three polls in a row alarm when they all fail; CloudWatch looks back one day at most.
+      z.maximum(480, 'must be at most 480 minutes (8 hours)'),
+    ),
+    15,
+  ),
 });
 
 export type BriefingConfig = z.infer<typeof configSchema>;
@@ -67,6 +91,8 @@ const envNames: Record<keyof BriefingConfig, string> = {
   maxStories: 'BRIEFING_MAX_STORIES',
   reportAddress: 'BRIEFING_REPORT_ADDRESS',
   subjectTemplate: 'BRIEFING_SUBJECT_TEMPLATE',
+  feeds: 'BRIEFING_FEEDS',
+  feedPollMinutes: 'BRIEFING_FEED_POLL_MINUTES',
 };
 
 export const configEnvironmentNames = envNames;
@@ -103,7 +129,9 @@ export const parseConfig = (input: Record<string, unknown>, source = 'config'): 
   const lines = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
     const variable = envNames[key as keyof BriefingConfig];
-    return `  ${key}${variable ? ` (${variable})` : ''}: ${issue.message}`;
+    // A problem inside a list names its place too: feeds[1].url.
+    const where = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').slice(1);
+    return `  ${where}${variable ? ` (${variable})` : ''}: ${issue.message}`;
   });
   throw new ConfigError(`invalid ${source}:\n${lines.join('\n')}`);
 };

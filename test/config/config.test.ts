@@ -36,6 +36,18 @@ describe('config', () => {
     expect(load).toThrow(/maxStories \(BRIEFING_MAX_STORIES\)/);
   });
 
+  it('reads the feeds from the file as a list and from BRIEFING_FEEDS as JSON, naming the entry at fault', () => {
+    const feeds = [{ url: 'http://cms.internal:8080/feeds/world.xml', category: 'World' }];
+    expect(loadConfig({ file: tempFile(JSON.stringify({ feeds })), env: {} })).toMatchObject({ feeds, feedPollMinutes: 15 });
+    expect(loadConfig({ file: tempFile('{}'), env: { BRIEFING_FEEDS: JSON.stringify(feeds), BRIEFING_FEED_POLL_MINUTES: '30' } })).toMatchObject({ feeds, feedPollMinutes: 30 });
+    expect(loadConfig({ file: tempFile('{}'), env: {} }).feeds).toEqual([]);
+    expect(() => loadConfig({ file: tempFile('{}'), env: { BRIEFING_FEEDS: '[{"url": "https://a.example/rss", "category": "World"}, {"url": "feed.xml", "category": "World"}]' } })).toThrow(
+      /feeds\[1\]\.url \(BRIEFING_FEEDS\): must be an http:\/\/ or https:\/\/ URL/,
+    );
+    expect(() => loadConfig({ file: tempFile('{}'), env: { BRIEFING_FEEDS: 'https://a.example/rss' } })).toThrow(/feeds \(BRIEFING_FEEDS\): must be JSON/);
+    expect(() => loadConfig({ file: tempFile('{}'), env: { BRIEFING_FEED_POLL_MINUTES: '1' } })).toThrow(/feedPollMinutes \(BRIEFING_FEED_POLL_MINUTES\): must be at least 5 minutes/);
+  });
+
   it('rejects a header-breaking newsletter name', () => {
     expect(() => loadConfig({ file: tempFile(JSON.stringify({ newsletterName: 'A\r\nBcc: x@example.com' })), env: {} })).toThrow(
       /newsletterName.*single line/,

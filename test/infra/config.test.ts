@@ -82,6 +82,20 @@ describe('CDK context', () => {
     });
   });
 
+  it('reads the feeds as -c gives them (JSON) and as cdk.json holds them (a list), polled every 15 minutes unless told otherwise', () => {
+    const feeds = [{ url: 'https://www.example.com/world/rss', category: 'World' }, { url: 'http://cms.internal:8080/feeds/business.json', category: 'Business' }];
+    expect(parse({ ...productionContext, feeds: JSON.stringify(feeds), feedPollMinutes: '30' })).toMatchObject({ feeds, feedPollMinutes: 30 });
+    expect(parse({ ...productionContext, feeds })).toMatchObject({ feeds, feedPollMinutes: 15 });
+    expect(parse(productionContext)).toMatchObject({ feeds: [], feedPollMinutes: 15 });
+  });
+
+  it('refuses more feeds than one poll can read in time: within Lambda\'s 15 minutes, and before the next poll starts', () => {
+    const feeds = (count: number) => JSON.stringify(Array.from({ length: count }, (_, index) => ({ url: `https://feeds.example.com/${index}.xml`, category: 'News' })));
+    expect(parse({ ...productionContext, feeds: feeds(200), feedPollMinutes: '15' }).feeds).toHaveLength(200);
+    expect(problem({ ...productionContext, feeds: feeds(300), feedPollMinutes: '30' })).toMatch(/feeds: 300 feeds may take 1140 s to poll .*more than a Lambda function may run \(900 s\): list fewer feeds/);
+    expect(problem({ ...productionContext, feeds: feeds(100), feedPollMinutes: '5' })).toMatch(/feeds: 100 feeds may take 390 s to poll .*more than the 5 minutes between polls: raise feedPollMinutes/);
+  });
+
   it('treats an empty value (-c key=) as unset', () => {
     expect(parse({ ...productionContext, hostedZoneId: '', alarmEmail: '' })).toMatchObject({ hostedZoneId: undefined, alarmEmail: undefined });
   });
@@ -115,6 +129,10 @@ describe('CDK context', () => {
     [{ apiDomain: 'briefing.example.com', certificateArn: 'my-cert' }, /certificateArn: must be an ACM certificate ARN/],
     [{ reportAddress: 'editors' }, /reportAddress: /],
     [{ postalAddress: 'line 1\nline 2' }, /postalAddress: must be a single line/],
+    [{ feeds: '[{"url": "https://www.example.com/rss"' }, /feeds: must be JSON, e.g. \[\{"url"/],
+    [{ feeds: '[{"url": "ftp://www.example.com/rss", "category": "World"}]' }, /feeds\[0\]\.url: must be an http:\/\/ or https:\/\/ URL/],
+    [{ feedPollMinutes: '1' }, /feedPollMinutes: must be at least 5 minutes/],
+    [{ feedPollMinutes: '1440' }, /feedPollMinutes: must be at most 480 minutes/],
   ])('rejects %o, naming the key and the value', (overrides, message) => {
     expect(problem(overrides)).toMatch(message);
   });

@@ -1,12 +1,14 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { feedPollerTimeoutSeconds } from '../../lib/ingestion.ts';
 import { deliverConcurrency } from '../../lib/sending.ts';
-import { logicalId, productionContext, resource, synthesize } from './synth.ts';
+import { feedsContext, logicalId, productionContext, resource, synthesize } from './synth.ts';
 
 let template: Template;
 
 beforeAll(() => {
-  ({ template } = synthesize());
+  // The whole stack: with feeds, so the feed poller and its schedule are there too.
+  ({ template } = synthesize({ context: feedsContext }));
 });
 
 const functions = {
@@ -15,6 +17,7 @@ const functions = {
   subscriptionApi: 'SubscriptionApiHandler',
   feedback: 'EmailFeedback',
   watchdog: 'ScheduleWatchdog',
+  feedPoller: 'IngestionFeedPoller',
 } as const;
 type FunctionName = keyof typeof functions;
 
@@ -79,6 +82,38 @@ describe('schedule', () => {
     }
   });
 
+  it('polls the configured feeds every feedPollMinutes, handing the poller the feeds in its input; a failed poll waits for the next', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: arnOf(template, 'AWS::Lambda::Function', functions.feedPoller),
+        Input: JSON.stringify({ feeds: JSON.parse(feedsContext.feeds) }),
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(template, 'AWS::Lambda::Function', functions.feedPoller), MaximumRetryAttempts: 0 });
+  });
+
+  it('gives the poller time for every round of four feeds (10 s each) and their writes', () => {
+    const feeds = (JSON.parse(feedsContext.feeds) as unknown[]).length;
+    const timeout = (resource(template, 'AWS::Lambda::Function', functions.feedPoller).Properties as { Timeout: number }).Timeout;
+    expect(timeout).toBe(feedPollerTimeoutSeconds(feeds));
+    expect(timeout).toBeGreaterThanOrEqual(Math.ceil(feeds / 4) * 10 + 5);
+    expect(feedPollerTimeoutSeconds(200)).toBeGreaterThanOrEqual(Math.ceil(200 / 4) * 10 + 50 * 5);
+  });
+
+  it('alarms on feeds failing three polls in a row, each poll period long', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FeedPollFailures', Period: 30 * 60, EvaluationPeriods: 3, Threshold: 1 });
+  });
+
+  it('has no poller and no poll schedule without feeds', () => {
+    const { template: plain } = synthesize();
+    expect(Object.keys(plain.findResources('AWS::Lambda::Function')).filter((id) => id.includes('FeedPoller'))).toEqual([]);
+    plain.resourceCountIs('AWS::Scheduler::Schedule', 2);
+  });
+
   it('runs compose one at a time (reserved concurrency 1)', () => {
     expect(resource(template, 'AWS::Lambda::Function', functions.compose).Properties).toMatchObject({ ReservedConcurrentExecutions: 1 });
   });
@@ -132,7 +167,7 @@ describe('sending', () => {
 describe('functions', () => {
   it('run Node 22 on arm64 with X-Ray tracing, source maps and an explicit log group kept three months', () => {
     const all = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(all)).toHaveLength(5);
+    expect(Object.keys(all)).toHaveLength(Object.keys(functions).length);
     for (const [id, fn] of Object.entries(all)) {
       expect(fn.Properties, id).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -212,6 +247,10 @@ describe('functions', () => {
     expect(environmentOf('watchdog')).toEqual({ ...shared, BRIEFING_EDITIONS_TABLE: table('Editions') });
   });
 
+  it('give the feed poller the articles and feeds tables only, and the feeds through its schedule rather than its environment', () => {
+    expect(environmentOf('feedPoller')).toEqual({ ...shared, BRIEFING_ARTICLES_TABLE: table('Articles'), BRIEFING_FEEDS_TABLE: table('Feeds') });
+  });
+
   it('tell every function the report address when one is configured (CDK context reportAddress)', () => {
     const reported = synthesize({ context: { ...productionContext, reportAddress: 'editors@news.example.org' } }).template;
     for (const fn of Object.values(reported.findResources('AWS::Lambda::Function'))) {
@@ -251,12 +290,24 @@ describe('least privilege', () => {
     expect(resourcesFor('watchdog', 'dynamodb:GetItem')).toEqual(tableIds('Editions'));
     expect(resourcesFor('watchdog', 'dynamodb:UpdateItem')).toEqual([]);
     expect(resourcesFor('watchdog', 'dynamodb:PutItem')).toEqual([]);
+    expect(resourcesFor('feedPoller', 'dynamodb:BatchGetItem')).toEqual(tableIds('Articles', 'Feeds'));
+    expect(resourcesFor('feedPoller', 'dynamodb:PutItem')).toEqual(tableIds('Feeds'));
   });
 
-  it('grants no Scan, no batch write and no delete, but the one conditional DeleteItem deliver uses to give a claim back', () => {
+  it('lets only the article writers (the feed poller) write the articles table, and only in batches; compose reads it', () => {
+    const writers = (Object.keys(functions) as FunctionName[]).filter((name) =>
+      ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'].some((action) => resourcesFor(name, action).includes(tableIds('Articles')[0]!)),
+    );
+    expect(writers).toEqual(['feedPoller']);
+    expect(resourcesFor('feedPoller', 'dynamodb:BatchWriteItem')).toEqual(tableIds('Articles'));
+    expect(resourcesFor('compose', 'dynamodb:BatchGetItem')).toContain(tableIds('Articles')[0]);
+  });
+
+  it('grants no Scan, no batch write but the article writers\' and no delete, but the one conditional DeleteItem deliver uses to give a claim back', () => {
     for (const name of Object.keys(functions) as FunctionName[]) {
       const actions = statementsOf(name).flatMap(actionsOf);
-      expect(actions.filter((action) => ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:*'].includes(action)), name).toEqual([]);
+      expect(actions.filter((action) => ['dynamodb:Scan', 'dynamodb:*'].includes(action)), name).toEqual([]);
+      expect(resourcesFor(name, 'dynamodb:BatchWriteItem'), name).toEqual(name === 'feedPoller' ? tableIds('Articles') : []);
       expect(resourcesFor(name, 'dynamodb:DeleteItem'), name).toEqual(name === 'deliver' ? tableIds('Deliveries') : []);
     }
   });
@@ -269,7 +320,7 @@ describe('least privilege', () => {
     expect(resourcesFor('compose', 'sqs:ReceiveMessage')).toEqual([]);
     expect(resourcesFor('deliver', 'sqs:ReceiveMessage')).toEqual(queue);
     expect(resourcesFor('deliver', 'sqs:SendMessage')).toEqual([]);
-    for (const name of ['subscriptionApi', 'feedback', 'watchdog'] as const) {
+    for (const name of ['subscriptionApi', 'feedback', 'watchdog', 'feedPoller'] as const) {
       expect(resourcesFor(name, 'sqs:SendMessage'), name).not.toContain(queue[0]);
       expect(resourcesFor(name, 'sqs:ReceiveMessage'), name).not.toContain(queue[0]);
     }
@@ -300,7 +351,7 @@ describe('least privilege', () => {
       const sesActions = statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:'));
       expect(sesActions, name).toEqual(name === 'compose' ? ['ses:SendRawEmail', 'ses:GetSendQuota'] : ['ses:SendRawEmail']);
     }
-    for (const name of ['feedback', 'watchdog'] as const) expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual([]);
+    for (const name of ['feedback', 'watchdog', 'feedPoller'] as const) expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual([]);
   });
 
   it('lets only the functions that sign or check tokens read the token key', () => {
@@ -310,6 +361,7 @@ describe('least privilege', () => {
     expect(resourcesFor('compose', 'secretsmanager:GetSecretValue')).toEqual([]);
     expect(resourcesFor('feedback', 'secretsmanager:GetSecretValue')).toEqual([]);
     expect(resourcesFor('watchdog', 'secretsmanager:GetSecretValue')).toEqual([]);
+    expect(resourcesFor('feedPoller', 'secretsmanager:GetSecretValue')).toEqual([]);
   });
 });
 

@@ -26,6 +26,17 @@ export const productionContext = {
   postalAddress: 'Example News, 1 Main Street, Springfield',
 };
 
+/** The production deploy with two feeds (one a CMS's plain-http internal feed), polled every 30 minutes. */
+export const feedsContext = {
+  ...productionContext,
+  // As `-c feeds='[…]'` gives it.
+  feeds: JSON.stringify([
+    { url: 'https://www.example.com/world/rss', category: 'World' },
+    { url: 'http://cms.internal:8080/feeds/business.json', category: 'Business' },
+  ]),
+  feedPollMinutes: '30',
+};
+
 export interface SynthOptions {
   /** Overrides on top of cdk.json's context. @default productionContext */
   readonly context?: Record<string, unknown>;
