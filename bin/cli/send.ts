@@ -56,7 +56,9 @@ const describe = (result: ComposeResult): string => {
     case 'skipped':
       return `Edition ${result.editionId} skipped: ${result.reason}. Nothing was sent.`;
     case 'sending':
-      return `${result.resumed ? 'Resumed' : 'Sending'} edition ${result.editionId}: "${result.subject}" to ${result.recipients} subscriber(s).`;
+      return result.resumed
+        ? `Resumed edition ${result.editionId}: "${result.subject}" to the ${result.recipients} recipient(s) without an outcome yet.`
+        : `Sending edition ${result.editionId}: "${result.subject}" to ${result.recipients} subscriber(s).`;
   }
 };
 
@@ -100,6 +102,7 @@ const sendHere = async (options: SendOptions) => {
       config,
       tokenSecret: services.tokenSecret,
       ratePerSecond: options.rate,
+      onNotice: (line) => console.error(line),
       onQueued: (queued) => {
         console.log(describe(queued));
         for (const problem of queued.kind === 'test' || queued.kind === 'dry-run' || queued.kind === 'sending' || queued.kind === 'skipped' ? queued.problems : []) {
@@ -145,7 +148,7 @@ export const registerSend = (program: Command): void => {
     .option('-a, --articles <ids>', 'these article ids (comma-separated) instead of the ones published since the last edition', articleIds)
     .option('--to <email>', 'send one test copy to this address; the edition and its deliveries are not touched', address)
     .option('--dry-run', 'render and count the recipients; send nothing')
-    .option('--resume', 'continue a paused or stopped edition; recipients already sent are not sent again')
+    .option('--resume', 'continue a paused, stopped or interrupted edition; recipients with an outcome are not sent again')
     .addOption(
       new Option('--rate <per-second>', 'emails per second (local sends)').argParser(positiveRate).default(Number(process.env[maxSendRateVariable] ?? 14), `${maxSendRateVariable}, else 14 (the SES default)`),
     )

@@ -7,7 +7,11 @@ import type { RenderedBriefing } from '../render/briefing.ts';
 export const editionStatuses = ['composing', 'sending', 'paused', 'stopped', 'sent', 'skipped'] as const;
 export type EditionStatus = (typeof editionStatuses)[number];
 
-/** How each queued recipient ended; every job is counted once under one of these. */
+/**
+ * How each job ended. The first four are a recipient's outcome, counted once per recipient (by whoever recorded
+ * it); `duplicates` (a job for a recipient already settled) and `dropped` (a job that came while the edition was
+ * paused or stopped) are counted per job and only say what happened.
+ */
 export const outcomeNames = ['sent', 'skipped', 'failed', 'uncertain', 'duplicates', 'dropped'] as const;
 export type OutcomeName = (typeof outcomeNames)[number];
 export type OutcomeCounts = Partial<Record<OutcomeName, number>>;
@@ -35,7 +39,7 @@ export interface EditionRecord {
   /** When sending began: the next edition's window starts here. */
   readonly startedAt?: string;
   readonly completedAt?: string;
-  /** Jobs queued; `enqueueComplete` once compose has paged through every subscriber. */
+  /** The edition's recipients (each once, however often queued); `enqueueComplete` once compose has paged through every subscriber. */
   readonly enqueued: number;
   readonly enqueueComplete: boolean;
   readonly sent: number;
@@ -43,12 +47,19 @@ export interface EditionRecord {
   readonly failed: number;
   /** Deliveries SES may or may not have sent (its answer was lost, or the worker died mid-send): never resent on their own. */
   readonly uncertain: number;
-  /** Jobs for recipients already handled (a redelivered message, a resumed edition). */
+  /** Jobs for recipients already settled (a redelivered message, a resumed edition). */
   readonly duplicates: number;
   /** Jobs that arrived while the edition was paused or stopped; resume queues them again. */
   readonly dropped: number;
   readonly bounces: number;
   readonly complaints: number;
+  /**
+   * `duplicates` when the outcomes were last counted from the deliveries table. A duplicate since then may stand
+   * for an outcome whose worker died after recording it and before counting it (SQS redelivered the job).
+   */
+  readonly duplicatesRecounted: number;
+  /** Goes up with every change to the counters above: a recount is written only over the counts it was made from. */
+  readonly version: number;
 }
 
 /** The briefing as compose rendered it, placeholders still in; undefined until the edition is rendered. */
@@ -57,7 +68,13 @@ export const storedBriefing = (edition: EditionRecord): RenderedBriefing | undef
     ? undefined
     : { subject: edition.subject ?? '', preheader: edition.preheader ?? '', html: edition.html, text: edition.text, mjml: '', marker: edition.marker };
 
-export const handledJobs = (edition: EditionRecord): number => outcomeNames.reduce((sum, name) => sum + edition[name], 0);
+/** The outcomes a recipient can end with. */
+export const recipientOutcomes = ['sent', 'skipped', 'failed', 'uncertain'] as const;
+
+/** Recipients with an outcome: the edition is sent when all of its recipients have one. */
+export const settledRecipients = (edition: EditionRecord): number => recipientOutcomes.reduce((sum, name) => sum + edition[name], 0);
+
+export type RecipientOutcomes = Readonly<Record<(typeof recipientOutcomes)[number], number>>;
 
 /** Where editions are kept; one record per edition id, every change a conditional write. */
 export interface EditionStore {
@@ -77,14 +94,24 @@ export interface EditionStore {
     rendered: RenderedBriefing,
     details: { readonly articleIds: readonly string[]; readonly windowFrom?: string; readonly windowTo?: string; readonly at?: Date },
   ): Promise<EditionRecord | undefined>;
-  /** Counts queued jobs; `complete` once the last page of subscribers is queued. */
+  /** Counts recipients queued; `complete` once the last page of subscribers is queued (and then completes the edition if all are settled). */
   addEnqueued(editionId: string, count: number, complete: boolean): Promise<EditionRecord | undefined>;
-  /** Adds a batch's outcomes at once and completes the edition when that was the last of them. */
+  /** Adds a batch's outcomes at once and completes the edition when every recipient has one. */
   addOutcomes(editionId: string, counts: OutcomeCounts, at?: Date): Promise<EditionRecord | undefined>;
   /** Adds bounce and complaint counts from SES feedback. */
   addFeedback(editionId: string, counts: { readonly bounces?: number; readonly complaints?: number }): Promise<EditionRecord | undefined>;
-  /** Reopens a paused or stopped edition (or one whose enqueueing was cut off) for `send --resume`. */
-  reopen(editionId: string, at?: Date): Promise<EditionRecord | undefined>;
+  /**
+   * Writes the outcomes as counted from the deliveries table over the counters of a `sending` edition, and
+   * completes it when they cover every recipient: undefined when the edition is no longer sending, or when its
+   * counters changed since `read` was read.
+   */
+  recount(editionId: string, outcomes: RecipientOutcomes, read: EditionRecord): Promise<EditionRecord | undefined>;
+  /**
+   * Reopens a paused, stopped or interrupted (still `sending`) edition for `send --resume`, with its recipients
+   * (`enqueued`) and their outcomes as counted from the deliveries table: undefined when it is in no such status,
+   * or when its counters changed since `read` was read.
+   */
+  reopen(editionId: string, recount: RecipientOutcomes & { readonly enqueued: number }, read: EditionRecord, at?: Date): Promise<EditionRecord | undefined>;
   /** The most recent editions, newest first. */
   recent(limit: number): Promise<EditionRecord[]>;
   /** The latest edition before this one that went out: the next window starts when it was sent. */

@@ -20,7 +20,7 @@ export const composeRequestSchema = z
     to: z.optional(z.email('must be an email address')),
     /** Render and count recipients; send nothing, write nothing. */
     dryRun: z.optional(z.boolean()),
-    /** Continue a paused or stopped edition: queue every active subscriber again (deliveries already made are skipped). */
+    /** Continue a paused, stopped or interrupted edition: count its outcomes again and queue the recipients without one. */
     resume: z.optional(z.boolean()),
   })
   .check(z.refine((request) => request.to === undefined || !(request.dryRun || request.resume), '--to sends one test copy: it cannot be combined with --dry-run or --resume'));

@@ -9,10 +9,11 @@ import { previewRecipient } from '../render/preview-recipient.ts';
 import type { Stores } from '../stores.ts';
 import { ComposeError, type ComposeRequest } from './compose-request.ts';
 import type { DeliveryQueue } from './queue.ts';
+import { countDeliveries, recountIfShort } from './recount.ts';
 import { noNewsReason, problemLines, renderSelection, selectArticles, type Selection } from './selection.ts';
 
 export interface ComposeDeps {
-  readonly stores: Pick<Stores, 'articles' | 'subscribers' | 'editions'>;
+  readonly stores: Pick<Stores, 'articles' | 'subscribers' | 'editions' | 'deliveries'>;
   readonly queue: DeliveryQueue;
   readonly config: BriefingConfig;
   /** Sends the test copy (`to`). */
@@ -75,7 +76,7 @@ const forEachActivePage = async (run: Run, each: (emails: string[], last: boolea
 const enqueueActive = (run: Run) =>
   forEachActivePage(run, async (emails, last) => {
     await run.deps.queue.enqueue(emails.map((email) => ({ editionId: run.editionId, email })));
-    await run.deps.stores.editions.addEnqueued(run.editionId, emails.length, last);
+    await recountIfShort(run.deps.stores, await run.deps.stores.editions.addEnqueued(run.editionId, emails.length, last));
   });
 
 /** `to`: one copy, marked as a test, to any address; the edition and its deliveries are not touched. */
@@ -126,10 +127,28 @@ const composeLocked = async (run: Run, selection: Selection, resumed: boolean): 
   }
 };
 
-/** `resume`: a paused or stopped edition queues every active subscriber again (deliveries already made are skipped by deliver). */
+/**
+ * Who a resume is about: the recipients with an outcome in the deliveries table, counted, and those still to be
+ * sent to — active subscribers with no delivery yet, and deliveries left claimed (deliver settles those).
+ */
+const takeStock = async (run: Run) => {
+  const { outcomes, claimed, recorded } = await countDeliveries(run.deps.stores, run.editionId);
+  const open = [...claimed];
+  await forEachActivePage(run, async (emails) => void open.push(...emails.filter((email) => !recorded.has(email))));
+  return { recount: { ...outcomes, enqueued: outcomes.sent + outcomes.skipped + outcomes.failed + outcomes.uncertain + open.length }, open };
+};
+
+/** A recount lost to a worker adding its counts meanwhile is made again, this many times in all. */
+const recountAttempts = 5;
+
+/**
+ * `resume`: a paused, stopped or interrupted edition. Its counts are made again from the deliveries table (a
+ * worker that died may have recorded outcomes it never counted), and only the recipients without an outcome are
+ * queued, so resuming any number of times neither grows the recipient count nor queues anybody settled.
+ */
 const resume = async (run: Run): Promise<ComposeResult> => {
   const { editions } = run.deps.stores;
-  const edition = await editions.get(run.editionId);
+  let edition = await editions.get(run.editionId);
   if (!edition) throw new ComposeError(`there is no edition ${run.editionId} to resume`);
   if (edition.status === 'sent' || edition.status === 'skipped') return { kind: 'already', editionId: run.editionId, status: edition.status };
   if (edition.html === undefined) {
@@ -140,10 +159,21 @@ const resume = async (run: Run): Promise<ComposeResult> => {
     }
     return composeLocked(run, selection, true);
   }
-  await editions.reopen(run.editionId);
-  run.log('edition resumed', { editionId: run.editionId, previousStatus: edition.status });
-  const recipients = await enqueueActive(run);
-  return { kind: 'sending', editionId: run.editionId, subject: edition.subject ?? '', articleIds: [...(edition.articleIds ?? [])], recipients, resumed: true, problems: [] };
+  let stock = await takeStock(run);
+  for (let attempt = 1; !(await editions.reopen(run.editionId, stock.recount, edition)); attempt += 1) {
+    edition = await editions.get(run.editionId);
+    if (edition?.status === 'sent' || edition?.status === 'skipped') return { kind: 'already', editionId: run.editionId, status: edition.status };
+    if (!edition || edition.status === 'composing' || attempt === recountAttempts) {
+      throw new ComposeError(`edition ${run.editionId} kept changing while it was being resumed (${edition?.status ?? 'gone'}): is another send still running? Try again when it has finished or stopped`);
+    }
+    stock = await takeStock(run);
+  }
+  run.log('edition resumed', { editionId: run.editionId, previousStatus: edition.status, ...stock.recount, queued: stock.open.length });
+  for (let start = 0; start < stock.open.length; start += pageSize) {
+    await run.deps.queue.enqueue(stock.open.slice(start, start + pageSize).map((email) => ({ editionId: run.editionId, email })));
+  }
+  await recountIfShort(run.deps.stores, await editions.addEnqueued(run.editionId, 0, true));
+  return { kind: 'sending', editionId: run.editionId, subject: edition.subject ?? '', articleIds: [...(edition.articleIds ?? [])], recipients: stock.open.length, resumed: true, problems: [] };
 };
 
 /** The scheduled or manual send: takes the edition (once, whoever asks) and composes it. */

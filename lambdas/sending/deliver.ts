@@ -10,8 +10,9 @@ import { type Mailer, sendErrorOf } from '../mail/mailer.ts';
 import type { Stores } from '../stores.ts';
 import type { Subscriber } from '../subscription/store.ts';
 import type { SubscriptionLinks } from '../subscription/links.ts';
-import type { DeliveryRecord } from './delivery-store.ts';
+import { claimTokenOf, type DeliveryRecord } from './delivery-store.ts';
 import { type DeliveryJob, jobBody } from './queue.ts';
+import { recountIfShort } from './recount.ts';
 import { withRetry } from './retry.ts';
 import type { TokenBucket } from './token-bucket.ts';
 
@@ -32,6 +33,8 @@ export interface DeliverDeps {
   readonly leaseMs?: number;
   /** @default 5 tries, 200 ms doubling to 5 s, full jitter */
   readonly retry?: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  /** Who this worker is, in its claims (`cli:<host>:<pid>` locally, so that a resume can tell a claim of a process that is gone). @default a random id */
+  readonly owner?: string;
   /** Told each recipient's outcome (progress on a terminal, logs). */
   readonly onOutcome?: (outcome: OutcomeName, job: DeliveryJob, detail?: string) => void;
   readonly log?: (message: string, details?: Record<string, unknown>) => void;
@@ -70,7 +73,7 @@ export const createDeliverer = (deps: DeliverDeps) => {
   const leaseMs = deps.leaseMs ?? 5 * 60_000;
   const retry = deps.retry ?? { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5000 };
   const log = deps.log ?? (() => undefined);
-  const worker = randomUUID();
+  const owner = deps.owner ?? randomUUID();
   // Rendered content never changes once an edition is sending: read and compiled once per edition per container.
   const compiled = new Map<string, Promise<BriefingMime | undefined>>();
   const mimeFor = (editionId: string): Promise<BriefingMime | undefined> => {
@@ -160,7 +163,7 @@ export const createDeliverer = (deps: DeliverDeps) => {
       await deps.bucket.take();
       // Stopped by another record of this batch while this one waited for its token.
       if (stopped.has(job.editionId)) return { outcome: 'dropped' };
-      const claimToken = `${worker}:${randomUUID()}`;
+      const claimToken = claimTokenOf(owner);
       const claim = await deps.stores.deliveries.claim(job.editionId, job.email, claimToken, leaseMs);
       if (!claim.claimed) return settleTaken(job, claim.existing);
       const { deliveries } = deps.stores;
@@ -198,7 +201,7 @@ export const createDeliverer = (deps: DeliverDeps) => {
       const state = await edition(job.editionId);
       if (!state) throw new NotYet(`edition ${job.editionId} is not ready to send`);
       if (!sendable.has(state.status) || stopped.has(job.editionId)) {
-        // Paused, stopped, or finished: `send --resume` queues the recipients again.
+        // Paused, stopped, or finished (every recipient has an outcome): `send --resume` queues the recipients again.
         count(job, { outcome: state.status === 'sent' ? 'duplicates' : 'dropped' });
         return;
       }
@@ -234,7 +237,7 @@ export const createDeliverer = (deps: DeliverDeps) => {
       return await processPartialResponse({ Records: [...records] }, handleRecord, processor, { context: context as Context, processInParallel: true, throwOnFullBatchFailure: false });
     } finally {
       for (const [editionId, outcome] of counts) {
-        const after = await deps.stores.editions.addOutcomes(editionId, outcome);
+        const after = await recountIfShort(deps.stores, await deps.stores.editions.addOutcomes(editionId, outcome));
         if (after?.status === 'sent' && after.completedAt && outcome.sent + outcome.failed + outcome.skipped > 0) log('edition sent', { editionId, sent: after.sent, skipped: after.skipped, failed: after.failed });
       }
     }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * claimed: a worker is about to send it or sending it now (until `leaseUntil`); the others are final. `uncertain`:
  * SES may or may not have taken it (its answer was lost, or the worker stopped mid-send); never sent again on its own.
@@ -23,6 +25,12 @@ export interface DeliveryRecord {
   /** Epoch seconds after which the record is deleted, long after any resend of the edition. */
   readonly expiresAt: number;
 }
+
+/** A claim token: who claimed (the worker's owner), and which claim of theirs. */
+export const claimTokenOf = (owner: string): string => `${owner}#${randomUUID()}`;
+
+/** The owner a claim token names. */
+export const ownerOfClaim = (claimToken: string): string => claimToken.slice(0, claimToken.lastIndexOf('#'));
 
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly existing?: DeliveryRecord };
 

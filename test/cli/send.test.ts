@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import type { Stores } from '../../lambdas/stores.ts';
@@ -24,7 +27,8 @@ beforeEach(async () => {
   await emulators.clearInbox();
 });
 
-const cli = (args: string[]) => runCli(args, { cwd, env: { ...emulators.env, BRIEFING_TOKEN_SECRET: 'cli-test', BRIEFING_DATA_DIR: join(cwd, '.briefing') } });
+const cliEnv = () => ({ ...emulators.env, BRIEFING_TOKEN_SECRET: 'cli-test', BRIEFING_DATA_DIR: join(cwd, '.briefing') });
+const cli = (args: string[]) => runCli(args, { cwd, env: cliEnv() });
 
 describe('briefing articles', () => {
   it('imports valid records, reports the invalid one by file and field, and updates a re-imported id', async () => {
@@ -87,6 +91,35 @@ describe('briefing send', () => {
     } finally {
       await faulty.close();
     }
+  });
+
+  it('finishes an edition whose send was killed (SIGKILL) part way with one --resume: every subscriber once, the edition sent, exit 0', async () => {
+    for (let index = 0; index < 10; index += 1) await stores.subscribers.add(`reader${index}@example.org`, { status: 'active', reason: 'test' });
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../bin/briefing.js'), 'send', '--date', '2026-11-24', '--rate', '4'], { cwd, env: { ...process.env, ...cliEnv() }, stdio: 'ignore' });
+    const exited = once(child, 'exit');
+    // Killed once three mails are out, with the other nine queued or waiting for their turn.
+    while ((await stores.deliveries.list('2026-11-24')).filter((delivery) => delivery.status === 'sent').length < 3) await sleep(20);
+    child.kill('SIGKILL');
+    await exited;
+    const killedAt = await stores.editions.get('2026-11-24');
+
+    const resumed = await cli(['send', '--date', '2026-11-24', '--resume']);
+
+    expect(killedAt?.status).toBe('sending');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/Resumed edition 2026-11-24: ".+" to the \d+ recipient\(s\) without an outcome yet\./);
+    const deliveries = await stores.deliveries.list('2026-11-24');
+    const received = (await emulators.inbox()).map((message) => message.destination.to[0]!);
+    expect(new Set(received).size).toBe(received.length);
+    expect(deliveries).toHaveLength(12);
+    for (const delivery of deliveries) {
+      if (delivery.status === 'sent') expect(received).toContain(delivery.email);
+      // A mail the killed process had handed to SES and never heard back about: said so, and not sent again.
+      else expect(delivery.status).toBe('uncertain');
+    }
+    const uncertain = deliveries.filter((delivery) => delivery.status === 'uncertain').length;
+    if (uncertain > 0) expect(resumed.stderr).toMatch(/by process \d+ \(briefing send\), which is gone: recorded as uncertain/);
+    expect(await stores.editions.get('2026-11-24')).toMatchObject({ status: 'sent', enqueued: 12, sent: 12 - uncertain, uncertain });
   });
 
   it('refuses an unknown article id with a clear error and sends nothing', async () => {

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -261,7 +263,8 @@ describe('faults while sending', () => {
 
   /**
    * What holds wherever a worker dies: nobody gets two copies; every recipient ends sent (one copy) or uncertain
-   * (claimed by the dead worker, so SES may or may not have it: never sent again); the edition finishes.
+   * (claimed by the dead worker, so SES may or may not have it: never sent again); the edition finishes, each
+   * recipient counted once.
    */
   const expectSettledOnce = async (emails: readonly string[]) => {
     const received = countBy(await recipientsInInbox());
@@ -272,7 +275,9 @@ describe('faults while sending', () => {
       expect(['sent', 'uncertain']).toContain(delivery.status);
       if (delivery.status === 'sent') expect(received.get(delivery.email)).toBe(1);
     }
-    expect((await local.stores.editions.get(editionId))?.status).toBe('sent');
+    // A dead worker's outcomes were recorded but never counted: its redelivered jobs make the counts be made again.
+    const uncertain = deliveries.filter((delivery) => delivery.status === 'uncertain').length;
+    expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', enqueued: n, sent: n - uncertain, uncertain });
     return new Map(deliveries.map((delivery) => [delivery.email, delivery]));
   };
 
@@ -378,14 +383,109 @@ describe('faults while sending', () => {
       expect((await local.stores.editions.get(editionId))?.status).toBe('stopped');
       expect(first.counts.sent).toBe(4);
 
+      // Resumed while SES still refuses: it stops again, having queued only the six without an outcome, and counted nobody twice.
+      const again = await sendLocally({ date: editionId, resume: true }, options({ mailer: sesMailer(faulty.client), workers: 1 }));
+      expect(again.result).toMatchObject({ kind: 'sending', resumed: true, recipients: 6 });
+      expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'stopped', enqueued: 10, sent: 4 });
+
       paused = false;
       const resumed = await sendLocally({ date: editionId, resume: true }, options({ mailer: sesMailer(faulty.client) }));
 
-      expect(resumed.result).toMatchObject({ kind: 'sending', resumed: true });
+      expect(resumed.result).toMatchObject({ kind: 'sending', resumed: true, recipients: 6 });
+      expect(resumed.counts).toMatchObject({ sent: 6, duplicates: 0 });
       expect((await recipientsInInbox()).sort()).toEqual([...emails].sort());
-      expect((await local.stores.editions.get(editionId))?.status).toBe('sent');
+      expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', enqueued: 10, sent: 10 });
     } finally {
       await faulty.close();
     }
+  });
+});
+
+describe('killing a send part way and resuming it', () => {
+  const n = 12;
+  const killedRun = 'cli:killed-run';
+
+  const killPoints = ['while queueing', 'before the 5th claim', 'in the 5th SES call', 'after SES answered the 5th call', 'before the first counts were added'] as const;
+
+  /** A local send (the whole process: compose, queue, workers) killed at `where`; what it had in flight then is never heard of again. */
+  const sendAndKill = async (where: (typeof killPoints)[number]) => {
+    const emails = await addSubscribers(n);
+    const life = killSwitch();
+    let killed!: () => void;
+    const dead = new Promise<void>((resolve) => (killed = resolve));
+    // Dies before the write it is about to make leaves the process.
+    const die = () => {
+      life.kill();
+      killed();
+      return new Promise<never>(() => undefined);
+    };
+    let calls = 0;
+    let claims = 0;
+    let victim: string | undefined;
+    const mailer: Mailer = {
+      send: async (raw, sendOptions) => {
+        if (++calls !== 5 || !(where === 'in the 5th SES call' || where === 'after SES answered the 5th call')) return local.emulators.mailer.send(raw, sendOptions);
+        victim = sendOptions.destinations[0];
+        if (where === 'after SES answered the 5th call') await local.emulators.mailer.send(raw, sendOptions);
+        return die();
+      },
+    };
+    const { editions, deliveries } = local.stores;
+    const stores = life.stores({
+      ...local.stores,
+      editions: {
+        ...editions,
+        addEnqueued: (...args) => (where === 'while queueing' ? die() : editions.addEnqueued(...args)),
+        addOutcomes: (...args) => (where === 'before the first counts were added' ? die() : editions.addOutcomes(...args)),
+      },
+      deliveries: { ...deliveries, claim: (...args) => (where === 'before the 5th claim' && ++claims === 5 ? die() : deliveries.claim(...args)) },
+    });
+    void sendLocally({ date: editionId }, options({ stores, mailer: life.wrap(mailer), ratePerSecond: 40, owner: killedRun, leaseMs: 400 }));
+    await dead;
+    return { emails, victim };
+  };
+
+  for (const where of killPoints) {
+    it(`sends every subscriber once, finishes the edition and counts each recipient once when killed ${where} and resumed at once`, async () => {
+      const { emails, victim } = await sendAndKill(where);
+      const notices: string[] = [];
+
+      const resumed = await sendLocally({ date: editionId, resume: true }, options({ ratePerSecond: 200, onNotice: (line) => notices.push(line) }));
+
+      expect(resumed.result).toMatchObject({ kind: 'sending', resumed: true });
+      expect(resumed.deadLetters).toEqual([]);
+      const received = countBy(await recipientsInInbox());
+      const deliveries = await local.stores.deliveries.list(editionId);
+      expect(deliveries.map((delivery) => delivery.email).sort()).toEqual([...emails].sort());
+      expect([...received.values()].every((times) => times === 1)).toBe(true);
+      for (const delivery of deliveries) {
+        if (delivery.status === 'sent') expect(received.get(delivery.email)).toBe(1);
+        // Only what the killed run had claimed, right before its SES call, and never recorded.
+        else expect(delivery).toMatchObject({ status: 'uncertain', reason: expect.stringMatching(/^abandoned mid-send/), claimToken: expect.stringMatching(new RegExp(`^${killedRun}#`)) });
+      }
+      const uncertain = deliveries.filter((delivery) => delivery.status === 'uncertain').length;
+      if (victim) {
+        expect(deliveries.find((delivery) => delivery.email === victim)?.status).toBe('uncertain');
+        expect(received.get(victim)).toBe(where === 'after SES answered the 5th call' ? 1 : undefined);
+      }
+      if (uncertain > 0) expect(notices.join('\n')).toContain(`claimed by ${killedRun}`);
+      expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', enqueued: n, sent: n - uncertain, uncertain, skipped: 0, failed: 0 });
+    });
+  }
+
+  it('records a claim of a process that is gone as uncertain at once, and says so, instead of waiting for its lease', async () => {
+    const emails = await addSubscribers(3);
+    await compose({ date: editionId }, { stores: local.stores, queue: { enqueue: async () => undefined }, config, mailer: local.emulators.mailer, owner: 'test' });
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    await local.stores.deliveries.claim(editionId, emails[1]!, `cli:${hostname()}:${gone}#3f1c`, 5 * 60_000);
+    const notices: string[] = [];
+
+    const resumed = await sendLocally({ date: editionId, resume: true }, options({ onNotice: (line) => notices.push(line) }));
+
+    expect(resumed.durationMs).toBeLessThan(60_000);
+    expect(notices).toEqual([`1 delivery was being handed to SES by process ${gone} (briefing send), which is gone: recorded as uncertain, since SES may or may not have sent it.`]);
+    expect(await local.stores.deliveries.get(editionId, emails[1]!)).toMatchObject({ status: 'uncertain' });
+    expect((await recipientsInInbox()).sort()).toEqual([emails[0], emails[2]]);
+    expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', enqueued: 3, sent: 2, uncertain: 1 });
   });
 });

@@ -147,6 +147,34 @@ describe('edition store', () => {
     expect((await local.stores.editions.get('2026-11-01'))?.uncertain).toBe(0);
   });
 
+  it('writes a recount only over the counts it was made from, and completes the edition when it covers every recipient', async () => {
+    const { editions } = local.stores;
+    await editions.lock('2026-11-24', 'me');
+    await editions.saveRendered('2026-11-24', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
+    const read = (await editions.addEnqueued('2026-11-24', 3, true))!;
+    await editions.addOutcomes('2026-11-24', { sent: 1, duplicates: 1 });
+
+    expect(await editions.recount('2026-11-24', { sent: 2, skipped: 1, failed: 0, uncertain: 0 }, read)).toBeUndefined();
+    const done = await editions.recount('2026-11-24', { sent: 2, skipped: 1, failed: 0, uncertain: 0 }, (await editions.get('2026-11-24'))!);
+
+    expect(done).toMatchObject({ status: 'sent', sent: 2, skipped: 1, duplicates: 1, duplicatesRecounted: 1 });
+  });
+
+  it('reopens an edition for a resume with its recount, unless its counts changed meanwhile or it is sent', async () => {
+    const { editions } = local.stores;
+    await editions.lock('2026-11-24', 'me');
+    await editions.saveRendered('2026-11-24', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
+    await editions.addEnqueued('2026-11-24', 5, true);
+    const read = (await editions.addOutcomes('2026-11-24', { sent: 1 }))!;
+    await editions.addOutcomes('2026-11-24', { sent: 1 });
+    const recount = { enqueued: 5, sent: 3, skipped: 0, failed: 0, uncertain: 1 };
+
+    expect(await editions.reopen('2026-11-24', recount, read)).toBeUndefined();
+    expect(await editions.reopen('2026-11-24', recount, (await editions.get('2026-11-24'))!)).toMatchObject({ status: 'sending', enqueueComplete: false, enqueued: 5, sent: 3, uncertain: 1 });
+    await editions.setStatus('2026-11-24', 'sent', { from: ['sending'] });
+    expect(await editions.reopen('2026-11-24', recount, (await editions.get('2026-11-24'))!)).toBeUndefined();
+  });
+
   it('finds the previous edition that went out, ignoring skipped ones', async () => {
     for (const [id, skip] of [['2026-11-21', false], ['2026-11-22', true]] as const) {
       await local.stores.editions.lock(id, 'me');

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { type EditionRecord, type EditionStatus, editionStatuses, type EditionStore, handledJobs } from '../../edition/store.ts';
+import { type EditionRecord, type EditionStatus, editionStatuses, type EditionStore, type RecipientOutcomes, settledRecipients } from '../../edition/store.ts';
 import { unlessConditionFails } from './conditions.ts';
 import { itemReader } from './items.ts';
 import { indexes } from './tables.ts';
@@ -35,6 +35,8 @@ const editionItem = z.object({
   dropped: z.number(),
   bounces: z.number(),
   complaints: z.number(),
+  duplicatesRecounted: z._default(z.number(), 0),
+  version: z._default(z.number(), 0),
 });
 
 /** Every edition carries this under `kind`: the by-kind index holds them all, sorted by id. */
@@ -86,11 +88,34 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
       `#status IN (${options.from.map((_, index) => `:from${index}`).join(', ')})`,
     );
 
-  /** Marks the edition sent when every queued job is handled; a no-op otherwise, or when another worker got there first. */
+  /** Marks the edition sent when every recipient has an outcome; a no-op otherwise, or when another worker got there first. */
   const completeIfDone = async (edition: EditionRecord | undefined, at = new Date()): Promise<EditionRecord | undefined> => {
-    if (!edition || edition.status !== 'sending' || !edition.enqueueComplete || handledJobs(edition) < edition.enqueued) return edition;
+    if (!edition || edition.status !== 'sending' || !edition.enqueueComplete || settledRecipients(edition) < edition.enqueued) return edition;
     return (await setStatus(edition.editionId, 'sent', { from: ['sending'], reason: 'every recipient handled', at })) ?? edition;
   };
+
+  /**
+   * Sets the recipients' outcomes to what the deliveries table says, with `set` and on `condition`, unless the
+   * counters changed since `read` (its version): a recount never overwrites counts it was not made from.
+   */
+  const overwriteCounts = (editionId: string, outcomes: RecipientOutcomes, read: EditionRecord, set: string, values: Record<string, unknown>, condition: string, at = new Date()) =>
+    update(
+      editionId,
+      `${set}, sent = :sent, skipped = :skipped, failed = :failed, uncertain = :uncertain, duplicatesRecounted = :duplicates, version = :next`,
+      {
+        ...values,
+        ':at': at.toISOString(),
+        ':sent': outcomes.sent,
+        ':skipped': outcomes.skipped,
+        ':failed': outcomes.failed,
+        ':uncertain': outcomes.uncertain,
+        ':duplicates': read.duplicates,
+        ':version': read.version,
+        ':next': read.version + 1,
+      },
+      // A record written before versions has none: it reads as 0.
+      `${condition} AND ${read.version === 0 ? '(attribute_not_exists(version) OR version = :version)' : 'version = :version'}`,
+    );
 
   /** Only the status: what deliver checks every batch, without reading the stored briefing again. */
   const getStatus = async (editionId: string): Promise<EditionStatus | undefined> => {
@@ -133,9 +158,10 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
       ),
 
     async addEnqueued(editionId, count, complete) {
-      const edition = await update(editionId, `SET updatedAt = :at${complete ? ', enqueueComplete = :true' : ''} ADD enqueued :count`, {
+      const edition = await update(editionId, `SET updatedAt = :at${complete ? ', enqueueComplete = :true' : ''} ADD enqueued :count, version :one`, {
         ':at': new Date().toISOString(),
         ':count': count,
+        ':one': 1,
         ...(complete ? { ':true': true } : {}),
       });
       return complete ? completeIfDone(edition) : edition;
@@ -147,8 +173,8 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
       if (entries.length === 0) return get(editionId);
       const edition = await update(
         editionId,
-        `SET updatedAt = :at ADD ${entries.map(([name]) => `#${name} :${name}`).join(', ')}`,
-        { ':at': at.toISOString(), ...Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])) },
+        `SET updatedAt = :at ADD ${entries.map(([name]) => `#${name} :${name}`).join(', ')}, version :one`,
+        { ':at': at.toISOString(), ':one': 1, ...Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])) },
         undefined,
         Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
       );
@@ -162,12 +188,19 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
         ':complaints': counts.complaints ?? 0,
       }),
 
-    reopen: (editionId, at = new Date()) =>
-      update(
+    async recount(editionId, outcomes, read) {
+      return completeIfDone(await overwriteCounts(editionId, outcomes, read, 'SET updatedAt = :at', { ':sending': 'sending' }, '#status = :sending'));
+    },
+
+    reopen: (editionId, recount, read, at = new Date()) =>
+      overwriteCounts(
         editionId,
-        'SET #status = :sending, updatedAt = :at, statusReason = :reason, enqueueComplete = :false',
-        { ':sending': 'sending', ':at': at.toISOString(), ':reason': 'resumed', ':false': false, ':paused': 'paused', ':stopped': 'stopped' },
+        recount,
+        read,
+        'SET #status = :sending, updatedAt = :at, statusReason = :reason, enqueueComplete = :false, enqueued = :enqueued',
+        { ':sending': 'sending', ':reason': 'resumed', ':false': false, ':paused': 'paused', ':stopped': 'stopped', ':enqueued': recount.enqueued },
         '#status IN (:paused, :stopped, :sending)',
+        at,
       ),
 
     async recent(limit) {
