@@ -5,6 +5,7 @@ import { benchPreview } from './preview.ts';
 import { benchRender } from './render.ts';
 import { benchSending } from './sending.ts';
 import { benchSubscribe } from './subscribe.ts';
+import { benchSubscribeTiming } from './subscribe-timing.ts';
 import { benchSubscriberImport } from './subscriber-import.ts';
 
 // Each issue's bench, by name; `npm run bench -- render` runs just one.
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   bundles: benchBundles,
   preview: benchPreview,
   subscribe: benchSubscribe,
+  'subscribe-timing': benchSubscribeTiming,
   feeds: benchFeeds,
   'subscriber-import': benchSubscriberImport,
   'compose-scale': benchComposeScale,

@@ -17,6 +17,8 @@ export const tableVariables = {
 
 /** The delivery queue's URL, where compose puts the jobs. */
 export const queueUrlVariable = 'BRIEFING_QUEUE_URL';
+/** The confirmation queue's URL, where the subscription API puts each sign-up's confirmation email. */
+export const confirmationQueueUrlVariable = 'BRIEFING_CONFIRMATION_QUEUE_URL';
 /** Emails per second for one deliver worker: the account's rate divided by the workers that share it. */
 export const maxSendRateVariable = 'BRIEFING_MAX_SEND_RATE';
 /** The account's whole send rate, which deliver's workers share: the budget an edition report compares the achieved rate with. */

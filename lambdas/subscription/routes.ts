@@ -4,10 +4,10 @@ import type { EditionStore } from '../edition/store.ts';
 import type { SubscriberStore } from './store.ts';
 import { normaliseAddress } from './address.ts';
 import { archivePage, isEditionId } from './archive.ts';
-import type { ConfirmationSender } from './confirmation-email.ts';
+import type { ConfirmationQueue } from './confirmations.ts';
 import { type ApiRequest, HttpError, readFields } from './http.ts';
 import { honeypotField, type PageName, type PageViews } from './pages.ts';
-import { confirmLinkState, confirmSubscription, requestSubscription, subscriberById, type SubscriptionContext, unsubscribe } from './signup.ts';
+import { confirmLinkState, confirmSubscription, recordSignup, subscriberById, type SubscriptionContext, unsubscribe } from './signup.ts';
 import { type TokenClaims, type TokenPurpose, tokenLifetimeSeconds, verifyToken } from './tokens.ts';
 
 /** Everything the routes use; the Lambda handler and the local server each build one. */
@@ -17,7 +17,8 @@ export interface SubscriptionDeps {
   readonly editions: Pick<EditionStore, 'get'>;
   /** The key that signs and checks the confirm and unsubscribe tokens. */
   readonly secret: string;
-  readonly sendConfirmation: ConfirmationSender;
+  /** Where each sign-up's confirmation email is queued, to go out after the answer. */
+  readonly confirmations: ConfirmationQueue;
   /** @default the shared engine over the shipped templates */
   readonly engine?: TemplateEngine;
   /** @default () => new Date() */
@@ -41,9 +42,8 @@ export const errorReply = (status: number, heading: string, message: string): Re
 const signupLink = { href: '/', label: 'Go to the sign-up page' };
 const validDays = tokenLifetimeSeconds.confirm / 86_400;
 
-const context = (deps: SubscriptionDeps): SubscriptionContext => ({
+const context = (deps: SubscriptionDeps): Pick<SubscriptionContext, 'subscribers' | 'now'> => ({
   subscribers: deps.subscribers,
-  sendConfirmation: deps.sendConfirmation,
   now: deps.now ?? (() => new Date()),
 });
 
@@ -65,9 +65,15 @@ export const subscribe: Route = async (request, deps) => {
   if (!checked.ok) return page(400, 'signup', { email: submitted.slice(0, 254), error: checked.reason }, checked.reason);
   // A filled-in trap field is a bot: it gets the same answer as a person and nothing is stored or sent.
   if (!fields[honeypotField]) {
+    // The same store work and one queued job for every address, and no email inside the request: the
+    // answer takes as long whatever the address's state, so its timing tells nobody who reads.
+    const now = context(deps).now();
+    const { outcome, job } = await recordSignup(deps.subscribers, checked.email, { reason: 'signed up on the web page', now });
     try {
-      await requestSubscription(context(deps), checked.email, { reason: 'signed up on the web page' });
+      await deps.confirmations.enqueue(job);
     } catch (error) {
+      // Not queued: the next try may send at once.
+      if (outcome === 'confirmation-sent') await deps.subscribers.clearConfirmationSent(checked.email, now.toISOString());
       throw new HttpError(503, 'We could not send your confirmation email', 'Please try again in a few minutes.', { headers: { 'retry-after': '120' }, cause: error });
     }
   }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Subscriber, SubscriberStore } from './store.ts';
 import type { ConfirmationSender } from './confirmation-email.ts';
+import { type ConfirmationJob, sendConfirmationFor } from './confirmations.ts';
+import type { SignupRecord, Subscriber, SubscriberStore } from './store.ts';
 import { newSignupNonce, type TokenClaims, tokenLifetimeSeconds } from './tokens.ts';
 
 /** At most one confirmation email per address in this long. */
@@ -35,46 +36,52 @@ export const subscriberById = async (subscribers: SubscriberStore, id: string): 
 
 const expiry = (now: Date): number => Math.floor(now.getTime() / 1000) + pendingLifetimeSeconds;
 
+const outcomeOf = (record: SignupRecord): SignupOutcome => {
+  if (record.recorded) return 'confirmation-sent';
+  if (record.subscriber?.status === 'active') return 'already-active';
+  if (record.subscriber?.status === 'suppressed') return 'suppressed';
+  return 'recently-sent';
+};
+
 /**
- * Signs an address up: a new address becomes pending, an unsubscribed one stays unsubscribed with the
- * sign-up waiting (only its confirmation makes it active again), and both get a confirmation email;
- * pending ones get another if the last went out more than ten minutes ago. Active and suppressed
- * addresses get nothing. When the email cannot be sent, the throttle is released and the error thrown.
+ * Records a sign-up, with the same store work whatever the address's state: a new address becomes
+ * pending, an unsubscribed one stays unsubscribed with the sign-up waiting (only its confirmation makes
+ * it active again), a pending one gets a new sign-up if its last confirmation went out more than ten
+ * minutes ago; active and suppressed addresses are left as they are. The job names the sign-up for
+ * every outcome, so that queueing it costs the same too: its email goes out only if it was recorded.
+ */
+export const recordSignup = async (
+  subscribers: Pick<SubscriberStore, 'requestSignup'>,
+  email: string,
+  options: { readonly reason: string; readonly name?: string; readonly now: Date },
+): Promise<{ readonly outcome: SignupOutcome; readonly job: ConfirmationJob }> => {
+  const { now } = options;
+  // Each sign-up gets its own nonce: its confirm link confirms it and no later one.
+  const nonce = newSignupNonce();
+  const record = await subscribers.requestSignup(email, {
+    nonce,
+    at: now,
+    notSince: new Date(now.getTime() - confirmationIntervalMs),
+    expiresAt: expiry(now),
+    reason: options.reason,
+    name: options.name,
+  });
+  return { outcome: outcomeOf(record), job: { email, signup: nonce } };
+};
+
+/**
+ * Signs an address up and sends its confirmation email before returning (the command line, where the
+ * time taken tells nobody anything). When the email cannot be sent, the throttle is released and the
+ * error thrown.
  */
 export const requestSubscription = async (
   context: SubscriptionContext,
   email: string,
   options: { readonly reason: string; readonly name?: string },
 ): Promise<SignupOutcome> => {
-  const { subscribers } = context;
-  const now = context.now();
-  const at = now.toISOString();
-  // Each sign-up gets its own nonce: its confirm link confirms it and no later one.
-  const confirmation = { confirmationSentAt: at, expiresAt: expiry(now), signupNonce: newSignupNonce() };
-
-  let subscriber: Subscriber | undefined = await subscribers.add(email, { status: 'pending', reason: options.reason, name: options.name, at: now, set: confirmation });
-  if (!subscriber) {
-    const existing = await subscribers.get(email);
-    if (!existing) return 'recently-sent'; // removed between the two calls: a new sign-up will find it gone.
-    if (existing.status === 'active') return 'already-active';
-    if (existing.status === 'suppressed') return 'suppressed';
-    const notSince = new Date(now.getTime() - confirmationIntervalMs);
-    const signup = { at: now, notSince, signup: confirmation.signupNonce };
-    // An unsubscribed address stays so, with no expiry, until the reader confirms: the record is what keeps it from being mailed.
-    subscriber =
-      existing.status === 'pending'
-        ? await subscribers.markConfirmationSent(email, { ...signup, from: 'pending', expiresAt: confirmation.expiresAt })
-        : await subscribers.markConfirmationSent(email, { ...signup, from: 'unsubscribed' });
-    if (!subscriber) return 'recently-sent';
-  }
-
-  try {
-    await context.sendConfirmation(subscriber, now);
-  } catch (error) {
-    await subscribers.clearConfirmationSent(email, at);
-    throw error;
-  }
-  return 'confirmation-sent';
+  const { outcome, job } = await recordSignup(context.subscribers, email, { ...options, now: context.now() });
+  if (outcome === 'confirmation-sent') await sendConfirmationFor(context, job);
+  return outcome;
 };
 
 /**
@@ -92,7 +99,8 @@ export const confirmLinkState = (subscriber: Subscriber | undefined, signup: str
   if (subscriber.signupNonce !== signup) return subscriber.signupNonce === undefined && subscriber.status !== 'pending' ? 'left' : 'replaced';
   if (subscriber.status === 'unsubscribed' && signup === undefined) return 'left';
   // DynamoDB deletes expired items within days, not at once; until then the item is still there.
-  if (subscriber.expiresAt !== undefined && subscriber.expiresAt * 1000 < now.getTime()) return 'expired';
+  const lapses = subscriber.status === 'pending' ? subscriber.expiresAt : subscriber.signupExpiresAt;
+  if (lapses !== undefined && lapses * 1000 < now.getTime()) return 'expired';
   return 'open';
 };
 
@@ -102,7 +110,7 @@ export type ConfirmOutcome = 'confirmed' | Exclude<ConfirmLinkState, 'open'>;
  * Activates the sign-up a confirm link was sent for, in one write conditional on that sign-up still
  * waiting; a second confirmation of an active subscriber is a success that changes nothing.
  */
-export const confirmSubscription = async (context: SubscriptionContext, claims: Pick<TokenClaims, 'subscriberId' | 'signup'>): Promise<ConfirmOutcome> => {
+export const confirmSubscription = async (context: Pick<SubscriptionContext, 'subscribers' | 'now'>, claims: Pick<TokenClaims, 'subscriberId' | 'signup'>): Promise<ConfirmOutcome> => {
   const { subscribers } = context;
   const now = context.now();
   const subscriber = await subscriberById(subscribers, claims.subscriberId);
@@ -114,7 +122,7 @@ export const confirmSubscription = async (context: SubscriptionContext, claims: 
     signup: claims.signup ?? null,
     reason: subscriber.status === 'pending' ? 'confirmed' : 'confirmed a new sign-up',
     at: now,
-    set: { expiresAt: null, confirmationSentAt: null, signupNonce: null },
+    set: { expiresAt: null, confirmationSentAt: null, signupNonce: null, signupExpiresAt: null },
   });
   if (changed) return 'confirmed';
   // Something changed it in between (a second press, an unsubscribe, a new sign-up): say what the link does now.
@@ -125,7 +133,7 @@ export const confirmSubscription = async (context: SubscriptionContext, claims: 
 export type UnsubscribeOutcome = 'unsubscribed' | 'already' | 'unknown';
 
 /** Unsubscribes a pending or active subscriber; an address already gone (or suppressed) stays as it is. */
-export const unsubscribe = async (context: SubscriptionContext, subscriberId: string, reason: string): Promise<UnsubscribeOutcome> => {
+export const unsubscribe = async (context: Pick<SubscriptionContext, 'subscribers' | 'now'>, subscriberId: string, reason: string): Promise<UnsubscribeOutcome> => {
   const subscriber = await subscriberById(context.subscribers, subscriberId);
   if (!subscriber) return 'unknown';
   const changed = await context.subscribers.changeStatus(subscriber.email, 'unsubscribed', {
@@ -133,7 +141,7 @@ export const unsubscribe = async (context: SubscriptionContext, subscriberId: st
     reason,
     at: context.now(),
     // An unsubscribed address is kept, so that nobody mails it again by mistake; a sign-up waiting is void.
-    set: { expiresAt: null, signupNonce: null },
+    set: { expiresAt: null, signupNonce: null, signupExpiresAt: null },
   });
   return changed ? 'unsubscribed' : 'already';
 };

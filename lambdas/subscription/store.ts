@@ -23,6 +23,8 @@ export interface Subscriber {
   readonly confirmationSentAt?: string;
   /** The sign-up waiting for confirmation: its confirm link carries this nonce, and no other link confirms it. */
   readonly signupNonce?: string;
+  /** Epoch seconds when an unsubscribed address's waiting sign-up lapses (the record itself never expires). */
+  readonly signupExpiresAt?: number;
   /** Epoch seconds after which an unconfirmed sign-up is deleted (DynamoDB TTL). */
   readonly expiresAt?: number;
   /** Soft bounces in a row since the last delivery. */
@@ -30,7 +32,7 @@ export interface Subscriber {
 }
 
 /** Fields set along with a status change or an addition; `null` removes one. */
-export type SubscriberFields = { readonly [Field in 'confirmationSentAt' | 'expiresAt' | 'signupNonce']?: Subscriber[Field] | null };
+export type SubscriberFields = { readonly [Field in 'confirmationSentAt' | 'expiresAt' | 'signupNonce' | 'signupExpiresAt']?: Subscriber[Field] | null };
 
 export interface StatusChangeOptions {
   readonly reason: string;
@@ -48,6 +50,25 @@ export interface AddOptions {
   readonly name?: string;
   readonly at?: Date;
   readonly set?: SubscriberFields;
+}
+
+export interface SignupRequest {
+  /** The sign-up's nonce: its confirm link carries it. */
+  readonly nonce: string;
+  readonly at: Date;
+  /** Refused when a confirmation went out after this (one email per address per ten minutes). */
+  readonly notSince: Date;
+  /** Epoch seconds when the sign-up lapses: a new or pending address is then deleted (TTL), an unsubscribed one stays. */
+  readonly expiresAt: number;
+  /** For the history of a new address. */
+  readonly reason: string;
+  readonly name?: string;
+}
+
+/** The subscriber after a recorded sign-up, or as it was read when the sign-up was refused (undefined: not on the list). */
+export interface SignupRecord {
+  readonly recorded: boolean;
+  readonly subscriber: Subscriber | undefined;
 }
 
 export interface FeedbackState {
@@ -103,15 +124,15 @@ export interface SubscriberStore {
    */
   changeStatus(email: string, status: SubscriberStatus, options: StatusChangeOptions): Promise<Subscriber | undefined>;
   /**
-   * Records a new sign-up (its nonce) and its confirmation email for an address that is still `from`,
-   * unless one went out after `notSince`: of any number of concurrent sign-ups for one address, one at
-   * most gets the subscriber back and sends. A pending sign-up gets `expiresAt`; an unsubscribed address
-   * keeps its status and never expires (the record is what keeps it from being mailed).
+   * Records a sign-up with one consistent read and one conditional write, whatever the address's state,
+   * so that the time it takes tells nobody the state. A new address is added as pending (expiring at
+   * `expiresAt`); a pending one gets the new sign-up and expiry; an unsubscribed one keeps its status and
+   * gets the sign-up, which lapses at `signupExpiresAt` while the record never expires (it is what keeps
+   * the address from being mailed). The write's
+   * condition refuses active and suppressed addresses, and any whose last confirmation went out after
+   * `notSince`: of concurrent sign-ups for one address, one at most is recorded.
    */
-  markConfirmationSent(
-    email: string,
-    options: { readonly from: 'pending' | 'unsubscribed'; readonly at: Date; readonly notSince: Date; readonly expiresAt?: number; readonly signup: string },
-  ): Promise<Subscriber | undefined>;
+  requestSignup(email: string, request: SignupRequest): Promise<SignupRecord>;
   /** Forgets a confirmation email that could not be sent, so the next sign-up is not held back by it. */
   clearConfirmationSent(email: string, sentAt: string): Promise<Subscriber | undefined>;
   /** The subscriber as one SES feedback event finds it; undefined when the address is not on the list. */

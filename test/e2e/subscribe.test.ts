@@ -97,7 +97,8 @@ describe('a reader in a real browser', () => {
     await shot('2-check-inbox');
     expect((await stores.subscribers.get(reader))?.status).toBe('pending');
 
-    // The confirmation email's button opens a page; only its button confirms.
+    // The confirmation email (it goes out after the answer) has a button that opens a page; only the page's button confirms.
+    await expect.poll(async () => (await mailsTo(reader)).length).toBe(1);
     const [confirmation] = await mailsTo(reader);
     expect(confirmation?.subject).toBe('Confirm your subscription to The Morning Briefing');
     await page.goto(linkIn(confirmation!, 'Confirm my subscription'));

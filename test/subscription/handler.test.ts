@@ -34,7 +34,8 @@ describe('subscription API handler (HTTP API payload 2.0)', () => {
     expect(signup.statusCode).toBe(200);
     const subscriber = await createStores(emulators.doc, emulators.tables).subscribers.get('handler@example.org');
     expect(subscriber?.status).toBe('pending');
-    const mail = (await emulators.inbox()).find((message) => message.destination.to.includes('handler@example.org'));
-    expect(mail?.body.text).toContain('https://briefing.example.com/confirm?token=');
+    // The confirmation email goes out after the answer.
+    const confirmation = async () => (await emulators.inbox()).find((message) => message.destination.to.includes('handler@example.org'))?.body.text ?? '';
+    await expect.poll(confirmation).toContain('https://briefing.example.com/confirm?token=');
   });
 });

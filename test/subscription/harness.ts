@@ -3,6 +3,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { parseConfig, type BriefingConfig } from '../../lambdas/config/config.ts';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import type { Stores } from '../../lambdas/stores.ts';
+import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
+import { type InProcessConfirmations, inProcessConfirmations } from '../../lambdas/subscription/confirmations.ts';
 import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { handleRequest } from '../../lambdas/subscription/router.ts';
 import type { SubscriptionDeps } from '../../lambdas/subscription/routes.ts';
@@ -68,22 +70,31 @@ export interface Harness {
   readonly stores: Stores;
   readonly deps: SubscriptionDeps;
   readonly clock: ReturnType<typeof testClock>;
+  /** The confirmation emails queued in this process; `request` waits for them after each answer. */
+  readonly confirmations: InProcessConfirmations;
   request(method: string, path: string, options?: RequestOptions): Promise<APIGatewayProxyStructuredResultV2 & { body: string }>;
 }
 
-/** Fresh tables, the real confirmation sender into the SES emulator, and the router called as the Lambda handler calls it. */
+/**
+ * Fresh tables, the real confirmation sender into the SES emulator behind the in-process queue, and the
+ * router called as the Lambda handler calls it.
+ */
 export const createHarness = async (emulators: TestEmulators): Promise<Harness> => {
   const config = parseConfig({ siteUrl });
   const stores = createStores(emulators.doc, await emulators.freshTables());
   const clock = testClock();
-  const deps = createSubscriptionDeps({ config, stores, mailer: emulators.mailer, secret: testSecret, now: clock.now });
+  const confirmations = inProcessConfirmations({ subscribers: stores.subscribers, sendConfirmation: createConfirmationSender({ config, mailer: emulators.mailer, secret: testSecret }) });
+  const deps = createSubscriptionDeps({ config, stores, confirmations, secret: testSecret, now: clock.now });
   return {
     config,
     stores,
     deps,
     clock,
+    confirmations,
     async request(method, path, options) {
       const response = await handleRequest(apiEvent(method, path, options), deps, () => {});
+      // The answer is complete; now the emails it queued go out, before the test looks at the inbox.
+      await confirmations.settled();
       return { ...response, body: response.body ?? '' };
     },
   };

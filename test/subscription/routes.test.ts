@@ -7,7 +7,9 @@ import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { newSignupNonce, signToken } from '../../lambdas/subscription/tokens.ts';
 import { samplesDir } from '../../bin/cli/shared.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
-import { asciiAddress, confirmationLink, createHarness, form, type Harness, mainText, testSecret } from './harness.ts';
+import type { ConfirmationJob } from '../../lambdas/subscription/confirmations.ts';
+import { handleRequest } from '../../lambdas/subscription/router.ts';
+import { apiEvent, asciiAddress, confirmationLink, createHarness, form, type Harness, mainText, testSecret } from './harness.ts';
 
 let emulators: TestEmulators;
 let h: Harness;
@@ -143,8 +145,9 @@ describe('POST /subscribe', () => {
     const waiting = await stored('back@example.org');
     expect(waiting).toMatchObject({ status: 'unsubscribed', history: left.history, id: left.id });
     expect(waiting?.signupNonce).toEqual(expect.any(String));
-    // No TTL: in AWS the record that keeps the address from being mailed must not be deleted.
+    // No TTL: in AWS the record that keeps the address from being mailed must not be deleted; only the sign-up lapses.
     expect(waiting?.expiresAt).toBeUndefined();
+    expect(waiting?.signupExpiresAt).toBe(Math.floor(h.clock.now().getTime() / 1000) + 7 * 86_400);
     expect((await h.stores.subscribers.pageByStatus('active')).items).toEqual([]);
 
     const link = await confirmationLink(emulators, 'back@example.org');
@@ -208,23 +211,36 @@ describe('POST /subscribe', () => {
     expect(mainText(response.body)).toContain('is not a valid email address');
   });
 
-  it('answers 503 when the confirmation cannot be sent, and lets the next try send at once', async () => {
+  it('answers 503 when the confirmation cannot be queued, and lets the next try send at once', async () => {
     let calls = 0;
-    const flaky = { ...h.deps, sendConfirmation: async (...args: Parameters<typeof h.deps.sendConfirmation>) => {
-      calls += 1;
-      if (calls === 1) throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' });
-      return h.deps.sendConfirmation(...args);
-    } };
-    const { handleRequest } = await import('../../lambdas/subscription/router.ts');
-    const { apiEvent } = await import('./harness.ts');
+    const flaky = {
+      ...h.deps,
+      confirmations: {
+        enqueue: async (job: ConfirmationJob) => {
+          calls += 1;
+          if (calls === 1) throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' });
+          return h.deps.confirmations.enqueue(job);
+        },
+      },
+    };
 
     const failed = await handleRequest(apiEvent('POST', '/subscribe', form({ email: 'unlucky@example.org' })), flaky, () => {});
     const retried = await handleRequest(apiEvent('POST', '/subscribe', form({ email: 'unlucky@example.org' })), flaky, () => {});
+    await h.confirmations.settled();
 
     expect(failed.statusCode).toBe(503);
     expect(failed.headers?.['retry-after']).toBe('120');
     expect(retried.statusCode).toBe(200);
     expect(await mailsTo('unlucky@example.org')).toHaveLength(1);
+  });
+
+  it('answers before the confirmation email goes out', async () => {
+    const response = await handleRequest(apiEvent('POST', '/subscribe', form({ email: 'quick@example.org' })), h.deps, () => {});
+
+    expect(response.statusCode).toBe(200);
+    expect(await mailsTo('quick@example.org')).toHaveLength(0);
+    await h.confirmations.settled();
+    expect(await mailsTo('quick@example.org')).toHaveLength(1);
   });
 });
 

@@ -30,6 +30,7 @@ const subscriberItem = z.object({
   history: z.array(z.object({ status, at: z.string(), reason: z.string() })),
   confirmationSentAt: z.optional(z.string()),
   signupNonce: z.optional(z.string()),
+  signupExpiresAt: z.optional(z.number()),
   expiresAt: z.optional(z.number()),
   transientBounces: z.optional(z.number()),
   // feedbackIds and feedbackToCount are the store's own (see feedbackMarks): only feedbackState reads them.
@@ -166,20 +167,58 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
       return { added: stored.map((email) => fresh.get(email)!), present, failed: failed.map(({ key, reason }) => ({ email: key, reason })) };
     },
 
-    markConfirmationSent: (email, options) =>
-      update(
-        email,
-        `SET confirmationSentAt = :at, signupNonce = :signup, updatedAt = :at${options.expiresAt === undefined ? '' : ', expiresAt = :expires'}`,
-        '#status = :from AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :notSince)',
-        {
-          ':at': options.at.toISOString(),
-          ':signup': options.signup,
-          ':from': options.from,
-          ':notSince': options.notSince.toISOString(),
-          ...(options.expiresAt === undefined ? {} : { ':expires': options.expiresAt }),
-        },
-        { '#status': 'status' },
-      ),
+    async requestSignup(email, request) {
+      const existing = await get(email);
+      const at = request.at.toISOString();
+      // One expression for every state, the values alone differ: a new address is created pending, a pending
+      // one gets the new sign-up, an unsubscribed one keeps its status (the if_not_exists parts change nothing)
+      // and gets the sign-up's expiry in signupExpiresAt, never in the TTL attribute. Active, suppressed and
+      // recently mailed addresses get the same write, refused by its condition: the sign-up costs what any
+      // other does, so its answer time cannot tell anyone the state.
+      const waiting = existing?.status === 'unsubscribed' ? 'unsubscribed' : 'pending';
+      const sets = [
+        '#status = if_not_exists(#status, :pending)',
+        'id = if_not_exists(id, :id)',
+        'createdAt = if_not_exists(createdAt, :at)',
+        '#history = if_not_exists(#history, :history)',
+        'updatedAt = :at',
+        'signupNonce = :signup',
+        'confirmationSentAt = :at',
+        '#expiry = :expires',
+      ];
+      const names: Record<string, string> = { '#status': 'status', '#history': 'history', '#expiry': waiting === 'pending' ? 'expiresAt' : 'signupExpiresAt' };
+      const values: Record<string, unknown> = {
+        ':at': at,
+        ':signup': request.nonce,
+        ':notSince': request.notSince.toISOString(),
+        ':pending': 'pending',
+        ':waiting': waiting,
+        ':id': randomUUID(),
+        ':history': [{ status: 'pending', at, reason: request.reason }],
+        ':expires': request.expiresAt,
+      };
+      if (request.name !== undefined) {
+        sets.push('#name = if_not_exists(#name, :name)');
+        names['#name'] = 'name';
+        values[':name'] = request.name;
+      }
+      const expression = `SET ${sets.join(', ')}`;
+      const condition = 'attribute_not_exists(email) OR (#status = :waiting AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :notSince))';
+      const output = await unlessConditionFails(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { email },
+            UpdateExpression: expression,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return output ? { recorded: true, subscriber: read(output.Attributes!) } : { recorded: false, subscriber: existing };
+    },
 
     clearConfirmationSent: (email, sentAt) => update(email, 'REMOVE confirmationSentAt', 'confirmationSentAt = :sentAt', { ':sentAt': sentAt }),
 
@@ -212,7 +251,7 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
       const bouncesCondition = seenBounces === 0 ? '(attribute_not_exists(transientBounces) OR transientBounces = :seenBounces)' : 'transientBounces = :seenBounces';
       return update(
         email,
-        `ADD ${adds.join(', ')}${sets.length > 0 ? ` SET ${sets.join(', ')} REMOVE expiresAt, signupNonce` : ''}`,
+        `ADD ${adds.join(', ')}${sets.length > 0 ? ` SET ${sets.join(', ')} REMOVE expiresAt, signupNonce, signupExpiresAt` : ''}`,
         `NOT contains(feedbackIds, :id) AND #status = :seenStatus AND ${bouncesCondition}`,
         values,
         names,
