@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { EditionRecord } from '../../lambdas/edition/store.ts';
 import { withLocalServices } from '../../local/services.ts';
-import { uncertainLine } from './send.ts';
+import { uncertainLines } from './send.ts';
 import { validDate } from './shared.ts';
 
 const counts = (edition: EditionRecord) =>
@@ -34,7 +34,7 @@ const show = async (date: string) =>
       `completed ${edition.completedAt ?? '-'}`,
       `counts    ${counts(edition)}${edition.duplicates ? `, ${edition.duplicates} repeats skipped` : ''}${edition.dropped ? `, ${edition.dropped} held back while paused or stopped` : ''}`,
     ];
-    if (edition.uncertain > 0) lines.push(`          ${uncertainLine(edition.uncertain)}`);
+    if (edition.uncertain > 0) lines.push('', ...uncertainLines(edition.uncertain, edition.editionId));
     console.log(lines.join('\n'));
     if (edition.status === 'paused' || edition.status === 'stopped') console.log(`\nContinue it with: npx briefing send --date ${edition.editionId} --resume`);
   });

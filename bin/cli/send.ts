@@ -17,6 +17,7 @@ interface SendOptions {
   to?: string;
   dryRun?: boolean;
   resume?: boolean;
+  retryUncertain?: boolean;
   rate: number;
   stack?: string;
   region?: string;
@@ -71,11 +72,13 @@ const summary = (counts: Record<OutcomeName, number>, durationMs: number): strin
   return `Done in ${seconds(durationMs)}: ${counts.sent} sent, ${counts.skipped} skipped, ${counts.failed} failed${extra.length ? `, ${extra.join(', ')}` : ''} (${(counts.sent / Math.max(durationMs / 1000, 0.001)).toFixed(1)}/s).`;
 };
 
-/** Deliveries SES may or may not have sent, said the same way by `send` and `editions show`. */
-export const uncertainLine = (uncertain: number): string =>
+/** Deliveries SES may or may not have sent, and how to send them again, said the same way by `send` and `editions show`. */
+export const uncertainLines = (uncertain: number, editionId: string): string[] => [
   uncertain === 1
     ? '1 delivery uncertain: SES may or may not have sent it; it is not sent again on its own.'
-    : `${uncertain} deliveries uncertain: SES may or may not have sent them; they are not sent again on their own.`;
+    : `${uncertain} deliveries uncertain: SES may or may not have sent them; they are not sent again on their own.`,
+  `To send ${uncertain === 1 ? 'it' : 'them'} again, accepting a second copy for a reader whose first one SES did take: npx briefing send --date ${editionId} --resume --retry-uncertain`,
+];
 
 const sendToStack = async (options: SendOptions & { stack: string }) => {
   const { functionName, result } = await sendViaStack({
@@ -86,12 +89,13 @@ const sendToStack = async (options: SendOptions & { stack: string }) => {
     to: options.to,
     dryRun: options.dryRun,
     resume: options.resume,
+    retryUncertain: options.retryUncertain,
   });
   console.log(`${describe(result as ComposeResult)}\n(compose function ${functionName}; the deliver function sends in the background: watch its logs and the edition's counts)`);
 };
 
 const sendHere = async (options: SendOptions) => {
-  const request: ComposeRequest = { date: options.date, articleIds: options.articles, to: options.to, dryRun: options.dryRun, resume: options.resume };
+  const request: ComposeRequest = { date: options.date, articleIds: options.articles, to: options.to, dryRun: options.dryRun, resume: options.resume, retryUncertain: options.retryUncertain };
   const config = loadConfig();
   await withLocalServices(async (services) => {
     let progress: Progress | undefined;
@@ -127,8 +131,8 @@ const sendHere = async (options: SendOptions) => {
     }
     if (result.kind !== 'sending') return;
     console.log(summary(final, durationMs));
-    if (final.uncertain > 0) console.error(uncertainLine(final.uncertain));
     const edition = await services.stores.editions.get(result.editionId);
+    if (edition && edition.uncertain > 0) console.error(uncertainLines(edition.uncertain, result.editionId).join('\n'));
     if (edition && edition.status !== 'sent') {
       console.error(`Edition ${result.editionId} is ${edition.status}: ${edition.statusReason ?? ''}. Fix the cause, then run: npx briefing send --date ${result.editionId} --resume`);
       process.exitCode = 1;
@@ -149,6 +153,7 @@ export const registerSend = (program: Command): void => {
     .option('--to <email>', 'send one test copy to this address; the edition and its deliveries are not touched', address)
     .option('--dry-run', 'render and count the recipients; send nothing')
     .option('--resume', 'continue a paused, stopped or interrupted edition; recipients with an outcome are not sent again')
+    .option('--retry-uncertain', 'with --resume: send the uncertain deliveries again (also of a sent edition), accepting a second copy for a reader whose first one SES did take')
     .addOption(
       new Option('--rate <per-second>', 'emails per second (local sends)').argParser(positiveRate).default(Number(process.env[maxSendRateVariable] ?? 14), `${maxSendRateVariable}, else 14 (the SES default)`),
     )
@@ -157,8 +162,9 @@ export const registerSend = (program: Command): void => {
     .addHelpText(
       'after',
       `
-An edition is sent once: running the same date again sends nothing new, and recipients already
-sent are never sent twice, even after --resume or a crash.
+An edition is sent once: running the same date again sends nothing new, and no recipient is sent
+twice, even after --resume or a crash. A delivery whose answer from SES was lost is "uncertain" and
+not sent again, unless you ask for it with --resume --retry-uncertain.
 
 Examples:
   $ npx briefing send                                   # today's edition, locally

@@ -107,9 +107,9 @@ export interface EditionStore {
    */
   recount(editionId: string, outcomes: RecipientOutcomes, read: EditionRecord): Promise<EditionRecord | undefined>;
   /**
-   * Reopens a paused, stopped or interrupted (still `sending`) edition for `send --resume`, with its recipients
-   * (`enqueued`) and their outcomes as counted from the deliveries table: undefined when it is in no such status,
-   * or when its counters changed since `read` was read.
+   * Reopens a paused, stopped or interrupted (still `sending`) edition for `send --resume` — or a sent one, whose
+   * uncertain deliveries are to be sent again — with its recipients (`enqueued`) and their outcomes as counted from
+   * the deliveries table: undefined when it is in no such status, or when its counters changed since `read` was read.
    */
   reopen(editionId: string, recount: RecipientOutcomes & { readonly enqueued: number }, read: EditionRecord, at?: Date): Promise<EditionRecord | undefined>;
   /** The most recent editions, newest first. */

@@ -22,8 +22,14 @@ export const composeRequestSchema = z
     dryRun: z.optional(z.boolean()),
     /** Continue a paused, stopped or interrupted edition: count its outcomes again and queue the recipients without one. */
     resume: z.optional(z.boolean()),
+    /**
+     * With `resume`: send the deliveries recorded as uncertain again, accepting that a reader whose copy SES did
+     * take gets a second one (also on an edition already sent).
+     */
+    retryUncertain: z.optional(z.boolean()),
   })
-  .check(z.refine((request) => request.to === undefined || !(request.dryRun || request.resume), '--to sends one test copy: it cannot be combined with --dry-run or --resume'));
+  .check(z.refine((request) => request.to === undefined || !(request.dryRun || request.resume), '--to sends one test copy: it cannot be combined with --dry-run or --resume'))
+  .check(z.refine((request) => !request.retryUncertain || request.resume === true, '--retry-uncertain goes with --resume: it sends the uncertain deliveries of an edition again'));
 
 export type ComposeRequest = z.infer<typeof composeRequestSchema>;
 

@@ -36,6 +36,8 @@ export type ComposeResult =
 interface Run {
   readonly editionId: string;
   readonly articleIds?: readonly string[];
+  /** With a resume: send the uncertain deliveries again. */
+  readonly retryUncertain?: boolean;
   readonly deps: ComposeDeps;
   readonly log: NonNullable<ComposeDeps['log']>;
 }
@@ -129,13 +131,21 @@ const composeLocked = async (run: Run, selection: Selection, resumed: boolean): 
 
 /**
  * Who a resume is about: the recipients with an outcome in the deliveries table, counted, and those still to be
- * sent to — active subscribers with no delivery yet, and deliveries left claimed (deliver settles those).
+ * sent to — active subscribers with no delivery yet, deliveries left claimed (deliver settles those), and uncertain
+ * ones whose retry was asked for.
  */
 const takeStock = async (run: Run) => {
-  const { outcomes, claimed, recorded } = await countDeliveries(run.deps.stores, run.editionId);
-  const open = [...claimed];
+  const { outcomes, unsettled, recorded } = await countDeliveries(run.deps.stores, run.editionId);
+  const open = [...unsettled];
   await forEachActivePage(run, async (emails) => void open.push(...emails.filter((email) => !recorded.has(email))));
   return { recount: { ...outcomes, enqueued: outcomes.sent + outcomes.skipped + outcomes.failed + outcomes.uncertain + open.length }, open };
+};
+
+/** `retryUncertain`: each uncertain delivery is opened to one more send (deliver may then mail a second copy). */
+const openUncertain = async (run: Run) => {
+  const uncertain = (await run.deps.stores.deliveries.list(run.editionId)).filter((delivery) => delivery.status === 'uncertain' && !delivery.retryRequested);
+  for (const delivery of uncertain) await run.deps.stores.deliveries.requestRetry(run.editionId, delivery.email);
+  if (uncertain.length > 0) run.log('uncertain deliveries to be sent again', { editionId: run.editionId, count: uncertain.length });
 };
 
 /** A recount lost to a worker adding its counts meanwhile is made again, this many times in all. */
@@ -150,7 +160,9 @@ const resume = async (run: Run): Promise<ComposeResult> => {
   const { editions } = run.deps.stores;
   let edition = await editions.get(run.editionId);
   if (!edition) throw new ComposeError(`there is no edition ${run.editionId} to resume`);
-  if (edition.status === 'sent' || edition.status === 'skipped') return { kind: 'already', editionId: run.editionId, status: edition.status };
+  // A sent edition is reopened only to send its uncertain deliveries again.
+  if (edition.status === 'skipped' || (edition.status === 'sent' && !(run.retryUncertain && edition.uncertain > 0))) return { kind: 'already', editionId: run.editionId, status: edition.status };
+  if (run.retryUncertain) await openUncertain(run);
   if (edition.html === undefined) {
     // It failed before it was rendered: compose it again under the same lock.
     const selection = await select(run);
@@ -162,7 +174,7 @@ const resume = async (run: Run): Promise<ComposeResult> => {
   let stock = await takeStock(run);
   for (let attempt = 1; !(await editions.reopen(run.editionId, stock.recount, edition)); attempt += 1) {
     edition = await editions.get(run.editionId);
-    if (edition?.status === 'sent' || edition?.status === 'skipped') return { kind: 'already', editionId: run.editionId, status: edition.status };
+    if (edition?.status === 'skipped' || (edition?.status === 'sent' && !run.retryUncertain)) return { kind: 'already', editionId: run.editionId, status: edition.status };
     if (!edition || edition.status === 'composing' || attempt === recountAttempts) {
       throw new ComposeError(`edition ${run.editionId} kept changing while it was being resumed (${edition?.status ?? 'gone'}): is another send still running? Try again when it has finished or stopped`);
     }
@@ -197,6 +209,7 @@ export const compose = (request: ComposeRequest, deps: ComposeDeps): Promise<Com
   const run: Run = {
     editionId: request.date ?? dateInZone(deps.config.timeZone),
     articleIds: request.articleIds,
+    retryUncertain: request.retryUncertain,
     deps,
     log: deps.log ?? (() => undefined),
   };

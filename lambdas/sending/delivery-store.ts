@@ -21,6 +21,8 @@ export interface DeliveryRecord {
   readonly leaseUntil?: number;
   readonly messageId?: string;
   readonly reason?: string;
+  /** On an `uncertain` delivery: an operator asked for it to be sent again (`send --resume --retry-uncertain`). */
+  readonly retryRequested?: boolean;
   readonly updatedAt: string;
   /** Epoch seconds after which the record is deleted, long after any resend of the edition. */
   readonly expiresAt: number;
@@ -38,8 +40,9 @@ export type ClaimResult = { readonly claimed: true } | { readonly claimed: false
 export interface DeliveryStore {
   get(editionId: string, email: string): Promise<DeliveryRecord | undefined>;
   /**
-   * Takes the delivery for one worker, right before it is sent: succeeds when nothing is recorded for it yet.
-   * Otherwise says what is there (an abandoned claim is for the caller to record as uncertain).
+   * Takes the delivery for one worker, right before it is sent: succeeds when nothing is recorded for it yet, or
+   * when it is uncertain and a retry was asked for. Otherwise says what is there (an abandoned claim is for the
+   * caller to record as uncertain).
    */
   claim(editionId: string, email: string, claimToken: string, leaseMs: number, now?: number): Promise<ClaimResult>;
   /** Finishes a claim as sent; false when the claim was already finished (abandoned, and recorded as uncertain by another worker). */
@@ -53,8 +56,10 @@ export interface DeliveryStore {
   markUncertain(editionId: string, email: string, claimToken: string, reason: string): Promise<boolean>;
   /** Finishes a claim as skipped: the reader was no longer active when the send was about to start; false as for `markSent`. */
   markSkipped(editionId: string, email: string, claimToken: string, reason: string): Promise<boolean>;
-  /** Records that a recipient was not sent to (no longer active); false when the delivery was already recorded. */
+  /** Records that a recipient was not sent to (no longer active); false when the delivery was already recorded (and not open to a retry). */
   recordSkipped(editionId: string, email: string, reason: string, now?: number): Promise<boolean>;
+  /** Opens an uncertain delivery to one more send, which may mail a second copy; false when it is not uncertain. */
+  requestRetry(editionId: string, email: string): Promise<boolean>;
   /** Gives a claim back when the message was certainly not taken, so a redelivery can send it at once. */
   release(editionId: string, email: string, claimToken: string): Promise<void>;
   /** Every delivery record of an edition. */

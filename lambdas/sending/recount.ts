@@ -1,11 +1,14 @@
 import { type EditionRecord, type RecipientOutcomes, settledRecipients } from '../edition/store.ts';
 import type { Stores } from '../stores.ts';
 
-/** An edition's recipients as the deliveries table has them: each outcome counted, and who is still claimed. */
+/** An edition's recipients as the deliveries table has them: each outcome counted, and who has none yet. */
 export interface DeliveryCount {
   readonly outcomes: RecipientOutcomes;
-  /** Recipients whose claim is unfinished: a worker is sending to them, or stopped while it was. */
-  readonly claimed: readonly string[];
+  /**
+   * Recipients with a delivery item but no outcome: claimed (a worker is sending to them, or stopped while it
+   * was), or uncertain with a retry asked for.
+   */
+  readonly unsettled: readonly string[];
   /** Every recipient with a delivery item. */
   readonly recorded: ReadonlySet<string>;
 }
@@ -13,12 +16,12 @@ export interface DeliveryCount {
 export const countDeliveries = async (stores: Pick<Stores, 'deliveries'>, editionId: string): Promise<DeliveryCount> => {
   const deliveries = await stores.deliveries.list(editionId);
   const outcomes = { sent: 0, skipped: 0, failed: 0, uncertain: 0 };
-  const claimed: string[] = [];
+  const unsettled: string[] = [];
   for (const delivery of deliveries) {
-    if (delivery.status === 'claimed') claimed.push(delivery.email);
+    if (delivery.status === 'claimed' || (delivery.status === 'uncertain' && delivery.retryRequested)) unsettled.push(delivery.email);
     else outcomes[delivery.status] += 1;
   }
-  return { outcomes, claimed, recorded: new Set(deliveries.map((delivery) => delivery.email)) };
+  return { outcomes, unsettled, recorded: new Set(deliveries.map((delivery) => delivery.email)) };
 };
 
 /**

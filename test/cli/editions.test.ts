@@ -45,5 +45,6 @@ describe('briefing editions', () => {
 
     expect(show.stdout).toContain('counts    17 sent, 0 skipped, 0 failed, 3 uncertain of 20 queued');
     expect(show.stdout).toContain('3 deliveries uncertain: SES may or may not have sent them; they are not sent again on their own.');
+    expect(show.stdout).toContain('npx briefing send --date 2026-11-24 --resume --retry-uncertain');
   });
 });

@@ -88,9 +88,17 @@ describe('briefing send', () => {
       expect(faulty.faults()).toBe(1);
       expect((await emulators.inbox()).map((message) => message.destination.to[0]).sort()).toEqual(['one@example.org', 'two@example.org']);
       expect(await stores.editions.get('2026-11-24')).toMatchObject({ status: 'sent', sent: 1, uncertain: 1 });
+      expect(result.stderr).toContain('npx briefing send --date 2026-11-24 --resume --retry-uncertain');
     } finally {
       await faulty.close();
     }
+
+    const retried = await cli(['send', '--date', '2026-11-24', '--resume', '--retry-uncertain']);
+
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toMatch(/Resumed edition 2026-11-24: ".+" to the 1 recipient\(s\) without an outcome yet\./);
+    expect((await emulators.inbox()).map((message) => message.destination.to[0]).sort()).toEqual(['one@example.org', 'two@example.org', 'two@example.org']);
+    expect(await stores.editions.get('2026-11-24')).toMatchObject({ status: 'sent', sent: 2, uncertain: 0 });
   });
 
   it('finishes an edition whose send was killed (SIGKILL) part way with one --resume: every subscriber once, the edition sent, exit 0', async () => {

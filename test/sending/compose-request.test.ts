@@ -14,6 +14,7 @@ describe('the compose request', () => {
     [{ dryRun: 'yes' }, 'dryRun: must be boolean'],
     [{ to: 'editor@example.com', dryRun: true }, '--to sends one test copy: it cannot be combined with --dry-run or --resume'],
     [{ to: 'editor@example.com', resume: true }, '--to sends one test copy: it cannot be combined with --dry-run or --resume'],
+    [{ retryUncertain: true }, '--retry-uncertain goes with --resume: it sends the uncertain deliveries of an edition again'],
     [{ date: '2026-11-24', force: true }, 'unknown field force'],
     [null, 'request: must be object'],
   ])('refuses %j: %s', (input, message) => {

@@ -352,6 +352,29 @@ describe('faults while sending', () => {
     }
   });
 
+  it('sends the uncertain deliveries again only when asked to (--resume --retry-uncertain), also on a sent edition', async () => {
+    const emails = await addSubscribers(4);
+    const faulty = await startFaultySes(local.emulators.sesEndpoint, (params) => (destination(params) === emails[1] ? { dropReply: true } : undefined));
+    try {
+      await sendLocally({ date: editionId }, options({ mailer: sesMailer(faulty.client) }));
+    } finally {
+      await faulty.close();
+    }
+
+    const plain = await sendLocally({ date: editionId, resume: true }, options());
+    const retried = await sendLocally({ date: editionId, resume: true, retryUncertain: true }, options());
+    const again = await sendLocally({ date: editionId, resume: true, retryUncertain: true }, options());
+
+    expect(plain.result).toEqual({ kind: 'already', editionId, status: 'sent' });
+    expect(retried.result).toMatchObject({ kind: 'sending', resumed: true, recipients: 1 });
+    expect(retried.counts).toMatchObject({ sent: 1, duplicates: 0 });
+    // The operator's choice: that reader, whose first copy SES did take, has two.
+    expect(countBy(await recipientsInInbox())).toEqual(new Map(emails.map((email) => [email, email === emails[1] ? 2 : 1])));
+    expect(await local.stores.deliveries.get(editionId, emails[1]!)).toMatchObject({ status: 'sent' });
+    expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', enqueued: 4, sent: 4, uncertain: 0 });
+    expect(again.result).toEqual({ kind: 'already', editionId, status: 'sent' });
+  });
+
   it('records a permanently rejected address as failed and delivers the rest', async () => {
     const emails = await addSubscribers(8);
     const faulty = await startFaultySes(local.emulators.sesEndpoint, (params) =>

@@ -160,7 +160,7 @@ describe('edition store', () => {
     expect(done).toMatchObject({ status: 'sent', sent: 2, skipped: 1, duplicates: 1, duplicatesRecounted: 1 });
   });
 
-  it('reopens an edition for a resume with its recount, unless its counts changed meanwhile or it is sent', async () => {
+  it('reopens an edition for a resume with its recount, unless its counts changed meanwhile or it is being composed', async () => {
     const { editions } = local.stores;
     await editions.lock('2026-11-24', 'me');
     await editions.saveRendered('2026-11-24', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
@@ -171,7 +171,7 @@ describe('edition store', () => {
 
     expect(await editions.reopen('2026-11-24', recount, read)).toBeUndefined();
     expect(await editions.reopen('2026-11-24', recount, (await editions.get('2026-11-24'))!)).toMatchObject({ status: 'sending', enqueueComplete: false, enqueued: 5, sent: 3, uncertain: 1 });
-    await editions.setStatus('2026-11-24', 'sent', { from: ['sending'] });
+    await editions.setStatus('2026-11-24', 'composing', { from: ['sending'] });
     expect(await editions.reopen('2026-11-24', recount, (await editions.get('2026-11-24'))!)).toBeUndefined();
   });
 

@@ -12,11 +12,19 @@ const deliveryItem = z.object({
   leaseUntil: z.optional(z.number()),
   messageId: z.optional(z.string()),
   reason: z.optional(z.string()),
+  retryRequested: z.optional(z.boolean()),
   updatedAt: z.string(),
   expiresAt: z.number(),
 });
 
 const keepSeconds = 400 * 86_400;
+
+// Nothing recorded yet, or an uncertain delivery that an operator asked to be sent again.
+const open = {
+  ConditionExpression: 'attribute_not_exists(email) OR (#status = :uncertain AND retryRequested = :true)',
+  ExpressionAttributeNames: { '#status': 'status' },
+  ExpressionAttributeValues: { ':uncertain': 'uncertain', ':true': true },
+};
 
 export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: string): DeliveryStore => {
   const read = itemReader(tableName, ['editionId', 'email'], deliveryItem);
@@ -61,7 +69,7 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
           new PutCommand({
             TableName: tableName,
             Item: { editionId, email, status: 'claimed', claimToken, leaseUntil: now + leaseMs, updatedAt: new Date(now).toISOString(), expiresAt: expiresAt(now) },
-            ConditionExpression: 'attribute_not_exists(email)',
+            ...open,
           }),
         ),
       );
@@ -79,7 +87,23 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
           new PutCommand({
             TableName: tableName,
             Item: { editionId, email, status: 'skipped', reason, updatedAt: new Date(now).toISOString(), expiresAt: expiresAt(now) },
-            ConditionExpression: 'attribute_not_exists(email)',
+            ...open,
+          }),
+        ),
+      );
+      return written !== undefined;
+    },
+
+    async requestRetry(editionId, email) {
+      const written = await unlessConditionFails(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { editionId, email },
+            UpdateExpression: 'SET retryRequested = :true, updatedAt = :at',
+            ConditionExpression: '#status = :uncertain',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':true': true, ':uncertain': 'uncertain', ':at': new Date().toISOString() },
           }),
         ),
       );

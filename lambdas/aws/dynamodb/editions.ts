@@ -198,8 +198,8 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
         recount,
         read,
         'SET #status = :sending, updatedAt = :at, statusReason = :reason, enqueueComplete = :false, enqueued = :enqueued',
-        { ':sending': 'sending', ':reason': 'resumed', ':false': false, ':paused': 'paused', ':stopped': 'stopped', ':enqueued': recount.enqueued },
-        '#status IN (:paused, :stopped, :sending)',
+        { ':sending': 'sending', ':reason': 'resumed', ':false': false, ':paused': 'paused', ':stopped': 'stopped', ':done': 'sent', ':enqueued': recount.enqueued },
+        '#status IN (:paused, :stopped, :sending, :done)',
         at,
       ),
 
