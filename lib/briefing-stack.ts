@@ -71,6 +71,7 @@ export class BriefingStack extends Stack {
       feeds: config.feeds,
       pollMinutes: config.feedPollMinutes,
       environment: withSite,
+      api: subscriptionApi,
     });
 
     const functions = {
@@ -79,6 +80,7 @@ export class BriefingStack extends Stack {
       SubscriptionApi: subscriptionApi.handler,
       Feedback: email.feedback,
       EditionWatchdog: schedule.watchdog,
+      IngestApi: ingestion.ingestApi,
     };
     const alarms = new Alarms(this, 'Alarms', {
       email: config.alarmEmail,
@@ -110,6 +112,10 @@ export class BriefingStack extends Stack {
     new CfnOutput(this, stackOutputs.queueUrl, { value: sending.queue.queueUrl, description: 'The delivery queue' });
     new CfnOutput(this, stackOutputs.articlesTable, { value: storage.tables.articles.tableName, description: 'Where the newsroom puts article records' });
     new CfnOutput(this, stackOutputs.subscribersTable, { value: storage.tables.subscribers.tableName, description: 'The subscribers (for imports and exports)' });
+    new CfnOutput(this, stackOutputs.ingestKeySecretArn, {
+      value: ingestion.ingestKey.secretArn,
+      description: 'The bearer key of POST <ApiUrl>/articles: aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text',
+    });
     new CfnOutput(this, stackOutputs.alarmTopicArn, { value: alarms.topic.topicArn, description: 'Every alarm is published here: subscribe more people or tools to it' });
     new CfnOutput(this, stackOutputs.dashboardUrl, {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${dashboard.dashboard.dashboardName}`,

@@ -156,13 +156,20 @@ export const parseInfraConfig = (context: (key: string) => unknown): InfraConfig
 const notInEnvironment = ['siteUrl', 'feeds', 'feedPollMinutes'] as const;
 type NewsletterKey = Exclude<keyof BriefingConfig, (typeof notInEnvironment)[number]>;
 
-/** The newsletter settings as the `BRIEFING_*` variables `loadConfig()` reads at run time. */
-export const newsletterEnvironment = (config: InfraConfig): Record<string, string> => {
+/**
+ * The newsletter settings the functions run with, by config key, as text: a list as the JSON that
+ * `loadConfig()` reads back. The stack output NewsletterSettings carries them for the CLI's `--stack`.
+ */
+export const newsletterSettings = (config: InfraConfig): Partial<Record<NewsletterKey, string>> => {
   const keys = Object.keys(configEnvironmentNames).filter((key): key is NewsletterKey => !(notInEnvironment as readonly string[]).includes(key));
-  const environment: Record<string, string> = {};
+  const settings: Partial<Record<NewsletterKey, string>> = {};
   for (const key of keys) {
     const value = config[key];
-    if (value !== undefined) environment[configEnvironmentNames[key]] = String(value);
+    if (value !== undefined) settings[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
-  return environment;
+  return settings;
 };
+
+/** The newsletter settings as the `BRIEFING_*` variables `loadConfig()` reads at run time. */
+export const newsletterEnvironment = (config: InfraConfig): Record<string, string> =>
+  Object.fromEntries(Object.entries(newsletterSettings(config)).map(([key, value]) => [configEnvironmentNames[key as NewsletterKey], value]));

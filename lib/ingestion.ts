@@ -1,12 +1,16 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { ingestKeySecretArnVariable } from '../lambdas/config/environment.ts';
 import type { FeedSource } from '../lambdas/feeds/sources.ts';
+import { ingestPath } from '../lambdas/ingest/webhook.ts';
 import { BriefingFunction } from './briefing-function.ts';
 import type { Storage } from './storage.ts';
+import type { SubscriptionApi } from './subscription-api.ts';
 
 /** Feeds fetched at once by one poll (pollFeeds' concurrency), and the most one fetch may take. */
 const feedsAtOnce = 4;
@@ -28,19 +32,53 @@ export interface IngestionProps {
   readonly pollMinutes: number;
   /** The newsletter settings every function gets. */
   readonly environment: Readonly<Record<string, string>>;
+  /** The REST API (behind the WAF web ACL) that gets the `POST /articles` route. */
+  readonly api: SubscriptionApi;
 }
 
 /**
  * How stories get into the articles table: a feed poller that EventBridge Scheduler runs every
- * `pollMinutes` over the configured feeds. Only these functions may write the table.
+ * `pollMinutes` over the configured feeds, and `POST /articles` on the subscription API for CMS
+ * webhooks, with a bearer key kept in Secrets Manager. Only these two functions may write the table.
  */
 export class Ingestion extends Construct {
   /** Absent when no feed is configured. */
   readonly poller?: BriefingFunction;
   readonly pollSchedule?: Schedule;
+  readonly ingestApi: BriefingFunction;
+  /** The bearer key of `POST /articles`. */
+  readonly ingestKey: Secret;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
+    this.ingestKey = new Secret(this, 'IngestKey', {
+      description: 'Briefing: the bearer key of POST /articles (the CMS webhook)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      // Kept like the token key: every CMS is configured with it, and a redeploy must not change it under them.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(this.ingestKey, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A rotated key must reach every CMS that posts articles at the same moment, which no rotation function can do; an operator changes it by hand (put-secret-value), and the function reads it again within 5 minutes.',
+      },
+    ]);
+    this.ingestApi = new BriefingFunction(this, 'IngestApi', {
+      entry: 'lambdas/handlers/ingest-api.ts',
+      description: 'Briefing: POST /articles, article records from CMS webhooks (bearer key)',
+      // Within API Gateway's 29 s, so the client always gets the function's own answer.
+      timeout: Duration.seconds(25),
+      environment: { ...props.environment, [ingestKeySecretArnVariable]: this.ingestKey.secretArn },
+    });
+    // Writes only, in batches: the webhook never reads the table.
+    props.storage.grant(this.ingestApi, 'articles', 'batchWrite');
+    this.ingestKey.grantRead(this.ingestApi);
+    props.api.addRoute(ingestPath, ['POST'], this.ingestApi, {
+      noAuthoriser:
+        'The ingest function checks the bearer key itself (kept in Secrets Manager, compared in constant time, the same 401 for a missing or wrong key); a CMS webhook carries a key, not an IAM signature or a Cognito token.',
+      noUserPool: 'CMS webhooks are machines with one shared key in Secrets Manager, not users who sign in: there is no Cognito user pool to check them against.',
+    });
     if (props.feeds.length > 0) {
       this.poller = new BriefingFunction(this, 'FeedPoller', {
         entry: 'lambdas/handlers/feed-poller.ts',

@@ -11,4 +11,12 @@ export const stackOutputs = {
   alarmTopicArn: 'AlarmTopicArn',
   dashboardUrl: 'DashboardUrl',
   apiDomainTarget: 'ApiDomainTarget',
+  /** The Secrets Manager secret that signs confirm and unsubscribe links (`subscribers add --stack` signs its confirm link with it). */
+  tokenSecretArn: 'TokenSecretArn',
+  /** The SES configuration set every message goes out with. */
+  configurationSetName: 'ConfigurationSetName',
+  /** The newsletter settings the functions run with, as JSON by config key (the confirmation email `subscribers add --stack` sends). */
+  newsletterSettings: 'NewsletterSettings',
+  /** The Secrets Manager secret holding the bearer key of `POST /articles`. */
+  ingestKeySecretArn: 'IngestKeySecretArn',
 } as const;

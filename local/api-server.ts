@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type IngestDeps, ingestPath, maxIngestBytes, serveIngest } from '../lambdas/ingest/webhook.ts';
 import { HttpError, maxBodyBytes, requestFromEvent } from '../lambdas/subscription/http.ts';
 import { type ErrorLog, errorResponse, handleRequest } from '../lambdas/subscription/router.ts';
 import type { SubscriptionDeps } from '../lambdas/subscription/routes.ts';
@@ -21,6 +22,8 @@ export interface ApiServerOptions {
   /** @default '127.0.0.1' */
   readonly host?: string;
   readonly deps: SubscriptionDeps;
+  /** `POST /articles`, the articles webhook, through the same function the ingest Lambda runs. @default - not served */
+  readonly ingest?: IngestDeps;
   /** `false` turns the limit off (the load bench). @default defaultRateLimit */
   readonly rateLimit?: RateLimit | false;
   readonly log?: ErrorLog;
@@ -50,17 +53,20 @@ const createLimiter = ({ burst, perSecond }: RateLimit) => {
   };
 };
 
-/** Reads at most one byte more than the router accepts, so a large body ends in its 413 without being held in memory. */
-const readBody = (request: IncomingMessage): Promise<Buffer> =>
+/**
+ * Reads at most one byte more than the route accepts (`keep`), so a large body ends in its 413 without
+ * being held in memory; past `drain` bytes the connection is cut.
+ */
+const readBody = (request: IncomingMessage, keep = maxBodyBytes, drain = drainLimit): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
-      if (size <= maxBodyBytes) chunks.push(chunk);
+      if (size <= keep) chunks.push(chunk);
       size += chunk.length;
-      if (size > drainLimit) request.destroy();
+      if (size > drain) request.destroy();
     });
-    const done = () => resolve(Buffer.concat(chunks).subarray(0, maxBodyBytes + 1));
+    const done = () => resolve(Buffer.concat(chunks).subarray(0, keep + 1));
     request.on('end', done);
     // A connection cut above the drain limit ends here; the answer then goes nowhere.
     request.on('close', done);
@@ -116,7 +122,11 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
   const limit = options.rateLimit === false ? undefined : createLimiter(options.rateLimit ?? defaultRateLimit);
   const server = createServer(async (request, response) => {
     try {
-      const body = await readBody(request);
+      const ingest = options.ingest && new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') === ingestPath ? options.ingest : undefined;
+      // The webhook's 413 is always an answer, never a cut connection: a body declared too large is not read
+      // (Node discards it after the answer), and one sent without a length is read to its end.
+      const tooLarge = ingest !== undefined && Number(request.headers['content-length']) > maxIngestBytes;
+      const body = ingest ? (tooLarge ? Buffer.alloc(0) : await readBody(request, maxIngestBytes, Infinity)) : await readBody(request);
       const event = toEvent(request, body, request.headers.host ?? host);
       const allowed = limit?.(request.socket.remoteAddress ?? '') ?? { ok: true };
       if (!allowed.ok) {
@@ -126,7 +136,7 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
         send(response, await errorResponse(error, requestFromEvent(event), options.deps));
         return;
       }
-      send(response, await handleRequest(event, options.deps, options.log));
+      send(response, ingest ? await serveIngest(event, ingest) : await handleRequest(event, options.deps, options.log));
     } catch (error) {
       (options.log ?? console.error)('local API server failed', { error: (error as Error).stack ?? String(error) });
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });

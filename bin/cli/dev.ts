@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadArticleFiles } from '../../local/article-files.ts';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { startApiServer } from '../../local/api-server.ts';
+import { localIngestKey } from '../../local/ingest-key.ts';
 import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { localPorts, portVariables } from '../../local/emulators.ts';
 import { sendLocally } from '../../local/send.ts';
@@ -61,8 +62,13 @@ const dev = async () => {
     const apiPort = ports.api === 0 ? await freePort() : ports.api;
     // Links in the mail lead to this server unless the config names another site.
     const config = loaded.siteUrl === defaultSiteUrl && apiPort !== 3000 ? { ...loaded, siteUrl: `http://127.0.0.1:${apiPort}` } : loaded;
+    const ingestKey = localIngestKey();
     const api = await portFree(
-      startApiServer({ port: apiPort, deps: createSubscriptionDeps({ config, stores, mailer: services.mailer, secret: services.tokenSecret }) }),
+      startApiServer({
+        port: apiPort,
+        deps: createSubscriptionDeps({ config, stores, mailer: services.mailer, secret: services.tokenSecret }),
+        ingest: { articles: stores.articles, key: async () => ingestKey },
+      }),
       apiPort,
       portVariables.api,
     );
@@ -96,6 +102,7 @@ const dev = async () => {
 
     console.log(`
   Sign-up page        ${config.siteUrl}/
+  Articles webhook    POST ${api.url}/articles  (Authorization: Bearer ${ingestKey})
   Inbox (local SES)   ${services.inboxUrl}
   Template preview    ${preview.url}
   DynamoDB (local)    ${services.settings.dynamodbEndpoint}

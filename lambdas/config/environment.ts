@@ -29,6 +29,10 @@ export const configurationSetVariable = 'BRIEFING_CONFIGURATION_SET';
 export const tokenSecretArnVariable = 'BRIEFING_TOKEN_SECRET_ARN';
 /** The key itself, where there is no Secrets Manager (local runs, tests). */
 export const tokenSecretVariable = 'BRIEFING_TOKEN_SECRET';
+/** The Secrets Manager secret holding the bearer key of `POST /articles` (the ingest function). */
+export const ingestKeySecretArnVariable = 'BRIEFING_INGEST_KEY_SECRET_ARN';
+/** The ingest key itself, where there is no Secrets Manager (`briefing dev`, tests); else `.briefing/ingest-key`. */
+export const ingestKeyVariable = 'BRIEFING_INGEST_KEY';
 /** Where the templates are: set for the functions that render, whose bundle carries a copy. */
 export const templatesDirVariable = 'BRIEFING_TEMPLATES_DIR';
 /** Endpoint overrides: the local emulators. In AWS none is set (the SDK's own AWS_ENDPOINT_URL_<SERVICE> works too). */

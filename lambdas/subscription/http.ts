@@ -36,7 +36,7 @@ export const requestFromEvent = (event: APIGatewayProxyEventV2): ApiRequest => (
   body: event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
 });
 
-const mediaType = (request: ApiRequest): string => (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+export const mediaType = (request: ApiRequest): string => (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 
 const parameter = (header: string, name: string): string | undefined => {
   const match = new RegExp(`;\\s*${name}=(?:"([^"]*)"|([^;\\s]*))`, 'i').exec(header);

@@ -12,7 +12,7 @@ const handler = () => logicalId(template, 'AWS::Lambda::Function', 'Subscription
 const restApi = () => ({ Ref: logicalId(template, 'AWS::ApiGateway::RestApi', 'SubscriptionApi') });
 
 describe('subscription API', () => {
-  it('serves exactly the subscription routes, each through the one handler as a Lambda proxy', () => {
+  it('serves exactly the subscription routes through the one handler, and POST /articles through the ingest function, as Lambda proxies', () => {
     const resources = template.findResources('AWS::ApiGateway::Resource');
     const pathOf = (id: string | undefined): string => {
       if (!id) return '';
@@ -22,11 +22,12 @@ describe('subscription API', () => {
     const routes = Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => {
       const { HttpMethod, ResourceId, Integration } = method.Properties as { HttpMethod: string; ResourceId: { Ref?: string }; Integration: { Type: string; Uri: unknown } };
       expect(Integration.Type).toBe('AWS_PROXY');
-      expect(JSON.stringify(Integration.Uri)).toContain(handler());
-      return `${HttpMethod} ${pathOf(ResourceId.Ref) || '/'}`;
+      const route = `${HttpMethod} ${pathOf(ResourceId.Ref) || '/'}`;
+      expect(JSON.stringify(Integration.Uri), route).toContain(route === 'POST /articles' ? logicalId(template, 'AWS::Lambda::Function', 'IngestionIngestApi') : handler());
+      return route;
     });
 
-    expect(routes.sort()).toEqual(['GET /', 'POST /subscribe', 'GET /confirm', 'POST /confirm', 'GET /unsubscribe', 'POST /unsubscribe', 'GET /archive/{editionId}'].sort());
+    expect(routes.sort()).toEqual(['GET /', 'POST /subscribe', 'GET /confirm', 'POST /confirm', 'GET /unsubscribe', 'POST /unsubscribe', 'GET /archive/{editionId}', 'POST /articles'].sort());
   });
 
   it('runs the payload 1.0 entry, which adapts the REST event for the pages', () => {

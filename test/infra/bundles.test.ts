@@ -70,10 +70,21 @@ const listen = async (server: Server): Promise<string> => {
 const bundles: Record<string, string> = {};
 const environments: Record<string, Record<string, unknown>> = {};
 
-const functionIds = { compose: 'SendingCompose', deliver: 'SendingDeliver', subscriptionApi: 'SubscriptionApiHandler', feedback: 'EmailFeedback', watchdog: 'ScheduleWatchdog' };
+const functionIds = {
+  compose: 'SendingCompose',
+  deliver: 'SendingDeliver',
+  subscriptionApi: 'SubscriptionApiHandler',
+  feedback: 'EmailFeedback',
+  watchdog: 'ScheduleWatchdog',
+  feedPoller: 'IngestionFeedPoller',
+  ingestApi: 'IngestionIngestApi',
+};
 
-/** What a deploy must say (cdk.json's example.com and a stack that alarms nobody are refused at synth). */
-const deployContext = ['-c', 'domain=news.example.org', '-c', 'senderAddress=briefing@news.example.org', '-c', 'alarmEmail=ops@example.org'];
+/** What a deploy must say (cdk.json's example.com and a stack that alarms nobody are refused at synth), and a feed, so the poller is built too. */
+const deployContext = [
+  ...['-c', 'domain=news.example.org', '-c', 'senderAddress=briefing@news.example.org', '-c', 'alarmEmail=ops@example.org'],
+  ...['-c', `feeds=${JSON.stringify([{ url: 'https://www.example.com/world/rss', category: 'World' }])}`],
+];
 
 /** Runs `handler(event)` of a bundle in a fresh `node` (no tsx, no vitest), as Lambda's runtime would import it. */
 const invokeBundle = async (bundle: string, event: unknown, env: Record<string, string>) => {
@@ -148,7 +159,7 @@ describe('Lambda bundles', () => {
       expect(existsSync(join(bundles[name]!, 'templates/briefing.mjml')), name).toBe(true);
       expect(environments[name]!.BRIEFING_TEMPLATES_DIR).toBe('/var/task/templates');
     }
-    for (const name of ['deliver', 'feedback', 'watchdog']) expect(existsSync(join(bundles[name]!, 'templates')), name).toBe(false);
+    for (const name of ['deliver', 'feedback', 'watchdog', 'feedPoller', 'ingestApi']) expect(existsSync(join(bundles[name]!, 'templates')), name).toBe(false);
   });
 
   it('import the modules left out of them (unused credential providers, TypeScript) only lazily, never at load', async () => {
@@ -325,6 +336,74 @@ describe('Lambda bundles', () => {
     expect(error).toBeUndefined();
     expect(result).toEqual({ batchItemFailures: [] });
     expect(subscriber?.status).toBe('suppressed');
+  });
+
+  it('the feed poller stores a feed’s items in a plain node process as deployed, and answers 304s the next time', async () => {
+    const env = { ...lambdaEnvironment('feedPoller'), BRIEFING_ARTICLES_TABLE: 'fp-articles', BRIEFING_FEEDS_TABLE: 'fp-feeds' };
+    const doc = createDocumentClient({ dynamodbEndpoint: dynamoUrl });
+    await ensureTables(doc, tableNamesFromEnv(env));
+    const feed = await readFile(resolve(import.meta.dirname, '../feeds/fixtures/newsroom-atom.xml'), 'utf8');
+    const cms = createServer((request, response) => {
+      if (request.headers['if-none-match'] === '"v1"') return void response.writeHead(304).end();
+      response.writeHead(200, { 'content-type': 'application/atom+xml', etag: '"v1"' }).end(feed);
+    });
+    const feedUrl = `${await listen(cms)}/science.atom`;
+    try {
+      const first = await invokeBundle(join(bundles.feedPoller!, 'index.mjs'), { feeds: [{ url: feedUrl, category: 'Science' }] }, env);
+      const second = await invokeBundle(join(bundles.feedPoller!, 'index.mjs'), { feeds: [{ url: feedUrl, category: 'Science' }] }, env);
+      const { articles } = await createStores(doc, tableNamesFromEnv(env)).articles.list();
+
+      expect(first).toEqual({ result: { feeds: 1, added: 2, updated: 0, leftOut: 0, failed: [] } });
+      expect(second).toEqual({ result: { feeds: 1, added: 0, updated: 0, leftOut: 0, failed: [] } });
+      expect(articles).toHaveLength(2);
+    } finally {
+      doc.destroy();
+      await new Promise((resolveClose) => cms.close(resolveClose));
+    }
+  });
+
+  it('the ingest API stores a posted record in a plain node process as deployed, with the key from Secrets Manager', async () => {
+    const env = { ...lambdaEnvironment('ingestApi'), BRIEFING_ARTICLES_TABLE: 'in-articles' };
+    const doc = createDocumentClient({ dynamodbEndpoint: dynamoUrl });
+    await ensureTables(doc, tableNamesFromEnv(env));
+    const event = (authorization: string) => ({
+      resource: '/articles',
+      path: '/articles',
+      httpMethod: 'POST',
+      headers: { Host: 'abc123.execute-api.eu-west-2.amazonaws.com', 'Content-Type': 'application/json', Authorization: authorization },
+      multiValueHeaders: { Host: ['abc123.execute-api.eu-west-2.amazonaws.com'], 'Content-Type': ['application/json'], Authorization: [authorization] },
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+      pathParameters: null,
+      stageVariables: null,
+      requestContext: {
+        accountId: '123456789012',
+        apiId: 'abc123',
+        domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
+        domainPrefix: 'abc123',
+        httpMethod: 'POST',
+        identity: { sourceIp: '198.51.100.7', userAgent: 'cms' },
+        path: '/prod/articles',
+        protocol: 'HTTP/1.1',
+        requestId: 'req-2',
+        requestTime: '24/Nov/2026:06:00:00 +0000',
+        requestTimeEpoch: 1764000000000,
+        resourceId: 'res1',
+        resourcePath: '/articles',
+        stage: 'prod',
+      },
+      body: JSON.stringify([article({ id: 'posted-story' })]),
+      isBase64Encoded: false,
+    });
+
+    const refused = await invokeBundle(join(bundles.ingestApi!, 'index.mjs'), event('Bearer wrong'), env);
+    const stored = await invokeBundle(join(bundles.ingestApi!, 'index.mjs'), event(`Bearer ${'k'.repeat(64)}`), env);
+    const { articles } = await createStores(doc, tableNamesFromEnv(env)).articles.list();
+    doc.destroy();
+
+    expect(refused.result).toMatchObject({ statusCode: 401 });
+    expect(stored.result).toMatchObject({ statusCode: 200, body: JSON.stringify({ stored: ['posted-story'], problems: [] }) });
+    expect(articles.map((record) => record.id)).toEqual(['posted-story']);
   });
 
   it('the edition watchdog reads the day’s edition in a plain node process as deployed, and calls a missing one late', async () => {

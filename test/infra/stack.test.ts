@@ -18,6 +18,7 @@ const functions = {
   feedback: 'EmailFeedback',
   watchdog: 'ScheduleWatchdog',
   feedPoller: 'IngestionFeedPoller',
+  ingestApi: 'IngestionIngestApi',
 } as const;
 type FunctionName = keyof typeof functions;
 
@@ -247,6 +248,18 @@ describe('functions', () => {
     expect(environmentOf('watchdog')).toEqual({ ...shared, BRIEFING_EDITIONS_TABLE: table('Editions') });
   });
 
+  it('give the ingest API the articles table and where its key is, nothing else', () => {
+    expect(environmentOf('ingestApi')).toEqual({
+      ...shared,
+      BRIEFING_ARTICLES_TABLE: table('Articles'),
+      BRIEFING_INGEST_KEY_SECRET_ARN: ref(template, 'AWS::SecretsManager::Secret', 'IngestionIngestKey'),
+    });
+  });
+
+  it('give the ingest API an answer within API Gateway\'s 29 seconds', () => {
+    expect((resource(template, 'AWS::Lambda::Function', functions.ingestApi).Properties as { Timeout: number }).Timeout).toBeLessThan(29);
+  });
+
   it('give the feed poller the articles and feeds tables only, and the feeds through its schedule rather than its environment', () => {
     expect(environmentOf('feedPoller')).toEqual({ ...shared, BRIEFING_ARTICLES_TABLE: table('Articles'), BRIEFING_FEEDS_TABLE: table('Feeds') });
   });
@@ -294,12 +307,15 @@ describe('least privilege', () => {
     expect(resourcesFor('feedPoller', 'dynamodb:PutItem')).toEqual(tableIds('Feeds'));
   });
 
-  it('lets only the article writers (the feed poller) write the articles table, and only in batches; compose reads it', () => {
+  it('lets only the article writers (the feed poller and the ingest API) write the articles table, and only in batches; compose reads it', () => {
     const writers = (Object.keys(functions) as FunctionName[]).filter((name) =>
       ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'].some((action) => resourcesFor(name, action).includes(tableIds('Articles')[0]!)),
     );
-    expect(writers).toEqual(['feedPoller']);
+    expect(writers).toEqual(['feedPoller', 'ingestApi']);
     expect(resourcesFor('feedPoller', 'dynamodb:BatchWriteItem')).toEqual(tableIds('Articles'));
+    expect(resourcesFor('ingestApi', 'dynamodb:BatchWriteItem')).toEqual(tableIds('Articles'));
+    // The webhook only writes: no read of any table.
+    expect(statementsOf('ingestApi').flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchWriteItem']);
     expect(resourcesFor('compose', 'dynamodb:BatchGetItem')).toContain(tableIds('Articles')[0]);
   });
 
@@ -307,7 +323,7 @@ describe('least privilege', () => {
     for (const name of Object.keys(functions) as FunctionName[]) {
       const actions = statementsOf(name).flatMap(actionsOf);
       expect(actions.filter((action) => ['dynamodb:Scan', 'dynamodb:*'].includes(action)), name).toEqual([]);
-      expect(resourcesFor(name, 'dynamodb:BatchWriteItem'), name).toEqual(name === 'feedPoller' ? tableIds('Articles') : []);
+      expect(resourcesFor(name, 'dynamodb:BatchWriteItem'), name).toEqual(name === 'feedPoller' || name === 'ingestApi' ? tableIds('Articles') : []);
       expect(resourcesFor(name, 'dynamodb:DeleteItem'), name).toEqual(name === 'deliver' ? tableIds('Deliveries') : []);
     }
   });
@@ -320,7 +336,7 @@ describe('least privilege', () => {
     expect(resourcesFor('compose', 'sqs:ReceiveMessage')).toEqual([]);
     expect(resourcesFor('deliver', 'sqs:ReceiveMessage')).toEqual(queue);
     expect(resourcesFor('deliver', 'sqs:SendMessage')).toEqual([]);
-    for (const name of ['subscriptionApi', 'feedback', 'watchdog', 'feedPoller'] as const) {
+    for (const name of ['subscriptionApi', 'feedback', 'watchdog', 'feedPoller', 'ingestApi'] as const) {
       expect(resourcesFor(name, 'sqs:SendMessage'), name).not.toContain(queue[0]);
       expect(resourcesFor(name, 'sqs:ReceiveMessage'), name).not.toContain(queue[0]);
     }
@@ -351,7 +367,7 @@ describe('least privilege', () => {
       const sesActions = statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:'));
       expect(sesActions, name).toEqual(name === 'compose' ? ['ses:SendRawEmail', 'ses:GetSendQuota'] : ['ses:SendRawEmail']);
     }
-    for (const name of ['feedback', 'watchdog', 'feedPoller'] as const) expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual([]);
+    for (const name of ['feedback', 'watchdog', 'feedPoller', 'ingestApi'] as const) expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual([]);
   });
 
   it('lets only the functions that sign or check tokens read the token key', () => {
@@ -362,6 +378,13 @@ describe('least privilege', () => {
     expect(resourcesFor('feedback', 'secretsmanager:GetSecretValue')).toEqual([]);
     expect(resourcesFor('watchdog', 'secretsmanager:GetSecretValue')).toEqual([]);
     expect(resourcesFor('feedPoller', 'secretsmanager:GetSecretValue')).toEqual([]);
+    expect(resourcesFor('ingestApi', 'secretsmanager:GetSecretValue')).toEqual([logicalId(template, 'AWS::SecretsManager::Secret', 'IngestionIngestKey')]);
+  });
+
+  it('lets only the ingest API read the ingest key', () => {
+    const key = logicalId(template, 'AWS::SecretsManager::Secret', 'IngestionIngestKey');
+    const readers = (Object.keys(functions) as FunctionName[]).filter((name) => resourcesFor(name, 'secretsmanager:GetSecretValue').includes(key));
+    expect(readers).toEqual(['ingestApi']);
   });
 });
 
@@ -491,6 +514,20 @@ describe('SES', () => {
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(template, 'AWS::SQS::Queue', 'FeedbackDeadLetters'), maxReceiveCount: 5 });
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
     expect(resource(template, 'AWS::SQS::Queue', 'FeedbackDeadLetters').Properties).toMatchObject({ MessageRetentionPeriod: 14 * 86_400 });
+  });
+});
+
+describe('ingest key', () => {
+  it('is generated by Secrets Manager, 48 characters, and kept when the stack is deleted or the secret replaced', () => {
+    expect(resource(template, 'AWS::SecretsManager::Secret', 'IngestionIngestKey')).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true } },
+    });
+  });
+
+  it('is named by the IngestKeySecretArn output', () => {
+    template.hasOutput('IngestKeySecretArn', { Value: ref(template, 'AWS::SecretsManager::Secret', 'IngestionIngestKey') });
   });
 });
 

@@ -11,7 +11,8 @@ import { productionContext, synthesize } from './synth.ts';
  */
 const pinned: Readonly<Record<string, readonly string[]>> = {
   'AWS::DynamoDB::Table': ['StorageArticles861864AA', 'StorageSubscribers73F6E21D', 'StorageEditions378A453C', 'StorageDeliveriesE42B5069', 'StorageFeedsA21A19FB'],
-  'AWS::SecretsManager::Secret': ['TokenSecretKey432A8E73'],
+  // The ingest key too: every CMS that posts articles is configured with it.
+  'AWS::SecretsManager::Secret': ['TokenSecretKey432A8E73', 'IngestionIngestKey1EAA77BA'],
   'AWS::SQS::Queue': [
     'SendingDeliveryQueue1C6888FE',
     'SendingDeliveryDeadLetters6430D928',
