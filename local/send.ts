@@ -70,12 +70,9 @@ const deliveries = (count: number) => (count === 1 ? '1 delivery was' : `${count
 const settleLeftClaims = async (editionId: string, options: LocalSendOptions): Promise<void> => {
   const notice = options.onNotice ?? (() => undefined);
   const claimed = (await options.stores.deliveries.list(editionId)).filter((delivery) => delivery.status === 'claimed' && delivery.claimToken !== undefined);
-  const record = async (left: DeliveryRecord[], reason: (owner: string) => string): Promise<number> => {
+  const record = async (left: DeliveryRecord[], reason: string): Promise<number> => {
     let recorded = 0;
-    for (const delivery of left) {
-      const owner = ownerOfClaim(delivery.claimToken!);
-      if (await options.stores.deliveries.markUncertain(editionId, delivery.email, delivery.claimToken!, `abandoned mid-send: ${reason(owner)}`)) recorded += 1;
-    }
+    for (const delivery of left) if (await options.stores.deliveries.markUncertain(editionId, delivery.email, delivery.claimToken!, `abandoned mid-send: ${reason}`)) recorded += 1;
     return recorded;
   };
   const byOwner = new Map<string, DeliveryRecord[]>();
@@ -86,7 +83,7 @@ const settleLeftClaims = async (editionId: string, options: LocalSendOptions): P
   for (const [owner, left] of byOwner) {
     const gone = ownerIsGone(owner);
     if (gone !== undefined) {
-      const recorded = await record(left, () => `process ${gone} (briefing send) stopped before recording SES's answer`);
+      const recorded = await record(left, `process ${gone} (briefing send) stopped before recording SES's answer`);
       if (recorded > 0) notice(`${deliveries(recorded)} being handed to SES by process ${gone} (briefing send), which is gone: recorded as uncertain, since SES may or may not have sent ${recorded === 1 ? 'it' : 'them'}.`);
       continue;
     }
@@ -96,7 +93,7 @@ const settleLeftClaims = async (editionId: string, options: LocalSendOptions): P
       notice(`Waiting ${(wait / 1000).toFixed(1)} s for ${left.length === 1 ? '1 delivery' : `${left.length} deliveries`} claimed by ${owner}, which may still be sending (until the claim's lease ends).`);
       await sleep(wait);
     }
-    const recorded = await record(left, (claimant) => `the worker that claimed it (${claimant}) stopped before recording SES's answer`);
+    const recorded = await record(left, `the worker that claimed it (${owner}) stopped before recording SES's answer`);
     if (recorded > 0) notice(`${deliveries(recorded)} claimed by ${owner} and left unfinished: recorded as uncertain, since SES may or may not have sent ${recorded === 1 ? 'it' : 'them'}.`);
   }
 };

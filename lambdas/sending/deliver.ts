@@ -6,7 +6,7 @@ import { parseRecord } from '../aws/batch-parser.ts';
 import type { BriefingConfig } from '../config/config.ts';
 import { type EditionStatus, noOutcomes, type OutcomeName, storedBriefing } from '../edition/store.ts';
 import { type BriefingMime, briefingEnvelope, compileBriefingMime } from '../mail/briefing-mime.ts';
-import { type Mailer, sendErrorOf } from '../mail/mailer.ts';
+import { type Mailer, SendError, sendErrorOf } from '../mail/mailer.ts';
 import type { Stores } from '../stores.ts';
 import type { Subscriber } from '../subscription/store.ts';
 import type { SubscriptionLinks } from '../subscription/links.ts';
@@ -168,7 +168,14 @@ export const createDeliverer = (deps: DeliverDeps) => {
       if (!claim.claimed) return settleTaken(job, claim.existing);
       const { deliveries } = deps.stores;
       // After the wait for a token and right before SES: an unsubscribe acknowledged before this read always wins.
-      const subscriber = await deps.stores.subscribers.get(job.email);
+      let subscriber: Subscriber | undefined;
+      try {
+        subscriber = await deps.stores.subscribers.get(job.email);
+      } catch (error) {
+        // Nothing was sent: the claim goes back, and the record to the queue.
+        await deliveries.release(job.editionId, job.email, claimToken);
+        throw error;
+      }
       if (subscriber?.status !== 'active') {
         const reason = notActive(subscriber);
         return finished(job, await deliveries.markSkipped(job.editionId, job.email, claimToken, reason), { outcome: 'skipped', detail: reason });
@@ -215,15 +222,14 @@ export const createDeliverer = (deps: DeliverDeps) => {
           onRetry: (error, attempt) => log('send retried', { email: job.email, attempt, code: sendErrorOf(error).code }),
         });
       } catch (error) {
-        // NotYet is no SendError (sendErrorOf calls it a stop, so it is not retried here): the queue brings it back.
-        if (error instanceof NotYet) throw error;
-        const failure = sendErrorOf(error);
-        if (failure.kind !== 'stop') throw error;
+        // Only SES refusing to send stops the edition. Anything else — retries run out, NotYet, a store error (which
+        // sendErrorOf calls a stop, so withRetry does not retry it) — fails this record alone: the queue brings it back.
+        if (!(error instanceof SendError && error.kind === 'stop')) throw error;
         stopped.add(job.editionId);
-        if (await deps.stores.editions.setStatus(job.editionId, 'stopped', { from: ['sending'], reason: `${failure.code}: ${failure.message}` })) {
-          log('edition stopped: SES refuses to send; fix the cause, then run briefing send --resume', { editionId: job.editionId, code: failure.code, message: failure.message });
+        if (await deps.stores.editions.setStatus(job.editionId, 'stopped', { from: ['sending'], reason: `${error.code}: ${error.message}` })) {
+          log('edition stopped: SES refuses to send; fix the cause, then run briefing send --resume', { editionId: job.editionId, code: error.code, message: error.message });
         }
-        count(job, { outcome: 'dropped', detail: failure.code });
+        count(job, { outcome: 'dropped', detail: error.code });
         return;
       }
       count(job, settled);

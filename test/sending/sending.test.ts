@@ -375,6 +375,26 @@ describe('faults while sending', () => {
     expect(again.result).toEqual({ kind: 'already', editionId, status: 'sent' });
   });
 
+  it('fails only the record, never the edition, when a store call fails mid-send; the queue sends it again, once', async () => {
+    const emails = await addSubscribers(5);
+    let thrown = false;
+    const { subscribers } = local.stores;
+    // The read right before SES fails once for one reader (the claim is already written).
+    const get = async (email: string) => {
+      if (email !== emails[2] || thrown) return subscribers.get(email);
+      thrown = true;
+      throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), { name: 'ProvisionedThroughputExceededException' });
+    };
+
+    const { counts, deadLetters } = await sendLocally({ date: editionId }, options({ stores: { ...local.stores, subscribers: { ...subscribers, get } } }));
+
+    expect(thrown).toBe(true);
+    expect(deadLetters).toEqual([]);
+    expect(counts).toMatchObject({ sent: 5, dropped: 0, uncertain: 0 });
+    expect(countBy(await recipientsInInbox())).toEqual(new Map(emails.map((email) => [email, 1])));
+    expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', sent: 5 });
+  });
+
   it('records a permanently rejected address as failed and delivers the rest', async () => {
     const emails = await addSubscribers(8);
     const faulty = await startFaultySes(local.emulators.sesEndpoint, (params) =>
