@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { BriefingError } from '../errors.ts';
 import { feedSourcesSchema } from '../feeds/sources.ts';
+import { defaultTopics, noTopicNewsSchema, topicsSchema } from './topics.ts';
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -31,12 +32,12 @@ const siteUrl = z.url().check(
 );
 
 // A list given as text (an environment variable, `cdk -c key=…`) is JSON; one from a file or cdk.json is already a list.
-const jsonText = z.transform((value: unknown, context) => {
+const jsonText = (example: string) => z.transform((value: unknown, context) => {
   if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value) as unknown;
   } catch (error) {
-    context.issues.push({ code: 'custom', input: value, message: `must be JSON, e.g. [{"url": "https://www.example.com/rss", "category": "World"}]: ${(error as Error).message}` });
+    context.issues.push({ code: 'custom', input: value, message: `must be JSON, e.g. ${example}: ${(error as Error).message}` });
     return z.NEVER;
   }
 });
@@ -61,7 +62,7 @@ export const configSchema = z.object({
   /** Liquid, filled with the edition (`lead`, `stories`, `edition`, `newsletter`); unset: the lead headline shortened to 78 characters. */
   subjectTemplate: z.optional(singleLine(500)),
   /** The feeds the poller reads (`[{ "url": "https://…", "category": "World" }]`, see docs/feeds.md); none by default. */
-  feeds: z.pipe(jsonText, feedSourcesSchema),
+  feeds: z.pipe(jsonText('[{"url": "https://www.example.com/rss", "category": "World"}]'), feedSourcesSchema),
   /** Minutes between two polls of the feeds (the deployed schedule, and `briefing dev`). */
   feedPollMinutes: z._default(
     z.coerce.number().check(
@@ -72,6 +73,10 @@ export const configSchema = z.object({
     ),
     15,
   ),
+  /** Reader-facing topics, `[{ "id": "world", "label": "World", "categories": ["World", "UK"] }]` (see topics.ts); one per sample category by default. */
+  topics: z.pipe(jsonText('[{"id": "world", "label": "World", "categories": ["World", "UK"]}]'), z._default(topicsSchema, defaultTopics)),
+  /** A reader none of whose topics has a story that day gets no email (`skip`) or the full briefing (`all`). */
+  noTopicNews: z._default(noTopicNewsSchema, 'skip'),
 });
 
 export type BriefingConfig = z.infer<typeof configSchema>;
@@ -93,6 +98,8 @@ const envNames: Record<keyof BriefingConfig, string> = {
   subjectTemplate: 'BRIEFING_SUBJECT_TEMPLATE',
   feeds: 'BRIEFING_FEEDS',
   feedPollMinutes: 'BRIEFING_FEED_POLL_MINUTES',
+  topics: 'BRIEFING_TOPICS',
+  noTopicNews: 'BRIEFING_NO_TOPIC_NEWS',
 };
 
 export const configEnvironmentNames = envNames;
