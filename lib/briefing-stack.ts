@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { configEnvironmentNames } from '../lambdas/config/config.ts';
 import { tableLayouts } from '../lambdas/aws/dynamodb/tables.ts';
 import { Alarms } from './alarms.ts';
-import { type InfraConfig, newsletterEnvironment } from './config.ts';
+import { type InfraConfig, newsletterEnvironment, newsletterSettings } from './config.ts';
 import { BriefingDashboard } from './dashboard.ts';
 import { Email } from './email.ts';
 import { Ingestion } from './ingestion.ts';
@@ -116,6 +116,10 @@ export class BriefingStack extends Stack {
       value: ingestion.ingestKey.secretArn,
       description: 'The bearer key of POST <ApiUrl>/articles: aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text',
     });
+    // What `briefing subscribers add --stack` needs to send a confirmation email as the deployed functions do.
+    new CfnOutput(this, stackOutputs.tokenSecretArn, { value: tokenSecret.secretArn, description: 'The key that signs confirm and unsubscribe links' });
+    new CfnOutput(this, stackOutputs.configurationSetName, { value: email.configurationSet.configurationSetName, description: 'The SES configuration set every message goes out with' });
+    new CfnOutput(this, stackOutputs.newsletterSettings, { value: JSON.stringify(newsletterSettings(config)), description: 'The newsletter settings the functions run with (the CLI reads them with --stack)' });
     new CfnOutput(this, stackOutputs.alarmTopicArn, { value: alarms.topic.topicArn, description: 'Every alarm is published here: subscribe more people or tools to it' });
     new CfnOutput(this, stackOutputs.dashboardUrl, {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${dashboard.dashboard.dashboardName}`,

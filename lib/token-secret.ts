@@ -27,6 +27,11 @@ export class TokenSecret extends Construct {
     ]);
   }
 
+  /** Where the key is: `subscribers add --stack` signs its confirm link with it (stack output TokenSecretArn). */
+  get secretArn(): string {
+    return this.secret.secretArn;
+  }
+
   /** Lets a function read the key, and tells it where the key is. */
   grantRead(fn: LambdaFunction): void {
     this.secret.grantRead(fn);

@@ -54,6 +54,11 @@ export interface EmulatorOptions {
   readonly dataDir?: string;
   /** Use an emulator already listening on its port instead of starting one. @default true */
   readonly reuseRunning?: boolean;
+  /**
+   * Endpoints named elsewhere (BRIEFING_DYNAMODB_ENDPOINT, BRIEFING_SES_ENDPOINT): used as they are,
+   * never probed, started or replaced. @default - none: both are emulated here
+   */
+  readonly endpoints?: { readonly dynamodb?: string; readonly ses?: string };
 }
 
 const require = createRequire(import.meta.url);
@@ -103,7 +108,7 @@ export const startEmulators = async (options: EmulatorOptions): Promise<Emulator
   const started = { dynamodb: false, ses: false };
 
   let dynamodbPort = options.ports.dynamodb;
-  if (!(reuse && dynamodbPort !== 0 && (await dynamodbRunning(dynamodbPort)))) {
+  if (!options.endpoints?.dynamodb && !(reuse && dynamodbPort !== 0 && (await dynamodbRunning(dynamodbPort)))) {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     const server = dynalite({ path: options.dataDir && join(options.dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     dynamodbPort = await listen(server, dynamodbPort);
@@ -112,7 +117,7 @@ export const startEmulators = async (options: EmulatorOptions): Promise<Emulator
   }
 
   let sesPort = options.ports.ses;
-  if (!(reuse && sesPort !== 0 && (await sesRunning(sesPort)))) {
+  if (!options.endpoints?.ses && !(reuse && sesPort !== 0 && (await sesRunning(sesPort)))) {
     try {
       const server = await startSes({ host, port: sesPort });
       sesPort = (server.address() as AddressInfo).port;
@@ -124,8 +129,8 @@ export const startEmulators = async (options: EmulatorOptions): Promise<Emulator
     }
   }
 
-  const dynamodbEndpoint = `http://${host}:${dynamodbPort}`;
-  const sesEndpoint = `http://${host}:${sesPort}`;
+  const dynamodbEndpoint = options.endpoints?.dynamodb ?? `http://${host}:${dynamodbPort}`;
+  const sesEndpoint = options.endpoints?.ses ?? `http://${host}:${sesPort}`;
   return {
     settings: { dynamodbEndpoint, sesEndpoint },
     dynamodbEndpoint,

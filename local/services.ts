@@ -35,8 +35,11 @@ export interface LocalServices {
 export const openLocalServices = async (env: NodeJS.ProcessEnv = process.env): Promise<LocalServices & { close(): Promise<void> }> => {
   const fromEnv = clientSettingsFromEnv(env);
   const dataDir = localDataDir(env);
+  // An endpoint the environment names is used as it is; only the other one is emulated here.
   const emulators =
-    fromEnv.dynamodbEndpoint && fromEnv.sesEndpoint ? undefined : await startEmulators({ ports: localPorts(env), dataDir });
+    fromEnv.dynamodbEndpoint && fromEnv.sesEndpoint
+      ? undefined
+      : await startEmulators({ ports: localPorts(env), dataDir, endpoints: { dynamodb: fromEnv.dynamodbEndpoint, ses: fromEnv.sesEndpoint } });
   const settings: ClientSettings = {
     ...fromEnv,
     dynamodbEndpoint: fromEnv.dynamodbEndpoint ?? emulators?.dynamodbEndpoint,

@@ -3,6 +3,7 @@ import { isExpectedFailure } from '../../lambdas/errors.ts';
 import { registerArticles } from './articles.ts';
 import { registerDev } from './dev.ts';
 import { registerEditions } from './editions.ts';
+import { registerFeeds } from './feeds.ts';
 import { registerPreview } from './preview.ts';
 import { registerRender } from './render.ts';
 import { registerSend } from './send.ts';
@@ -15,6 +16,7 @@ const program = new Command()
 
 registerRender(program);
 registerArticles(program);
+registerFeeds(program);
 registerSend(program);
 registerEditions(program);
 registerSubscribers(program);

@@ -20,6 +20,11 @@ export interface StackSendResult {
   readonly result: unknown;
 }
 
+/** The stack cannot be used: no credentials or region, no such stack, or an output missing. */
+export class StackError extends BriefingError {
+  override name = 'StackError';
+}
+
 export class StackSendError extends BriefingError {
   override name = 'StackSendError';
 }
@@ -31,22 +36,48 @@ export const stackClients = (region?: string) => ({
   lambda: new LambdaClient({ region, maxAttempts: 1 }),
 });
 
-const composeFunctionName = async (client: CloudFormationClient, stack: string): Promise<string> => {
+/**
+ * What stops an AWS call before it reaches AWS, as one line: no credentials in the default chain, or
+ * no region. Anything else is returned as it is.
+ */
+export const explainAwsAccess = (error: unknown): unknown => {
+  if ((error as Error).name === 'CredentialsProviderError') {
+    return new StackError(
+      'no AWS credentials: --stack signs in with the default AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws, SSO); sign in (aws configure, aws sso login) or leave out --stack to use the local store',
+      { cause: error },
+    );
+  }
+  // An empty AWS_REGION reaches the SDK as the region "".
+  const refused = /^Region not accepted: region="(.*)"/.exec((error as Error).message)?.[1];
+  if ((error as Error).message === 'Region is missing' || refused === '') return new StackError('no AWS region: pass --region or set AWS_REGION', { cause: error });
+  if (refused !== undefined) return new StackError(`"${refused}" is not an AWS region: pass --region (e.g. eu-west-2) or set AWS_REGION`, { cause: error });
+  return error;
+};
+
+/** A deployed stack's outputs by key (lib/outputs.ts names them). */
+export type StackOutputs = ReadonlyMap<string, string>;
+
+export const readStackOutputs = async (client: CloudFormationClient, stack: string): Promise<StackOutputs> => {
   let described;
   try {
     described = await client.send(new DescribeStacksCommand({ StackName: stack }));
   } catch (error) {
     if ((error as Error).name === 'ValidationError') {
-      throw new StackSendError(`no stack named "${stack}" in region ${await client.config.region()}: deploy it (docs/deploy.md) or pass --region`);
+      throw new StackError(`no stack named "${stack}" in region ${await client.config.region()}: deploy it (docs/deploy.md) or pass --region`);
     }
-    throw error;
+    throw explainAwsAccess(error);
   }
   const outputs = described.Stacks?.[0]?.Outputs ?? [];
-  const name = outputs.find((output) => output.OutputKey === stackOutputs.composeFunctionName)?.OutputValue;
-  if (!name) {
-    throw new StackSendError(`stack "${stack}" has no ${stackOutputs.composeFunctionName} output: is it a Briefing stack, and did its deploy finish?`);
+  return new Map(outputs.flatMap((output) => (output.OutputKey && output.OutputValue !== undefined ? [[output.OutputKey, output.OutputValue] as const] : [])));
+};
+
+/** One output's value; a stack without it is not a Briefing stack, or one deployed by an older version. */
+export const requireOutput = (outputs: StackOutputs, key: string, stack: string): string => {
+  const value = outputs.get(key);
+  if (!value) {
+    throw new StackError(`stack "${stack}" has no ${key} output: is it a Briefing stack, deployed with this version (npx cdk deploy), and did its deploy finish?`);
   }
-  return name;
+  return value;
 };
 
 /**
@@ -60,7 +91,7 @@ export const sendViaStack = async (options: StackSendOptions): Promise<StackSend
     ),
   );
   const clients = options.clients ?? stackClients(options.region);
-  const functionName = await composeFunctionName(clients.cloudFormation, options.stack);
+  const functionName = requireOutput(await readStackOutputs(clients.cloudFormation, options.stack), stackOutputs.composeFunctionName, options.stack);
   const response = await clients.lambda.send(
     new InvokeCommand({
       FunctionName: functionName,

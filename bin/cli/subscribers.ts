@@ -2,17 +2,14 @@ import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
-import { loadConfig } from '../../lambdas/config/config.ts';
-import { configurationSetVariable } from '../../lambdas/config/environment.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
-import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
 import { CsvError, readCsv } from '../../lambdas/subscription/csv.ts';
 import { addConfirmed, type ImportSummary, importSubscribers } from '../../lambdas/subscription/operator.ts';
 import { requestSubscription, type SignupOutcome, type SubscriptionContext } from '../../lambdas/subscription/signup.ts';
 import { type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/subscription/store.ts';
 import { exportColumns, readImportRows, type RowProblem, subscribersToCsv } from '../../lambdas/subscription/subscriber-csv.ts';
-import { type LocalServices, withLocalServices } from '../../local/services.ts';
 import { createRowProgress } from './progress.ts';
+import { type Services, type WhereOptions, withServices, withStackOptions } from './services.ts';
 import { fail } from './shared.ts';
 
 /** Imports shorter than this finish before a bar would say anything. */
@@ -23,25 +20,23 @@ const validAddress = (input: string): string => {
   return checked.ok ? checked.email : fail(`${JSON.stringify(input)}: ${checked.reason}`);
 };
 
-/** Signing up from the command line goes through the same steps as the web form, confirmation email included. */
-const signupContext = (services: LocalServices): SubscriptionContext => ({
+/**
+ * Signing up from the command line goes through the same steps as the web form, confirmation email
+ * included; the sender (with a stack, its key and settings) is fetched only when a sign-up sends one.
+ */
+const signupContext = (services: Services): SubscriptionContext => ({
   subscribers: services.stores.subscribers,
-  sendConfirmation: createConfirmationSender({
-    config: loadConfig(),
-    mailer: services.mailer,
-    secret: services.tokenSecret,
-    configurationSet: process.env[configurationSetVariable] || undefined,
-  }),
+  sendConfirmation: async (subscriber, now) => (await services.confirmationSender())(subscriber, now),
   now: () => new Date(),
 });
 
 // The emulator keeps its inbox in memory: one started for this command alone takes the mail with it.
-const inboxNote = (services: LocalServices): string =>
+const inboxNote = (services: Services): string =>
   services.emulators?.started.ses ? ' (the SES emulator ran for this command only: start `briefing dev` to keep an inbox)' : services.inboxUrl ? ` (inbox: ${services.inboxUrl})` : '';
 
-const signupMessage = (email: string, outcome: SignupOutcome, services: LocalServices): string =>
+const signupMessage = (email: string, outcome: SignupOutcome, services: Services): string =>
   ({
-    'confirmation-sent': `${email} is pending: a confirmation email is on its way${inboxNote(services)}`,
+    'confirmation-sent': `${email} is pending in ${services.where}: a confirmation email is on its way${inboxNote(services)}`,
     'recently-sent': `${email} is pending: a confirmation email went out less than 10 minutes ago, so no other was sent`,
     'already-active': `${email} is already active; nothing changed`,
     suppressed: `${email} is suppressed (its mailbox bounced or it complained); not mailed`,
@@ -50,7 +45,7 @@ const signupMessage = (email: string, outcome: SignupOutcome, services: LocalSer
 const statusOption = () => new Option('-s, --status <status>', 'only subscribers with this status').choices(subscriberStatuses);
 
 /** Subscribers in address order: one status through its index, or everyone. */
-const collect = async (services: LocalServices, status?: SubscriberStatus): Promise<Subscriber[]> => {
+const collect = async (services: Services, status?: SubscriberStatus): Promise<Subscriber[]> => {
   const found: Subscriber[] = [];
   if (status) {
     let cursor: string | undefined;
@@ -65,9 +60,9 @@ const collect = async (services: LocalServices, status?: SubscriberStatus): Prom
   return found.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
 };
 
-const add = (input: string, options: { confirmed?: boolean; name?: string }) => {
+const add = (input: string, options: WhereOptions & { confirmed?: boolean; name?: string }) => {
   const email = validAddress(input);
-  return withLocalServices(async (services) => {
+  return withServices(options, async (services) => {
     if (!options.confirmed) {
       console.log(signupMessage(email, await requestSubscription(signupContext(services), email, { reason: 'added with briefing subscribers add', name: options.name }), services));
       return;
@@ -75,11 +70,11 @@ const add = (input: string, options: { confirmed?: boolean; name?: string }) => 
     const outcome = await addConfirmed(services.stores.subscribers, email, { reason: 'added with briefing subscribers add --confirmed', name: options.name });
     switch (outcome.kind) {
       case 'added':
-        return console.log(`${email} is active`);
+        return console.log(`${email} is active in ${services.where}`);
       case 'activated':
-        return console.log(`${email} was pending and is now active`);
+        return console.log(`${email} was pending and is now active in ${services.where}`);
       case 'already-active':
-        return console.log(`${email} is already active; nothing changed`);
+        return console.log(`${email} is already active in ${services.where}; nothing changed`);
       case 'refused': {
         const last = outcome.subscriber.history.at(-1);
         return fail(
@@ -94,21 +89,21 @@ const add = (input: string, options: { confirmed?: boolean; name?: string }) => 
   });
 };
 
-const remove = (input: string) => {
+const remove = (input: string, options: WhereOptions) => {
   const email = validAddress(input);
-  return withLocalServices(async (services) => {
+  return withServices(options, async (services) => {
     const removed = await services.stores.subscribers.remove(email);
-    if (!removed) fail(`${email} is not on the list`);
-    console.log(`Removed ${email} (was ${removed!.status}) and its history`);
+    if (!removed) fail(`${email} is not on the list in ${services.where}`);
+    console.log(`Removed ${email} (was ${removed!.status}) and its history from ${services.where}`);
   });
 };
 
-const list = (options: { status?: SubscriberStatus }) =>
-  withLocalServices(async (services) => {
+const list = (options: WhereOptions & { status?: SubscriberStatus }) =>
+  withServices(options, async (services) => {
     const subscribers = await collect(services, options.status);
     const what = options.status ? `${options.status} subscribers` : 'subscribers';
     if (subscribers.length === 0) {
-      console.log(`No ${what}.`);
+      console.log(`No ${what} in ${services.where}.`);
       return;
     }
     const width = Math.max(5, ...subscribers.map((subscriber) => subscriber.email.length));
@@ -116,11 +111,11 @@ const list = (options: { status?: SubscriberStatus }) =>
     for (const subscriber of subscribers) {
       console.log(`${subscriber.email.padEnd(width)}  ${subscriber.status.padEnd(12)}  ${subscriber.updatedAt.padEnd(24)}  ${subscriber.name ?? ''}`.trimEnd());
     }
-    console.log(`${subscribers.length} ${what}`);
+    console.log(`${subscribers.length} ${what} in ${services.where}`);
   });
 
-const exportCsv = (options: { status?: SubscriberStatus; out?: string }) =>
-  withLocalServices(async (services) => {
+const exportCsv = (options: WhereOptions & { status?: SubscriberStatus; out?: string }) =>
+  withServices(options, async (services) => {
     const subscribers = await collect(services, options.status);
     const csv = subscribersToCsv(subscribers);
     if (!options.out) {
@@ -128,14 +123,14 @@ const exportCsv = (options: { status?: SubscriberStatus; out?: string }) =>
       return;
     }
     await writeFile(options.out, csv);
-    console.error(`Exported ${subscribers.length} subscribers to ${options.out}`);
+    console.error(`Exported ${subscribers.length} subscribers from ${services.where} to ${options.out}`);
   });
 
-const show = (input: string) => {
+const show = (input: string, options: WhereOptions) => {
   const email = validAddress(input);
-  return withLocalServices(async (services) => {
+  return withServices(options, async (services) => {
     const subscriber = await services.stores.subscribers.get(email);
-    if (!subscriber) fail(`${email} is not on the list`);
+    if (!subscriber) fail(`${email} is not on the list in ${services.where}`);
     const { status, updatedAt, name, createdAt, confirmationSentAt, expiresAt, transientBounces, history } = subscriber!;
     const details: [string, string | undefined][] = [
       ['status', `${status} since ${updatedAt}`],
@@ -159,8 +154,8 @@ const countLines = async (file: string): Promise<number> => {
   return lines;
 };
 
-const importCsv = (file: string, options: { pending?: boolean }) =>
-  withLocalServices(async (services) => {
+const importCsv = (file: string, options: WhereOptions & { pending?: boolean }) =>
+  withServices(options, async (services) => {
     const rowsEstimate = await countLines(file).catch((error: NodeJS.ErrnoException) => fail(`${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`));
     const progress = rowsEstimate >= progressFrom ? createRowProgress('importing', rowsEstimate) : undefined;
     const problems: RowProblem[] = [];
@@ -177,7 +172,7 @@ const importCsv = (file: string, options: { pending?: boolean }) =>
 
     for (const problem of [...problems, ...summary.unsent].sort((a, b) => a.line - b.line)) console.error(`invalid: ${file}: line ${problem.line}: ${problem.message}`);
     const added = subscriberStatuses.filter((status) => summary.added[status] > 0).map((status) => `${summary.added[status]} ${status}`);
-    const parts = [`Imported ${added.length ? added.join(', ') : '0'} subscriber(s) from ${file}`];
+    const parts = [`Imported ${added.length ? added.join(', ') : '0'} subscriber(s) from ${file} into ${services.where}`];
     if (summary.confirmationsSent > 0) parts.push(`a confirmation email went to each of the ${summary.confirmationsSent} pending${inboxNote(services)}`);
     if (summary.present > 0) parts.push(`${summary.present} already on the list (left as they were)`);
     if (problems.length > 0) parts.push(`${problems.length} row(s) left out (listed above)`);
@@ -187,34 +182,51 @@ const importCsv = (file: string, options: { pending?: boolean }) =>
   });
 
 export const registerSubscribers = (program: Command): void => {
-  const subscribers = program.command('subscribers').description('Manage the subscriber list (the local emulators, or those named by BRIEFING_DYNAMODB_ENDPOINT).');
+  const subscribers = program
+    .command('subscribers')
+    .description('Manage the subscriber list: the local store (or the DynamoDB BRIEFING_DYNAMODB_ENDPOINT names), or a deployed stack with --stack.');
 
-  subscribers
-    .command('add')
-    .description('Add an address: pending with a confirmation email, or active with --confirmed.')
-    .argument('<email>')
-    .option('--confirmed', 'the reader already agreed: make the address active without a confirmation email')
-    .option('--name <name>', "the reader's name")
+  withStackOptions(
+    subscribers
+      .command('add')
+      .description('Add an address: pending with a confirmation email, or active with --confirmed.')
+      .argument('<email>')
+      .option('--confirmed', 'the reader already agreed: make the address active without a confirmation email')
+      .option('--name <name>', "the reader's name"),
+  )
+    .addHelpText(
+      'after',
+      `
+With --stack the confirmation email goes out through SES in the stack's region, from its sender, with
+its configuration set, its links signed with its key and leading to its pages.
+
+Examples:
+  $ npx briefing subscribers add reader@example.org
+  $ npx briefing subscribers add editor@example.org --confirmed --stack Briefing --region eu-west-2`,
+    )
     .action(add);
 
-  subscribers.command('remove').description('Delete an address and its history from the list.').argument('<email>').action(remove);
+  withStackOptions(subscribers.command('remove').description('Delete an address and its history from the list.').argument('<email>')).action(remove);
 
-  subscribers.command('list').description('List subscribers in address order.').addOption(statusOption()).action(list);
+  withStackOptions(subscribers.command('list').description('List subscribers in address order.').addOption(statusOption())).action(list);
 
-  subscribers
-    .command('export')
-    .description(`Write subscribers as CSV (${exportColumns.join(', ')}) to stdout or a file.`)
-    .addOption(statusOption())
-    .option('-o, --out <file>', 'write to this file instead of stdout')
-    .action(exportCsv);
+  withStackOptions(
+    subscribers
+      .command('export')
+      .description(`Write subscribers as CSV (${exportColumns.join(', ')}) to stdout or a file.`)
+      .addOption(statusOption())
+      .option('-o, --out <file>', 'write to this file instead of stdout'),
+  ).action(exportCsv);
 
-  subscribers.command('show').description("Show one address's status and its history of status changes.").argument('<email>').action(show);
+  withStackOptions(subscribers.command('show').description("Show one address's status and its history of status changes.").argument('<email>')).action(show);
 
-  subscribers
-    .command('import')
-    .description('Import addresses from a CSV file with a header row naming an "email" column (and optionally "name" and "status").')
-    .argument('<file.csv>')
-    .option('--pending', 'new addresses become pending and get a confirmation email, instead of active (you vouch for their consent)')
+  withStackOptions(
+    subscribers
+      .command('import')
+      .description('Import addresses from a CSV file with a header row naming an "email" column (and optionally "name" and "status").')
+      .argument('<file.csv>')
+      .option('--pending', 'new addresses become pending and get a confirmation email, instead of active (you vouch for their consent)'),
+  )
     .addHelpText(
       'after',
       `
@@ -228,7 +240,8 @@ are imported. Exit status 1 when no row was usable.
 
 Examples:
   $ npx briefing subscribers import readers.csv
-  $ npx briefing subscribers export --out list.csv && npx briefing subscribers import list.csv`,
+  $ npx briefing subscribers export --out list.csv && npx briefing subscribers import list.csv
+  $ npx briefing subscribers import readers.csv --stack Briefing   # into the deployed stack's table`,
     )
     .action(importCsv);
 };

@@ -30,6 +30,9 @@ const cli = (...args: string[]) =>
     env: { ...emulators.env, BRIEFING_TOKEN_SECRET: 'cli-test-secret', BRIEFING_DATA_DIR: join(dir, '.briefing'), BRIEFING_SITE_URL: 'https://briefing.example.com' },
   });
 
+/** Where these commands say they wrote: the emulator the environment names (BRIEFING_DYNAMODB_ENDPOINT). */
+const where = () => `the DynamoDB at ${emulators.settings.dynamodbEndpoint} (BRIEFING_DYNAMODB_ENDPOINT)`;
+
 const csvFile = async (name: string, content: string) => {
   const file = join(dir, name);
   await writeFile(file, content);
@@ -67,7 +70,7 @@ describe('briefing subscribers import', () => {
       `invalid: ${file}: line 9: has 2 field(s), the header has 3`,
       `invalid: ${file}: line 10: name: must be one line of at most 200 characters`,
     ]);
-    expect(result.stdout).toContain(`Imported 3 active subscriber(s) from ${file}; 1 already on the list (left as they were); 5 row(s) left out (listed above).`);
+    expect(result.stdout).toContain(`Imported 3 active subscriber(s) from ${file} into ${where()}; 1 already on the list (left as they were); 5 row(s) left out (listed above).`);
     const ada = await stores.subscribers.get('ada@example.com');
     expect(ada).toMatchObject({ status: 'active', name: 'Ada Lovelace', history: [{ status: 'active', reason: 'imported from readers.csv' }] });
     expect(await stores.subscribers.get('grace@example.org')).toMatchObject({ status: 'active', name: 'Hopper, Grace' });
@@ -104,10 +107,10 @@ describe('briefing subscribers add, remove, show', () => {
     const confirmed = await cli('add', 'Ada@Example.com', '--confirmed', '--name', 'Ada');
     const unconfirmed = await cli('add', 'grace@example.org');
 
-    expect(confirmed).toMatchObject({ code: 0, stdout: 'ada@example.com is active\n' });
+    expect(confirmed).toMatchObject({ code: 0, stdout: `ada@example.com is active in ${where()}\n` });
     expect(await stores.subscribers.get('ada@example.com')).toMatchObject({ status: 'active', name: 'Ada' });
     expect(unconfirmed.code).toBe(0);
-    expect(unconfirmed.stdout).toContain('grace@example.org is pending: a confirmation email is on its way');
+    expect(unconfirmed.stdout).toContain(`grace@example.org is pending in ${where()}: a confirmation email is on its way`);
     expect((await emulators.inbox()).map((message) => message.destination.to[0])).toEqual(['grace@example.org']);
   });
 
@@ -143,7 +146,7 @@ describe('briefing subscribers add, remove, show', () => {
         '',
       ].join('\n'),
     );
-    expect(removed).toMatchObject({ code: 0, stdout: 'Removed ada@example.com (was suppressed) and its history\n' });
+    expect(removed).toMatchObject({ code: 0, stdout: `Removed ada@example.com (was suppressed) and its history from ${where()}\n` });
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('ada@example.com is not on the list');
   });
@@ -184,7 +187,7 @@ describe('briefing subscribers list and export', () => {
     expect(lines[1]).toMatch(/^ada@example\.com,"Lovelace, Ada",active,\d{4}-/);
     expect(lines[2]).toMatch(/^zoe@example\.com,"'=HYPERLINK\(""x""\)",active,/);
     expect(lines).toHaveLength(4);
-    expect(toFile.stderr).toContain(`Exported 3 subscribers to ${out}`);
+    expect(toFile.stderr).toContain(`Exported 3 subscribers from ${where()} to ${out}`);
     expect((await readFile(out, 'utf8')).split('\r\n')).toHaveLength(5);
 
     stores = createStores(emulators.doc, await emulators.freshTables());

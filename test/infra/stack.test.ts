@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { configEnvironmentNames } from '../../lambdas/config/config.ts';
 import { feedPollerTimeoutSeconds } from '../../lib/ingestion.ts';
 import { deliverConcurrency } from '../../lib/sending.ts';
 import { feedsContext, logicalId, productionContext, resource, synthesize } from './synth.ts';
@@ -550,5 +551,24 @@ describe('outputs', () => {
     template.hasOutput('SubscribersTableName', { Value: ref(template, 'AWS::DynamoDB::Table', 'Subscribers') });
     template.hasOutput('AlarmTopicArn', { Value: ref(template, 'AWS::SNS::Topic', 'AlarmsTopic') });
     template.hasOutput('DashboardUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
+  });
+
+  it('name what the CLI needs with --stack to send a confirmation email as the stack does: the token key, the configuration set, the newsletter settings', () => {
+    template.hasOutput('TokenSecretArn', { Value: ref(template, 'AWS::SecretsManager::Secret', 'TokenSecretKey') });
+    template.hasOutput('ConfigurationSetName', { Value: ref(template, 'AWS::SES::ConfigurationSet', 'EmailConfigurationSet') });
+    const settings = JSON.parse(template.findOutputs('NewsletterSettings').NewsletterSettings!.Value as string) as Record<string, string>;
+    expect(settings).toMatchObject({
+      newsletterName: productionContext.newsletterName,
+      senderAddress: productionContext.senderAddress,
+      timeZone: productionContext.timeZone,
+      postalAddress: productionContext.postalAddress,
+    });
+    // The feeds reach the poller through its schedule; the site URL is the ApiUrl output.
+    expect(settings).not.toHaveProperty('feeds');
+    expect(settings).not.toHaveProperty('siteUrl');
+    // Every function runs with the same settings.
+    expect(Object.fromEntries(Object.entries(settings).map(([key, value]) => [configEnvironmentNames[key as keyof typeof configEnvironmentNames], value]))).toEqual(
+      Object.fromEntries(Object.entries(environmentOf('deliver')).filter(([name]) => Object.values(configEnvironmentNames).includes(name as never) && name !== 'BRIEFING_SITE_URL')),
+    );
   });
 });
