@@ -4,6 +4,7 @@ import { configEnvironmentNames } from '../lambdas/config/config.ts';
 import { tableLayouts } from '../lambdas/aws/dynamodb/tables.ts';
 import { Alarms } from './alarms.ts';
 import { type InfraConfig, newsletterEnvironment, newsletterSettings } from './config.ts';
+import { Confirmations } from './confirmations.ts';
 import { BriefingDashboard } from './dashboard.ts';
 import { Email } from './email.ts';
 import { Ingestion } from './ingestion.ts';
@@ -39,7 +40,6 @@ export class BriefingStack extends Stack {
     });
     const subscriptionApi = new SubscriptionApi(this, 'SubscriptionApi', {
       storage,
-      email,
       tokenSecret,
       environment: newsletter,
       maxSendRate: config.maxSendRate,
@@ -50,6 +50,7 @@ export class BriefingStack extends Stack {
     // The site URL is the API's own unless configured, so it is known only once the API exists.
     const withSite = { ...newsletter, [configEnvironmentNames.siteUrl]: subscriptionApi.siteUrl };
     email.feedback.addEnvironment(configEnvironmentNames.siteUrl, subscriptionApi.siteUrl);
+    const confirmations = new Confirmations(this, 'Confirmations', { api: subscriptionApi.handler, storage, email, tokenSecret, environment: withSite });
     const sending = new Sending(this, 'Sending', {
       storage,
       email,
@@ -78,6 +79,7 @@ export class BriefingStack extends Stack {
       Compose: sending.compose,
       Deliver: sending.deliver,
       SubscriptionApi: subscriptionApi.handler,
+      ConfirmationSender: confirmations.sender,
       Feedback: email.feedback,
       EditionWatchdog: schedule.watchdog,
       IngestApi: ingestion.ingestApi,
@@ -90,8 +92,9 @@ export class BriefingStack extends Stack {
         Delivery: sending.deadLetters,
         Schedule: schedule.deadLetters,
         Feedback: email.feedbackDeadLetters,
+        Confirmation: confirmations.deadLetters,
       },
-      workQueues: { Delivery: sending.queue, Feedback: email.feedbackQueue },
+      workQueues: { Delivery: sending.queue, Feedback: email.feedbackQueue, Confirmation: confirmations.queue },
       functions,
       feedPoller: ingestion.poller && { function: ingestion.poller, pollMinutes: config.feedPollMinutes },
     });

@@ -19,7 +19,6 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { configEnvironmentNames } from '../lambdas/config/config.ts';
 import { BriefingFunction } from './briefing-function.ts';
-import type { Email } from './email.ts';
 import type { Storage } from './storage.ts';
 import type { TokenSecret } from './token-secret.ts';
 
@@ -78,7 +77,6 @@ const pageTokens: RouteAuthorisation = {
 
 export interface SubscriptionApiProps {
   readonly storage: Storage;
-  readonly email: Email;
   readonly tokenSecret: TokenSecret;
   /** The newsletter settings every function gets (the site URL is added here). */
   readonly environment: Readonly<Record<string, string>>;
@@ -155,7 +153,6 @@ export class SubscriptionApi extends Construct {
     });
     props.storage.grant(this.handler, 'subscribers', 'read', 'write');
     props.storage.grant(this.handler, 'editions', 'read');
-    props.email.grantSend(this.handler);
     props.tokenSecret.grantRead(this.handler);
 
     for (const route of subscriptionRoutes) this.addRoute(route.path, route.methods, this.handler);

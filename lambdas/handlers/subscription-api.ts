@@ -1,21 +1,23 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createSesClient } from '../aws/clients.ts';
-import { sesMailer } from '../aws/ses-mailer.ts';
+import { createSqsClient } from '../aws/clients.ts';
+import { sqsConfirmationQueue } from '../aws/sqs-confirmation-queue.ts';
+import { confirmationQueueUrlVariable } from '../config/environment.ts';
 import { createSubscriptionDeps } from '../subscription/deps.ts';
 import { handleRequest } from '../subscription/router.ts';
 import type { SubscriptionDeps } from '../subscription/routes.ts';
 import { tokenSecretFromEnv } from '../aws/token-secret.ts';
 import { createEditionStore } from '../aws/dynamodb/editions.ts';
 import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
-import { config, configurationSet, documentClient, lambdaHandler, logger, tables } from './runtime.ts';
+import { config, documentClient, lambdaHandler, logger, requiredEnv, tables } from './runtime.ts';
 
-const mailer = sesMailer(createSesClient(), { configurationSet, sender: config.senderAddress });
+// Confirmation emails go out from the confirmation-sender function, after this one has answered.
+const confirmations = sqsConfirmationQueue(createSqsClient(), requiredEnv(confirmationQueueUrlVariable));
 const stores = { subscribers: createSubscriberStore(documentClient, tables.subscribers), editions: createEditionStore(documentClient, tables.editions) };
 
 let deps: Promise<SubscriptionDeps> | undefined;
 const subscriptionDeps = (): Promise<SubscriptionDeps> => {
   if (!deps) {
-    deps = tokenSecretFromEnv().then((secret) => createSubscriptionDeps({ config, stores, mailer, secret, configurationSet }));
+    deps = tokenSecretFromEnv().then((secret) => createSubscriptionDeps({ config, stores, confirmations, secret }));
     deps.catch(() => (deps = undefined));
   }
   return deps;

@@ -20,6 +20,7 @@ const functions = {
   watchdog: 'ScheduleWatchdog',
   feedPoller: 'IngestionFeedPoller',
   ingestApi: 'IngestionIngestApi',
+  confirmationSender: 'ConfirmationsSender',
 } as const;
 type FunctionName = keyof typeof functions;
 
@@ -156,12 +157,12 @@ describe('sending', () => {
 
   it('encrypts every queue and refuses plain-HTTP access to it', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(5);
+    expect(Object.keys(queues)).toHaveLength(7);
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
       { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
-      5,
+      7,
     );
   });
 });
@@ -232,6 +233,16 @@ describe('functions', () => {
       BRIEFING_TEMPLATES_DIR: '/var/task/templates',
       BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
       BRIEFING_EDITIONS_TABLE: table('Editions'),
+      BRIEFING_TOKEN_SECRET_ARN: secret(),
+      BRIEFING_CONFIRMATION_QUEUE_URL: ref(template, 'AWS::SQS::Queue', 'ConfirmationsQueue'),
+    });
+  });
+
+  it('give the confirmation sender the templates, subscribers, the token key and the configuration set', () => {
+    expect(environmentOf('confirmationSender')).toEqual({
+      ...shared,
+      BRIEFING_TEMPLATES_DIR: '/var/task/templates',
+      BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
       BRIEFING_CONFIGURATION_SET: configurationSet(),
       BRIEFING_TOKEN_SECRET_ARN: secret(),
     });
@@ -363,18 +374,19 @@ describe('least privilege', () => {
 
   it('lets the senders send raw email from the identity with the configuration set only, and feedback not at all', () => {
     const sesResources = [logicalId(template, 'AWS::SES::ConfigurationSet', 'EmailConfigurationSet'), logicalId(template, 'AWS::SES::EmailIdentity', 'EmailIdentity')].sort();
-    for (const name of ['compose', 'deliver', 'subscriptionApi'] as const) {
+    for (const name of ['compose', 'deliver', 'confirmationSender'] as const) {
       expect(resourcesFor(name, 'ses:SendRawEmail'), name).toEqual(sesResources);
       const sesActions = statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:'));
       expect(sesActions, name).toEqual(name === 'compose' ? ['ses:SendRawEmail', 'ses:GetSendQuota'] : ['ses:SendRawEmail']);
     }
-    for (const name of ['feedback', 'watchdog', 'feedPoller', 'ingestApi'] as const) expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual([]);
+    for (const name of ['subscriptionApi', 'feedback', 'watchdog', 'feedPoller', 'ingestApi'] as const) expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual([]);
   });
 
   it('lets only the functions that sign or check tokens read the token key', () => {
     const key = [logicalId(template, 'AWS::SecretsManager::Secret', 'TokenSecret')];
     expect(resourcesFor('deliver', 'secretsmanager:GetSecretValue')).toEqual(key);
     expect(resourcesFor('subscriptionApi', 'secretsmanager:GetSecretValue')).toEqual(key);
+    expect(resourcesFor('confirmationSender', 'secretsmanager:GetSecretValue')).toEqual(key);
     expect(resourcesFor('compose', 'secretsmanager:GetSecretValue')).toEqual([]);
     expect(resourcesFor('feedback', 'secretsmanager:GetSecretValue')).toEqual([]);
     expect(resourcesFor('watchdog', 'secretsmanager:GetSecretValue')).toEqual([]);

@@ -19,6 +19,8 @@ const pinned: Readonly<Record<string, readonly string[]>> = {
     'ScheduleDeadLetters4CA0E1C2',
     'EmailFeedbackQueue9A456A14',
     'EmailFeedbackDeadLetters427417CD',
+    'ConfirmationsQueueF6F99D6E',
+    'ConfirmationsDeadLetters60369916',
   ],
   'AWS::SES::EmailIdentity': ['EmailIdentityCD6BD173'],
   'AWS::SES::ConfigurationSet': ['EmailConfigurationSet6A762543'],
