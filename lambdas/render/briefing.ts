@@ -98,13 +98,22 @@ export const briefingTemplates = { html: 'briefing.mjml', text: 'briefing.txt.li
 
 let sharedEngine: TemplateEngine | undefined;
 
-/** Renders the edition once: Liquid fills the MJML, MJML compiles it, and a text template gives the plain part. */
+/** The engine renders use when given none: one per container, templates read once. */
+export const defaultEngine = (): TemplateEngine => (sharedEngine ??= createTemplateEngine());
+
+/** A fresh marker: the placeholders of a render are built from it, so article text cannot forge them. */
+export const newMarker = (): string => `brf${randomBytes(6).toString('hex')}`;
+
+/**
+ * Renders the edition once: Liquid fills the MJML, MJML compiles it, and a text template gives the plain part.
+ * `marker` is given when several renders are to share one (the topic variants of an edition).
+ */
 export const renderBriefing = async (
   edition: Edition,
   config: BriefingConfig,
-  engine: TemplateEngine = (sharedEngine ??= createTemplateEngine()),
+  engine: TemplateEngine = defaultEngine(),
+  marker: string = newMarker(),
 ): Promise<RenderedBriefing> => {
-  const marker = `brf${randomBytes(6).toString('hex')}`;
   const data = briefingData(config, edition, marker);
   const { mjml, html } = await engine.renderMjml(briefingTemplates.html, data);
   const text = await engine.renderText(briefingTemplates.text, data);

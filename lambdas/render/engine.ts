@@ -29,6 +29,8 @@ export interface TemplateEngine {
   renderMjml(template: string, data: Record<string, unknown>): Promise<{ mjml: string; html: string }>;
   /** Fills a Liquid template with no HTML escaping and lays it out as a text/plain part (see `layoutText`). */
   renderText(template: string, data: Record<string, unknown>): Promise<string>;
+  /** Fills a Liquid template with no HTML escaping, not laid out: what `renderText` lays out. */
+  fillText(template: string, data: Record<string, unknown>): Promise<string>;
   /** Fills a Liquid template that is already HTML (web pages). */
   renderHtml(template: string, data: Record<string, unknown>): Promise<string>;
 }
@@ -38,6 +40,8 @@ export interface TemplateEngineOptions {
   readonly templatesDir?: string;
   /** Keep parsed templates between renders; the preview turns this off to follow edits. @default true */
   readonly cache?: boolean;
+  /** Sources that stand in for the folder's templates of the same name (the topic variants stub the story partials). */
+  readonly templates?: Readonly<Record<string, string>>;
 }
 
 interface LiquidErrorShape {
@@ -65,6 +69,19 @@ const mjmlError = (errors: readonly { line: number; formattedMessage: string; me
     template,
   );
 
+/** Compiles filled-in MJML to HTML with the options every briefing render uses; errors name `template`. */
+export const compileMjml = async (filled: string, template: string): Promise<string> => {
+  const mjml2html = await loadMjml();
+  try {
+    // ignoreIncludes keeps mj-include (which reads local files) inert whatever the data holds.
+    return (await mjml2html(filled, { validationLevel: 'strict', ignoreIncludes: true, keepComments: false, fonts: {} })).html;
+  } catch (error) {
+    // MJML 5 lists strict-validation failures on `errors`.
+    const { errors } = error as { errors?: { line: number; formattedMessage: string; message: string }[] };
+    throw errors?.length ? mjmlError(errors, template) : asTemplateError(error, template);
+  }
+};
+
 // Read once per container: each render then does no file-system work at all.
 const readTemplates = (templatesDir: string): Record<string, string> =>
   Object.fromEntries(
@@ -80,7 +97,7 @@ export const createTemplateEngine = (options: TemplateEngineOptions = {}): Templ
   const templatesDir = options.templatesDir ?? defaultTemplatesDir();
   const cache = options.cache ?? true;
   const common = {
-    ...(cache ? { templates: readTemplates(templatesDir) } : { root: templatesDir }),
+    ...(cache || options.templates ? { templates: { ...readTemplates(templatesDir), ...options.templates } } : { root: templatesDir }),
     cache,
     strictVariables: true,
     strictFilters: true,
@@ -102,19 +119,10 @@ export const createTemplateEngine = (options: TemplateEngineOptions = {}): Templ
     templatesDir,
     async renderMjml(template, data) {
       const filled = fill(escaped, template, data);
-      const mjml2html = await loadMjml();
-      let result;
-      try {
-        // ignoreIncludes keeps mj-include (which reads local files) inert whatever the data holds.
-        result = await mjml2html(filled, { validationLevel: 'strict', ignoreIncludes: true, keepComments: false, fonts: {} });
-      } catch (error) {
-        // MJML 5 lists strict-validation failures on `errors`.
-        const { errors } = error as { errors?: { line: number; formattedMessage: string; message: string }[] };
-        throw errors?.length ? mjmlError(errors, template) : asTemplateError(error, template);
-      }
-      return { mjml: filled, html: result.html };
+      return { mjml: filled, html: await compileMjml(filled, template) };
     },
     renderText: async (template, data) => layoutText(fill(raw, template, data)),
+    fillText: async (template, data) => fill(raw, template, data),
     renderHtml: async (template, data) => fill(escaped, template, data),
   };
 };
