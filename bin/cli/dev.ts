@@ -8,8 +8,11 @@ import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { localPorts, portVariables } from '../../local/emulators.ts';
 import { sendLocally } from '../../local/send.ts';
 import { dateInZone } from '../../lambdas/edition/model.ts';
+import { keepSamplesCurrent, samplesDatedBefore } from '../../local/samples.ts';
 import { openLocalServices } from '../../local/services.ts';
+import { pollConfiguredFeeds, printFeedReports } from './feeds.ts';
 import { startPreview } from './preview.ts';
+import { localWhere } from './services.ts';
 import { samplesDir } from './shared.ts';
 
 /** Who the first run signs up, so the first edition lands in the local inbox. */
@@ -75,10 +78,32 @@ const dev = async () => {
     running.push(api);
     const { articles: samples } = await loadArticleFiles(samplesDir);
     if ((await stores.articles.list()).articles.length === 0) {
-      await stores.articles.put(samples);
+      // Dated the hours before now, so that today's edition has news whatever day the clone is run.
+      await stores.articles.put(samplesDatedBefore(samples, new Date()));
       for (const email of sampleSubscribers) await stores.subscribers.add(email, { status: 'active', reason: 'sample subscriber (first run of briefing dev)' });
       console.log(`First run: imported ${samples.length} sample articles and subscribed ${sampleSubscribers.join(', ')}.`);
     }
+
+    // The configured feeds, polled now and every feedPollMinutes; then, if today's window still holds
+    // no story (a clone started again days later), the samples are dated again.
+    const where = localWhere(services);
+    if (config.feeds.length > 0) console.log(`Polling ${config.feeds.length} feed(s) of the config key feeds, now and every ${config.feedPollMinutes} minutes:`);
+    let polling = false;
+    const refresh = async () => {
+      if (polling) return;
+      polling = true;
+      try {
+        if (config.feeds.length > 0) printFeedReports(await pollConfiguredFeeds(services, config.feeds), where);
+        if (await keepSamplesCurrent(samples, { stores, config })) {
+          console.log(`No story in today's edition window: the ${samples.length} sample articles are dated again to the hours before now.`);
+        }
+      } finally {
+        polling = false;
+      }
+    };
+    await refresh();
+    const timer = setInterval(() => void refresh().catch((error: Error) => console.error(`briefing dev: ${error.message}`)), config.feedPollMinutes * 60_000);
+    running.push({ close: async () => clearInterval(timer) });
 
     const date = dateInZone(config.timeZone);
     const edition = { date, articleIds: samples.map((article) => article.id) };
@@ -107,7 +132,7 @@ const dev = async () => {
   Template preview    ${preview.url}
   DynamoDB (local)    ${services.settings.dynamodbEndpoint}
 
-Try: npx briefing send --to you@example.com · npx briefing articles list · Ctrl-C to stop.`);
+Try: npx briefing send --to you@example.com · npx briefing send --dry-run · npx briefing articles list · Ctrl-C to stop.`);
   } catch (error) {
     for (const service of running.reverse()) await service.close().catch(() => undefined);
     throw error;
@@ -117,13 +142,23 @@ Try: npx briefing send --to you@example.com · npx briefing articles list · Ctr
 export const registerDev = (program: Command): void => {
   program
     .command('dev')
-    .description('Run everything locally (what `npm start` runs): the DynamoDB and SES emulators, sample data on first run, a real edition into the local inbox, and the template preview.')
+    .description(
+      'Run everything locally (what `npm start` runs): the DynamoDB and SES emulators, sample data on first run, the configured feeds polled, a real edition into the local inbox, the articles webhook and the template preview.',
+    )
     .addHelpText(
       'after',
       `
-Ports (loopback): subscription pages 3000, preview 3001, SES inbox 8005, DynamoDB 8000;
+Ports (loopback): subscription pages and POST /articles 3000, preview 3001, SES inbox 8005, DynamoDB 8000;
 override with BRIEFING_API_PORT, BRIEFING_PREVIEW_PORT, BRIEFING_SES_PORT, BRIEFING_DYNAMODB_PORT.
-Data is kept in .briefing/ (BRIEFING_DATA_DIR); delete it to start again from the samples.`,
+Data is kept in .briefing/ (BRIEFING_DATA_DIR); delete it to start again from the samples.
+
+The feeds of the config key "feeds" are polled at start and every feedPollMinutes (15). The sample
+articles are dated the hours before now, and dated again whenever today's edition would find no story,
+so \`send\` always has news. The webhook's key is BRIEFING_INGEST_KEY, else .briefing/ingest-key.
+
+Examples:
+  $ npm start
+  $ BRIEFING_FEEDS='[{"url":"https://www.example.com/world/rss","category":"World"}]' npm start`,
     )
     .action(dev);
 };
