@@ -3,9 +3,10 @@ import * as z from 'zod/mini';
 
 /**
  * The most topics a newsletter may offer. Compose renders one briefing per distinct selection of stories,
- * and n topics make up to 2^n topic sets: 12 keeps the worst case at 4,096 variants (about 5 s of rendering
- * and, gzipped, about 40 MB stored per edition: see docs/data-model.md, "Topic variants"), leaves room
- * above the nine sample categories, and is about as many checkboxes as a sign-up form can ask a reader to read.
+ * and n topics make up to 2^n topic sets: 12 keeps the worst case at 4,096 variants (about 3 s of rendering
+ * and 27 MB stored gzipped per edition, at the rates in docs/data-model.md, "Topic variants"; 8 topics make
+ * 256), leaves room above the nine sample categories, and is about as many checkboxes as a form can ask a
+ * reader to read.
  */
 export const maxTopics = 12;
 
