@@ -7,6 +7,7 @@ import { benchSending } from './sending.ts';
 import { benchSubscribe } from './subscribe.ts';
 import { benchSubscribeTiming } from './subscribe-timing.ts';
 import { benchSubscriberImport } from './subscriber-import.ts';
+import { benchTopics } from './topics.ts';
 
 // Each issue's bench, by name; `npm run bench -- render` runs just one.
 const benches: Record<string, () => Promise<void>> = {
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<void>> = {
   feeds: benchFeeds,
   'subscriber-import': benchSubscriberImport,
   'compose-scale': benchComposeScale,
+  topics: benchTopics,
 };
 
 const wanted = process.argv.slice(2);
