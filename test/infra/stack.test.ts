@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configEnvironmentNames } from '../../lambdas/config/config.ts';
+import { defaultTopics } from '../../lambdas/config/topics.ts';
 import { feedPollerTimeoutSeconds } from '../../lib/ingestion.ts';
 import { deliverConcurrency } from '../../lib/sending.ts';
 import { feedsContext, logicalId, productionContext, resource, synthesize } from './synth.ts';
@@ -192,6 +193,8 @@ describe('functions', () => {
     BRIEFING_POSTAL_ADDRESS: productionContext.postalAddress,
     BRIEFING_LANGUAGE: 'en-GB',
     BRIEFING_MAX_STORIES: '10',
+    BRIEFING_TOPICS: JSON.stringify(defaultTopics),
+    BRIEFING_NO_TOPIC_NEWS: 'skip',
     BRIEFING_DESCRIPTION: expect.any(String),
     BRIEFING_SITE_URL: {
       'Fn::Join': ['', ['https://', { Ref: expect.stringMatching(/^SubscriptionApi[0-9A-F]{8}$/) }, '.execute-api.eu-west-2.', { Ref: 'AWS::URLSuffix' }, '/prod']],
