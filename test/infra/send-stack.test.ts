@@ -69,6 +69,15 @@ describe('briefing send --stack', () => {
     expect(JSON.parse(new TextDecoder().decode(dryRun!.input.Payload as Uint8Array))).toEqual({ date: '2026-11-24', dryRun: true });
   });
 
+  it('passes a resume that sends the uncertain deliveries again (--resume --retry-uncertain) on to compose', async () => {
+    const aws = fakeAws({ describe: deployed, invoke: () => ({ StatusCode: 200, Payload: json({ kind: 'sending' }) }) });
+
+    await sendViaStack({ stack: 'Briefing', date: '2026-11-24', resume: true, retryUncertain: true, clients: aws.clients });
+
+    const [, invoke] = aws.sent as InvokeCommand[];
+    expect(JSON.parse(new TextDecoder().decode(invoke!.input.Payload as Uint8Array))).toEqual({ date: '2026-11-24', resume: true, retryUncertain: true });
+  });
+
   it('refuses a request the compose function would refuse (its own schema), before any AWS call', async () => {
     const aws = fakeAws({ describe: deployed });
 
