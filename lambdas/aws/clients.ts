@@ -37,11 +37,23 @@ export const createDocumentClient = (settings: ClientSettings = clientSettingsFr
   });
 
 /**
+ * How long an SES call may take, in milliseconds. A connection not made in `connectionTimeout` never carried the
+ * request (retryable); a call without an answer after `requestTimeout` (SES answers in ~50–100 ms) may have been
+ * taken, and is recorded as uncertain instead of hanging until the function times out.
+ */
+export const sesTimeouts = { connectionTimeout: 3_000, requestTimeout: 20_000 } as const;
+
+/**
  * One attempt per call: a retried SendRawEmail after a timeout may mail a copy SES had already
  * accepted, so retrying is the deliver step's decision (withRetry + classifySendError), not the SDK's.
  */
-export const createSesClient = (settings: ClientSettings = clientSettingsFromEnv()): SESClient =>
-  new SESClient({ ...connection(settings, settings.sesEndpoint), maxAttempts: 1 });
+export const createSesClient = (settings: ClientSettings = clientSettingsFromEnv(), timeouts: { readonly connectionTimeout: number; readonly requestTimeout: number } = sesTimeouts): SESClient =>
+  new SESClient({
+    ...connection(settings, settings.sesEndpoint),
+    maxAttempts: 1,
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout runs out, and keeps waiting.
+    requestHandler: { ...timeouts, throwOnRequestTimeout: true },
+  });
 
 export const createSqsClient = (settings: ClientSettings = clientSettingsFromEnv()): SQSClient =>
   new SQSClient(connection(settings, settings.sqsEndpoint));

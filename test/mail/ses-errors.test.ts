@@ -10,6 +10,7 @@ import {
   SESServiceException,
 } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSesClient } from '../../lambdas/aws/clients.ts';
 import { classifySendError } from '../../lambdas/aws/ses-errors.ts';
 import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { SendError } from '../../lambdas/mail/mailer.ts';
@@ -181,6 +182,19 @@ describe('the SES mailer on errors as the SDK reads them from SES responses', ()
 
     expect(await send(impatient)).toMatchObject({ name: 'SendError', kind: 'uncertain', code: 'TimeoutError' });
     impatient.destroy();
+  });
+
+  it('throws a SendRawEmail that hangs as uncertain once the client\'s request timeout runs out, instead of waiting for the function\'s timeout', async () => {
+    // The deployed client's settings (createSesClient), shortened: SES takes the request and never answers.
+    responses.push('silence');
+    const deployed = createSesClient({ sesEndpoint: endpoint }, { connectionTimeout: 1000, requestTimeout: 300 });
+    const started = performance.now();
+
+    const error = await send(deployed);
+
+    expect(error).toMatchObject({ name: 'SendError', kind: 'uncertain', code: 'ETIMEDOUT', message: expect.stringContaining('300 ms requestTimeout') });
+    expect(performance.now() - started).toBeLessThan(2000);
+    deployed.destroy();
   });
 
   it("throws a gateway's 502 without SES's request id as uncertain", async () => {
