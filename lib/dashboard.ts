@@ -23,7 +23,6 @@ import {
   outcomeMetrics,
   serviceName,
   stopReasonDimension,
-  uncertainDeliveriesMetric,
 } from '../lambdas/metrics.ts';
 import { briefingMetric, reputationThresholds } from './alarms.ts';
 
@@ -82,10 +81,8 @@ export class BriefingDashboard extends Construct {
         title: 'Delivery outcomes',
         width: 8,
         stacked: true,
-        left: [
-          ...Object.values(outcomeMetrics).map((name) => briefingMetric(name, 'Sum', fiveMinutes)),
-          briefingMetric(uncertainDeliveriesMetric, 'Sum', fiveMinutes),
-        ],
+        // UncertainDeliveries is one of the outcomes.
+        left: Object.values(outcomeMetrics).map((name) => briefingMetric(name, 'Sum', fiveMinutes)),
       }),
       new GraphWidget({
         title: 'Editions',

@@ -242,4 +242,9 @@ describe('the dashboard', () => {
       expect(json, metric).toContain(`[${metric}`);
     }
   });
+
+  it('draws each delivery outcome once (uncertain deliveries among them)', () => {
+    const json = widgets();
+    for (const name of ['Sent', 'Skipped', 'Failed', 'UncertainDeliveries', 'Duplicates', 'Dropped']) expect(json.split(`["Briefing","${name}"`).length - 1, name).toBe(name === 'Sent' ? 2 : 1);
+  });
 });
