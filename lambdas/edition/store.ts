@@ -23,6 +23,10 @@ export interface EditionRecord {
   readonly editionId: string;
   readonly status: EditionStatus;
   readonly statusReason?: string;
+  /** When it entered its status; each end (sent, paused, stopped) has its own, so a resumed edition that ends again is a new end. Absent on older records. */
+  readonly statusAt?: string;
+  /** The `statusAt` of the end whose metric and report were claimed (`claimReport`): each end is reported once. */
+  readonly reportedFor?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** Who holds the compose lock: a Lambda request id or `cli:<host>:<pid>`. */
@@ -53,6 +57,8 @@ export interface EditionRecord {
   readonly dropped: number;
   readonly bounces: number;
   readonly complaints: number;
+  /** Readers who unsubscribed while this was the latest edition that went out (0 on older records). */
+  readonly unsubscribes: number;
   /**
    * `duplicates` when the outcomes were last counted from the deliveries table. A duplicate since then may stand
    * for an outcome whose worker died after recording it and before counting it (SQS redelivered the job).
@@ -81,7 +87,7 @@ export interface EditionStore {
   get(editionId: string): Promise<EditionRecord | undefined>;
   /** Only the status: what deliver checks every batch, without reading the stored briefing again. */
   getStatus(editionId: string): Promise<EditionStatus | undefined>;
-  /** Moves the edition to `status` when it is in one of `from`; the record after, or undefined when it was not. */
+  /** Moves the edition to `status` (and `statusAt` to `at`) when it is in one of `from`; the record after, or undefined when it was not. */
   setStatus(editionId: string, status: EditionStatus, options: { readonly from: readonly EditionStatus[]; readonly reason?: string; readonly at?: Date }): Promise<EditionRecord | undefined>;
   /**
    * Takes the edition: only the first of any number of concurrent calls for one id gets true
@@ -112,6 +118,14 @@ export interface EditionStore {
    * the deliveries table: undefined when it is in no such status, or when its counters changed since `read` was read.
    */
   reopen(editionId: string, recount: RecipientOutcomes & { readonly enqueued: number }, read: EditionRecord, at?: Date): Promise<EditionRecord | undefined>;
+  /**
+   * Takes the one right to publish, log and report the end the edition reached at `statusAt` (sent, paused or
+   * stopped): the record when this call took it; undefined when another call did, or the edition has left that
+   * end since (resumed: its next end is reported instead).
+   */
+  claimReport(editionId: string, statusAt: string, at?: Date): Promise<EditionRecord | undefined>;
+  /** Adds one unsubscribe to the latest edition that went out (has started sending): its id, or undefined when none has. */
+  countUnsubscribe(): Promise<string | undefined>;
   /** The most recent editions, newest first. */
   recent(limit: number): Promise<EditionRecord[]>;
   /** The latest edition before this one that went out: the next window starts when it was sent. */

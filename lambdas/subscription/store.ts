@@ -151,6 +151,8 @@ export interface SubscriberStore {
   remove(email: string): Promise<Subscriber | undefined>;
   /** One page of the subscribers with a status, in address order. */
   pageByStatus(status: SubscriberStatus, options?: { readonly limit?: number; readonly cursor?: string }): Promise<Page<Subscriber>>;
+  /** How many subscribers have a status, counted without reading them out (compose's quota pre-check). */
+  countByStatus(status: SubscriberStatus): Promise<number>;
   /** Every subscriber, any status. */
   all(): AsyncIterable<Subscriber>;
 }

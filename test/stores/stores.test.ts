@@ -69,6 +69,14 @@ describe('subscriber store', () => {
     expect(seen).toEqual(['r1@example.org', 'r3@example.org', 'r5@example.org']);
   });
 
+  it('counts one status without reading the subscribers out, across pages', async () => {
+    await local.stores.subscribers.addMany(Array.from({ length: 1200 }, (_, index) => ({ email: `r${index}@example.org`, status: index % 3 ? 'active' : 'pending', reason: 'test' })));
+
+    expect(await local.stores.subscribers.countByStatus('active')).toBe(800);
+    expect(await local.stores.subscribers.countByStatus('pending')).toBe(400);
+    expect(await local.stores.subscribers.countByStatus('suppressed')).toBe(0);
+  });
+
   it('refuses a cursor it did not give out', async () => {
     await local.stores.subscribers.add('a@example.org', { status: 'active', reason: 'test' });
     const foreign = Buffer.from(JSON.stringify({ id: 'x' })).toString('base64url');
@@ -173,6 +181,46 @@ describe('edition store', () => {
     expect(await editions.reopen('2026-11-24', recount, (await editions.get('2026-11-24'))!)).toMatchObject({ status: 'sending', enqueueComplete: false, enqueued: 5, sent: 3, uncertain: 1 });
     await editions.setStatus('2026-11-24', 'composing', { from: ['sending'] });
     expect(await editions.reopen('2026-11-24', recount, (await editions.get('2026-11-24'))!)).toBeUndefined();
+  });
+
+  it('lets one caller claim the report of each end of an edition, the next end after a resume again, and no end it has left', async () => {
+    const { editions } = local.stores;
+    const at = (time: string) => new Date(`2026-11-24T${time}Z`);
+    await editions.lock('2026-11-24', 'me');
+    await editions.saveRendered('2026-11-24', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
+    const stopped = await editions.setStatus('2026-11-24', 'stopped', { from: ['sending'], reason: 'AccessDenied: no', at: at('06:01:00') });
+    expect(stopped).toMatchObject({ status: 'stopped', statusAt: '2026-11-24T06:01:00.000Z' });
+
+    const claims = await Promise.all(Array.from({ length: 6 }, () => editions.claimReport('2026-11-24', stopped!.statusAt!)));
+    expect(claims.filter(Boolean)).toEqual([expect.objectContaining({ status: 'stopped', reportedFor: '2026-11-24T06:01:00.000Z' })]);
+
+    const resumed = await editions.reopen('2026-11-24', { enqueued: 0, sent: 0, skipped: 0, failed: 0, uncertain: 0 }, (await editions.get('2026-11-24'))!, at('07:00:00'));
+    expect(resumed?.statusAt).toBe('2026-11-24T07:00:00.000Z');
+    expect(await editions.claimReport('2026-11-24', '2026-11-24T06:01:00.000Z')).toBeUndefined();
+    expect(await editions.claimReport('2026-11-24', resumed!.statusAt!)).toBeUndefined();
+
+    await editions.setStatus('2026-11-24', 'sent', { from: ['sending'], at: at('07:10:00') });
+    expect(await editions.claimReport('2026-11-24', '2026-11-24T07:10:00.000Z')).toMatchObject({ status: 'sent', reportedFor: '2026-11-24T07:10:00.000Z' });
+    expect(await editions.claimReport('2026-11-24', '2026-11-24T07:10:00.000Z')).toBeUndefined();
+  });
+
+  it('counts an unsubscribe on the latest edition that went out, past the newest ones that did not', async () => {
+    const { editions } = local.stores;
+    expect(await editions.countUnsubscribe()).toBeUndefined();
+    for (const id of ['2026-11-18', '2026-11-19']) {
+      await editions.lock(id, 'me');
+      await editions.saveRendered(id, { subject: 's', preheader: 'p', html: '', text: '', mjml: '', marker: 'm' }, { articleIds: [] });
+    }
+    // Five newer days without one: more than the first page of the query.
+    for (const id of ['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24']) {
+      await editions.lock(id, 'me');
+      if (id !== '2026-11-24') await editions.setStatus(id, 'skipped', { from: ['composing'] });
+    }
+
+    expect(await editions.countUnsubscribe()).toBe('2026-11-19');
+    expect(await editions.countUnsubscribe()).toBe('2026-11-19');
+    expect((await editions.get('2026-11-19'))?.unsubscribes).toBe(2);
+    expect((await editions.get('2026-11-18'))?.unsubscribes).toBe(0);
   });
 
   it('finds the previous edition that went out, ignoring skipped ones', async () => {

@@ -11,6 +11,8 @@ const editionItem = z.object({
   editionId: z.string(),
   status,
   statusReason: z.optional(z.string()),
+  statusAt: z.optional(z.string()),
+  reportedFor: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
   lockedBy: z.string(),
@@ -35,13 +37,14 @@ const editionItem = z.object({
   dropped: z.number(),
   bounces: z.number(),
   complaints: z.number(),
+  unsubscribes: z._default(z.number(), 0),
   duplicatesRecounted: z._default(z.number(), 0),
   version: z._default(z.number(), 0),
 });
 
 /** Every edition carries this under `kind`: the by-kind index holds them all, sorted by id. */
 const editionKind = 'edition';
-const zeroCounts = { enqueued: 0, sent: 0, skipped: 0, failed: 0, uncertain: 0, duplicates: 0, dropped: 0, bounces: 0, complaints: 0 };
+const zeroCounts = { enqueued: 0, sent: 0, skipped: 0, failed: 0, uncertain: 0, duplicates: 0, dropped: 0, bounces: 0, complaints: 0, unsubscribes: 0 };
 
 export const createEditionStore = (client: DynamoDBDocumentClient, tableName: string): EditionStore => {
   const read = itemReader(tableName, ['editionId'], editionItem);
@@ -78,7 +81,7 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
   const setStatus = (editionId: string, status: EditionStatus, options: { from: readonly EditionStatus[]; reason?: string; at?: Date }) =>
     update(
       editionId,
-      `SET #status = :status, updatedAt = :at, statusReason = :reason${status === 'sent' ? ', completedAt = :at' : ''}`,
+      `SET #status = :status, updatedAt = :at, statusAt = :at, statusReason = :reason${status === 'sent' ? ', completedAt = :at' : ''}`,
       {
         ':status': status,
         ':at': (options.at ?? new Date()).toISOString(),
@@ -132,14 +135,14 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
 
     async lock(editionId, owner, at = new Date()) {
       const now = at.toISOString();
-      const item = { editionId, kind: editionKind, status: 'composing', createdAt: now, updatedAt: now, lockedBy: owner, enqueueComplete: false, ...zeroCounts };
+      const item = { editionId, kind: editionKind, status: 'composing', createdAt: now, updatedAt: now, statusAt: now, lockedBy: owner, enqueueComplete: false, ...zeroCounts };
       return (await unlessConditionFails(client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(editionId)' })))) !== undefined;
     },
 
     saveRendered: (editionId, rendered, details) =>
       update(
         editionId,
-        'SET #status = :sending, updatedAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, articleIds = :articleIds, windowFrom = :from, windowTo = :to',
+        'SET #status = :sending, updatedAt = :at, statusAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, articleIds = :articleIds, windowFrom = :from, windowTo = :to',
         {
           ':sending': 'sending',
           ':at': (details.at ?? new Date()).toISOString(),
@@ -197,11 +200,54 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
         editionId,
         recount,
         read,
-        'SET #status = :sending, updatedAt = :at, statusReason = :reason, enqueueComplete = :false, enqueued = :enqueued',
+        'SET #status = :sending, updatedAt = :at, statusAt = :at, statusReason = :reason, enqueueComplete = :false, enqueued = :enqueued',
         { ':sending': 'sending', ':reason': 'resumed', ':false': false, ':paused': 'paused', ':stopped': 'stopped', ':done': 'sent', ':enqueued': recount.enqueued },
         '#status IN (:paused, :stopped, :sending, :done)',
         at,
       ),
+
+    claimReport: (editionId, statusAt, at = new Date()) =>
+      update(
+        editionId,
+        'SET reportedFor = :statusAt, reportedAt = :at',
+        { ':statusAt': statusAt, ':at': at.toISOString(), ':sent': 'sent', ':paused': 'paused', ':stopped': 'stopped' },
+        'statusAt = :statusAt AND #status IN (:sent, :paused, :stopped) AND (attribute_not_exists(reportedFor) OR reportedFor <> :statusAt)',
+      ),
+
+    async countUnsubscribe() {
+      let lastKey: Record<string, unknown> | undefined;
+      do {
+        // The newest few by id, ids and start times only: usually the first is the one (a skipped or composing edition has no startedAt).
+        const output = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: indexes.editionsByKind,
+            KeyConditionExpression: 'kind = :kind',
+            ExpressionAttributeValues: { ':kind': editionKind },
+            ProjectionExpression: 'editionId, startedAt',
+            ScanIndexForward: false,
+            Limit: 3,
+            ExclusiveStartKey: lastKey,
+          }),
+        );
+        const latest = (output.Items ?? []).find((item) => typeof item.startedAt === 'string');
+        if (latest) {
+          const editionId = String(latest.editionId);
+          await client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { editionId },
+              UpdateExpression: 'ADD unsubscribes :one',
+              ConditionExpression: 'attribute_exists(startedAt)',
+              ExpressionAttributeValues: { ':one': 1 },
+            }),
+          );
+          return editionId;
+        }
+        lastKey = output.LastEvaluatedKey;
+      } while (lastKey);
+      return undefined;
+    },
 
     async recent(limit) {
       const output = await client.send(

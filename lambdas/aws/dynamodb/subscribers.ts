@@ -293,6 +293,28 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
       return { items: (output.Items ?? []).map((item) => read(item)), cursor: encodeCursor(output.LastEvaluatedKey) };
     },
 
+    async countByStatus(status) {
+      let count = 0;
+      let lastKey: Record<string, unknown> | undefined;
+      do {
+        // Select COUNT: DynamoDB still reads up to 1 MB a page, but sends back only the number.
+        const output = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: indexes.subscribersByStatus,
+            KeyConditionExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': status },
+            Select: 'COUNT',
+            ExclusiveStartKey: lastKey,
+          }),
+        );
+        count += output.Count ?? 0;
+        lastKey = output.LastEvaluatedKey;
+      } while (lastKey);
+      return count;
+    },
+
     async *all() {
       let lastKey: Record<string, unknown> | undefined;
       do {
