@@ -31,6 +31,7 @@ export const benchRender = async (): Promise<void> => {
   const recipient = (index: number) => ({
     email: `reader${index}@example.com`,
     unsubscribeUrl: `https://briefing.example.com/unsubscribe?token=${index.toString(36).padStart(40, 'x')}`,
+    preferencesUrl: `https://briefing.example.com/preferences?token=${index.toString(36).padStart(40, 'y')}`,
     browserUrl: 'https://briefing.example.com/archive/2026-11-24',
   });
   const html = personalise(rendered, recipient(0)).html;

@@ -68,7 +68,7 @@ export const benchSending = async (): Promise<void> => {
     const buildOnly: number[] = [];
     for (let index = 0; index < 3000; index += 1) {
       const before = process.cpuUsage();
-      mime.build({ email: `cpu${index}@example.com`, unsubscribeUrl: links.unsubscribeUrl(`id-${index}`), browserUrl: links.archiveUrl('2026-11-24') });
+      mime.build({ email: `cpu${index}@example.com`, unsubscribeUrl: links.unsubscribeUrl(`id-${index}`), preferencesUrl: links.preferencesUrl(`id-${index}`), browserUrl: links.archiveUrl('2026-11-24') });
       const used = process.cpuUsage(before);
       if (index >= 500) buildOnly.push(used.user + used.system);
     }
@@ -77,7 +77,7 @@ export const benchSending = async (): Promise<void> => {
     const emulatorBefore = processCpuSeconds(emulators.pid);
     for (let index = 0; index < 1500; index += 1) {
       const before = process.cpuUsage();
-      const raw = mime.build({ email: `cpu${index}@example.com`, unsubscribeUrl: links.unsubscribeUrl(`id-${index}`), browserUrl: links.archiveUrl('2026-11-24') });
+      const raw = mime.build({ email: `cpu${index}@example.com`, unsubscribeUrl: links.unsubscribeUrl(`id-${index}`), preferencesUrl: links.preferencesUrl(`id-${index}`), browserUrl: links.archiveUrl('2026-11-24') });
       await mailer.send(raw, { destinations: [`cpu${index}@example.com`] });
       const used = process.cpuUsage(before);
       if (index >= 300) cpu.push(used.user + used.system);

@@ -18,6 +18,7 @@ const date = '2026-11-24';
 const recipient = (index: number) => ({
   email: `reader${index}@example.com`,
   unsubscribeUrl: `https://briefing.example.com/unsubscribe?token=${index.toString(36).padStart(40, 'x')}`,
+  preferencesUrl: `https://briefing.example.com/preferences?token=${index.toString(36).padStart(40, 'y')}`,
   browserUrl: `https://briefing.example.com/archive/${date}`,
 });
 

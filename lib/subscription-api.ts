@@ -36,6 +36,9 @@ export const subscriptionRoutes: readonly { readonly path: string; readonly meth
   { path: '/subscribe', methods: ['POST'] },
   { path: '/confirm', methods: ['GET', 'POST'] },
   { path: '/unsubscribe', methods: ['GET', 'POST'] },
+  { path: '/preferences', methods: ['GET', 'POST'] },
+  { path: '/preferences/data', methods: ['POST'] },
+  { path: '/preferences/delete', methods: ['POST'] },
   { path: '/archive/{editionId}', methods: ['GET'] },
 ];
 
@@ -151,7 +154,8 @@ export class SubscriptionApi extends Construct {
       timeout: Duration.seconds(15),
       environment: { ...props.environment, [configEnvironmentNames.siteUrl]: this.siteUrl },
     });
-    props.storage.grant(this.handler, 'subscribers', 'read', 'write');
+    // delete: a reader's "Delete my data" (DeleteItem of their record, conditional on its id), and a confirmation clearing the erased list.
+    props.storage.grant(this.handler, 'subscribers', 'read', 'write', 'delete');
     props.storage.grant(this.handler, 'editions', 'read');
     props.tokenSecret.grantRead(this.handler);
 

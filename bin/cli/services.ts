@@ -6,7 +6,7 @@ import { createArticleStore } from '../../lambdas/aws/dynamodb/articles.ts';
 import { createSubscriberStore } from '../../lambdas/aws/dynamodb/subscribers.ts';
 import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { fetchTokenSecret } from '../../lambdas/aws/token-secret.ts';
-import { loadConfig, parseConfig } from '../../lambdas/config/config.ts';
+import { type BriefingConfig, loadConfig, parseConfig } from '../../lambdas/config/config.ts';
 import { configurationSetVariable, endpointVariables } from '../../lambdas/config/environment.ts';
 import { BriefingError } from '../../lambdas/errors.ts';
 import type { Stores } from '../../lambdas/stores.ts';
@@ -29,6 +29,10 @@ export interface Services {
   readonly stores: Pick<Stores, 'articles' | 'subscribers'>;
   /** Sends sign-ups their confirmation email: the local SES emulator, or SES in the stack's region with its settings, key and configuration set. */
   confirmationSender(): Promise<ConfirmationSender>;
+  /** The newsletter's settings (its topics): the local config, or the stack's own. */
+  config(): Promise<BriefingConfig>;
+  /** The key that signs the links and keys the erased list: the local one, or the stack's from Secrets Manager. */
+  tokenSecret(): Promise<string>;
   /** The local emulators this command started or found running; none for a stack. */
   readonly emulators?: Emulators;
   /** The local SES emulator's inbox; none for a stack. */
@@ -54,15 +58,20 @@ const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
   };
 };
 
-const fromLocal = (local: LocalServices): Services => ({
-  where: localWhere(local),
-  stores: local.stores,
-  emulators: local.emulators,
-  inboxUrl: local.inboxUrl,
-  confirmationSender: once(async () =>
-    createConfirmationSender({ config: loadConfig(), mailer: local.mailer, secret: local.tokenSecret, configurationSet: process.env[configurationSetVariable] || undefined }),
-  ),
-});
+const fromLocal = (local: LocalServices): Services => {
+  const config = once(async () => loadConfig());
+  return {
+    where: localWhere(local),
+    stores: local.stores,
+    emulators: local.emulators,
+    inboxUrl: local.inboxUrl,
+    confirmationSender: once(async () =>
+      createConfirmationSender({ config: await config(), mailer: local.mailer, secret: local.tokenSecret, configurationSet: process.env[configurationSetVariable] || undefined }),
+    ),
+    config,
+    tokenSecret: async () => local.tokenSecret,
+  };
+};
 
 /**
  * A deployed stack's tables, found through its outputs, with the default AWS credentials. Nothing local
@@ -77,6 +86,20 @@ const openStack = async (stack: string, region: string | undefined): Promise<Ser
   const output = (key: string) => requireOutput(outputs, key, stack);
   const doc = createDocumentClient({ region: resolvedRegion });
   const ses = createSesClient({ region: resolvedRegion });
+  // The deployed functions' own settings, so the mail comes from the verified sender and its links lead to the stack's pages.
+  const config = once(async () =>
+    parseConfig({ ...(JSON.parse(output(stackOutputs.newsletterSettings)) as Record<string, unknown>), siteUrl: output(stackOutputs.apiUrl) }, `settings of stack ${stack}`),
+  );
+  const tokenSecret = once(async () => {
+    const secrets = new SecretsManagerClient({ region: resolvedRegion });
+    try {
+      return await fetchTokenSecret(output(stackOutputs.tokenSecretArn), secrets).catch((error: unknown) => {
+        throw explainAwsAccess(error);
+      });
+    } finally {
+      secrets.destroy();
+    }
+  });
   return {
     where: `stack ${stack} (${resolvedRegion})`,
     stores: {
@@ -84,19 +107,13 @@ const openStack = async (stack: string, region: string | undefined): Promise<Ser
       subscribers: createSubscriberStore(doc, output(stackOutputs.subscribersTable)),
     },
     confirmationSender: once(async () => {
-      // The deployed functions' own settings, so the mail comes from the verified sender and its links lead to the stack's pages.
-      const config = parseConfig({ ...(JSON.parse(output(stackOutputs.newsletterSettings)) as Record<string, unknown>), siteUrl: output(stackOutputs.apiUrl) }, `settings of stack ${stack}`);
+      const settings = await config();
+      const secret = await tokenSecret();
       const configurationSet = output(stackOutputs.configurationSetName);
-      const secrets = new SecretsManagerClient({ region: resolvedRegion });
-      try {
-        const secret = await fetchTokenSecret(output(stackOutputs.tokenSecretArn), secrets).catch((error: unknown) => {
-          throw explainAwsAccess(error);
-        });
-        return createConfirmationSender({ config, mailer: sesMailer(ses, { configurationSet, sender: config.senderAddress }), secret, configurationSet });
-      } finally {
-        secrets.destroy();
-      }
+      return createConfirmationSender({ config: settings, mailer: sesMailer(ses, { configurationSet, sender: settings.senderAddress }), secret, configurationSet });
     }),
+    config,
+    tokenSecret,
     close: async () => {
       doc.destroy();
       ses.destroy();

@@ -2,11 +2,14 @@ import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
+import type { BriefingConfig } from '../../lambdas/config/config.ts';
+import { normaliseTopicSet, unknownTopicIds } from '../../lambdas/config/topics.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
 import { CsvError, readCsv } from '../../lambdas/subscription/csv.ts';
-import { addConfirmed, type ImportSummary, importSubscribers } from '../../lambdas/subscription/operator.ts';
-import { requestSubscription, type SignupOutcome, type SubscriptionContext } from '../../lambdas/subscription/signup.ts';
-import { type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/subscription/store.ts';
+import { erasureKeys } from '../../lambdas/subscription/data-requests.ts';
+import { addConfirmed, addPending, type ImportSummary, importSubscribers } from '../../lambdas/subscription/operator.ts';
+import type { SignupOutcome, SubscriptionContext } from '../../lambdas/subscription/signup.ts';
+import { type Erasure, type Subscriber, type SubscriberStatus, subscriberStatuses } from '../../lambdas/subscription/store.ts';
 import { exportColumns, readImportRows, type RowProblem, subscribersToCsv } from '../../lambdas/subscription/subscriber-csv.ts';
 import { createRowProgress } from './progress.ts';
 import { type Services, type WhereOptions, withServices, withStackOptions } from './services.ts';
@@ -22,13 +25,34 @@ const validAddress = (input: string): string => {
 
 /**
  * Signing up from the command line goes through the same steps as the web form, confirmation email
- * included; the sender (with a stack, its key and settings) is fetched only when a sign-up sends one.
+ * included; the sender (with a stack, its settings) is made only when a sign-up sends one. The token key
+ * is needed either way: it keys the erased list, which every addition checks.
  */
-const signupContext = (services: Services): SubscriptionContext => ({
+const signupContext = async (services: Services): Promise<SubscriptionContext> => ({
   subscribers: services.stores.subscribers,
   sendConfirmation: async (subscriber, now) => (await services.confirmationSender())(subscriber, now),
   now: () => new Date(),
+  erasureKey: erasureKeys(await services.tokenSecret()),
 });
+
+/** `--topics world,science`: the ids normalised, or a one-line failure naming the ones the newsletter does not offer. */
+const topicsOption = (config: BriefingConfig, input: string | undefined): string[] => {
+  const ids = (input ?? '')
+    .split(',')
+    .map((id) => id.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = unknownTopicIds(config.topics, ids);
+  if (unknown.length > 0) {
+    fail(`--topics: ${unknown.map((id) => JSON.stringify(id)).join(', ')} ${unknown.length === 1 ? 'is not a topic' : 'are not topics'}; the topics are: ${config.topics.map((topic) => topic.id).join(', ') || 'none'}`);
+  }
+  return normaliseTopicSet(config.topics, ids);
+};
+
+const topicsText = (config: BriefingConfig, ids: readonly string[] | undefined): string =>
+  ids && ids.length > 0 ? ids.map((id) => config.topics.find((topic) => topic.id === id)?.label ?? id).join(', ') : 'every story';
+
+const erasedMessage = (email: string, erasure: Erasure): string =>
+  `${email}: its reader deleted their data on ${erasure.erasedAt.slice(0, 10)}; nothing changed. Only the reader can come back: they sign up on the sign-up page and confirm.`;
 
 // The emulator keeps its inbox in memory: one started for this command alone takes the mail with it.
 const inboxNote = (services: Services): string =>
@@ -60,14 +84,18 @@ const collect = async (services: Services, status?: SubscriberStatus): Promise<S
   return found.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
 };
 
-const add = (input: string, options: WhereOptions & { confirmed?: boolean; name?: string }) => {
+const add = (input: string, options: WhereOptions & { confirmed?: boolean; name?: string; topics?: string }) => {
   const email = validAddress(input);
   return withServices(options, async (services) => {
+    const topics = topicsOption(await services.config(), options.topics);
+    const context = await signupContext(services);
     if (!options.confirmed) {
-      console.log(signupMessage(email, await requestSubscription(signupContext(services), email, { reason: 'added with briefing subscribers add', name: options.name }), services));
+      const signup = await addPending(context, email, { reason: 'added with briefing subscribers add', name: options.name, topics });
+      if (signup.kind === 'erased') return fail(erasedMessage(email, signup.erasure));
+      console.log(signupMessage(email, signup.outcome, services));
       return;
     }
-    const outcome = await addConfirmed(services.stores.subscribers, email, { reason: 'added with briefing subscribers add --confirmed', name: options.name });
+    const outcome = await addConfirmed(services.stores.subscribers, email, { reason: 'added with briefing subscribers add --confirmed', name: options.name, topics, erasureKey: context.erasureKey });
     switch (outcome.kind) {
       case 'added':
         return console.log(`${email} is active in ${services.where}`);
@@ -75,6 +103,8 @@ const add = (input: string, options: WhereOptions & { confirmed?: boolean; name?
         return console.log(`${email} was pending and is now active in ${services.where}`);
       case 'already-active':
         return console.log(`${email} is already active in ${services.where}; nothing changed`);
+      case 'erased':
+        return fail(erasedMessage(email, outcome.erasure));
       case 'refused': {
         const last = outcome.subscriber.history.at(-1);
         return fail(
@@ -131,10 +161,13 @@ const show = (input: string, options: WhereOptions) => {
   return withServices(options, async (services) => {
     const subscriber = await services.stores.subscribers.get(email);
     if (!subscriber) fail(`${email} is not on the list in ${services.where}`);
-    const { status, updatedAt, name, createdAt, confirmationSentAt, expiresAt, transientBounces, history } = subscriber!;
+    const { status, updatedAt, name, createdAt, confirmationSentAt, expiresAt, transientBounces, history, topics, signupTopics } = subscriber!;
+    const config = await services.config();
     const details: [string, string | undefined][] = [
       ['status', `${status} since ${updatedAt}`],
       ['name', name],
+      ['topics', topicsText(config, topics)],
+      ['topics if confirmed', signupTopics && topicsText(config, signupTopics)],
       ['added', createdAt],
       ['confirmation sent', confirmationSentAt],
       ['expires', expiresAt === undefined ? undefined : `${new Date(expiresAt * 1000).toISOString()} unless confirmed`],
@@ -159,10 +192,12 @@ const importCsv = (file: string, options: WhereOptions & { pending?: boolean }) 
     const rowsEstimate = await countLines(file).catch((error: NodeJS.ErrnoException) => fail(`${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`));
     const progress = rowsEstimate >= progressFrom ? createRowProgress('importing', rowsEstimate) : undefined;
     const problems: RowProblem[] = [];
+    const { topics } = await services.config();
+    const context = await signupContext(services);
     let summary: ImportSummary;
     try {
-      const rows = readImportRows(readCsv(createReadStream(file)), (problem) => problems.push(problem));
-      summary = await importSubscribers(rows, signupContext(services), { pending: Boolean(options.pending), source: basename(file), onProgress: (done) => progress?.update(done) });
+      const rows = readImportRows(readCsv(createReadStream(file)), topics, (problem) => problems.push(problem));
+      summary = await importSubscribers(rows, context, { pending: Boolean(options.pending), source: basename(file), onProgress: (done) => progress?.update(done) });
     } catch (error) {
       if (error instanceof CsvError) return fail(`${file}: ${error.message}`);
       throw error;
@@ -170,15 +205,17 @@ const importCsv = (file: string, options: WhereOptions & { pending?: boolean }) 
       progress?.stop();
     }
 
-    for (const problem of [...problems, ...summary.unsent].sort((a, b) => a.line - b.line)) console.error(`invalid: ${file}: line ${problem.line}: ${problem.message}`);
+    const lines = [...problems, ...summary.unsent].map((problem) => ({ ...problem, kind: 'invalid' })).concat(summary.erased.map((problem) => ({ ...problem, kind: 'refused' })));
+    for (const problem of lines.sort((a, b) => a.line - b.line)) console.error(`${problem.kind}: ${file}: line ${problem.line}: ${problem.message}`);
     const added = subscriberStatuses.filter((status) => summary.added[status] > 0).map((status) => `${summary.added[status]} ${status}`);
     const parts = [`Imported ${added.length ? added.join(', ') : '0'} subscriber(s) from ${file} into ${services.where}`];
     if (summary.confirmationsSent > 0) parts.push(`a confirmation email went to each of the ${summary.confirmationsSent} pending${inboxNote(services)}`);
     if (summary.present > 0) parts.push(`${summary.present} already on the list (left as they were)`);
     if (problems.length > 0) parts.push(`${problems.length} row(s) left out (listed above)`);
+    if (summary.erased.length > 0) parts.push(`${summary.erased.length} refused: their readers deleted their data (listed above)`);
     console.log(`${parts.join('; ')}.`);
     const usable = subscriberStatuses.reduce((sum, status) => sum + summary.added[status], summary.present);
-    if (usable === 0 && problems.length > 0) process.exitCode = 1;
+    if (usable === 0 && problems.length + summary.erased.length > 0) process.exitCode = 1;
   });
 
 export const registerSubscribers = (program: Command): void => {
@@ -192,7 +229,8 @@ export const registerSubscribers = (program: Command): void => {
       .description('Add an address: pending with a confirmation email, or active with --confirmed.')
       .argument('<email>')
       .option('--confirmed', 'the reader already agreed: make the address active without a confirmation email')
-      .option('--name <name>', "the reader's name"),
+      .option('--name <name>', "the reader's name")
+      .option('--topics <ids>', 'the topics the reader chose, comma-separated topic ids (default: every story)'),
   )
     .addHelpText(
       'after',
@@ -200,8 +238,12 @@ export const registerSubscribers = (program: Command): void => {
 With --stack the confirmation email goes out through SES in the stack's region, from its sender, with
 its configuration set, its links signed with its key and leading to its pages.
 
+--topics takes the ids of the config's topics (an unknown one is refused, with the list). An address
+whose reader deleted their data on the preference page is refused: only they can sign up again.
+
 Examples:
   $ npx briefing subscribers add reader@example.org
+  $ npx briefing subscribers add reader@example.org --topics world,science
   $ npx briefing subscribers add editor@example.org --confirmed --stack Briefing --region eu-west-2`,
     )
     .action(add);
@@ -223,7 +265,7 @@ Examples:
   withStackOptions(
     subscribers
       .command('import')
-      .description('Import addresses from a CSV file with a header row naming an "email" column (and optionally "name" and "status").')
+      .description('Import addresses from a CSV file with a header row naming an "email" column (and optionally "name", "status" and "topics").')
       .argument('<file.csv>')
       .option('--pending', 'new addresses become pending and get a confirmation email, instead of active (you vouch for their consent)'),
   )
@@ -232,8 +274,9 @@ Examples:
       `
 A "status" column (pending, active, unsubscribed, suppressed — what \`export\` writes) is kept:
 unsubscribed and suppressed rows stay so and are never mailed. Without one, new addresses are active
-(pending with --pending). An address already on the list is left exactly as it is: an import never
-brings back an address that unsubscribed or bounced.
+(pending with --pending). A "topics" column holds topic ids separated by ";" (empty: every story).
+An address already on the list is left exactly as it is: an import never brings back an address that
+unsubscribed or bounced, or one whose reader deleted their data.
 
 Each row that cannot be imported is reported on stderr with its line number and the reason; the others
 are imported. Exit status 1 when no row was usable.

@@ -89,7 +89,7 @@ export const briefingData = (config: BriefingConfig, edition: Edition, marker: s
     subject: renderSubject(config.subjectTemplate ?? defaultSubjectTemplate, editionView),
     preheader: preheaderOf(lead, others),
     related: edition.related,
-    links: { unsubscribe: slots.unsubscribeUrl, browser: slots.browserUrl, signup: `${config.siteUrl}/` },
+    links: { unsubscribe: slots.unsubscribeUrl, preferences: slots.preferencesUrl, browser: slots.browserUrl, signup: `${config.siteUrl}/` },
     recipient: slots.email,
   };
 };

@@ -5,6 +5,8 @@ import { escapeHtml, fillSlots, type SlotParts, splitAtSlots } from './slots.ts'
 export interface Recipient {
   readonly email: string;
   readonly unsubscribeUrl: string;
+  /** The reader's preference page ("Choose your topics"): their topics, and their data to download or delete. */
+  readonly preferencesUrl: string;
   readonly browserUrl: string;
 }
 
@@ -18,8 +20,11 @@ const compiled = new WeakMap<RenderedBriefing, { html: SlotParts; text: SlotPart
 
 /** One recipient's values as they are written into the HTML (escaped) and into the text (as they are). */
 export const recipientValues = (recipient: Recipient) => {
-  const text = { unsubscribeUrl: recipient.unsubscribeUrl, browserUrl: recipient.browserUrl, email: recipient.email };
-  return { text, html: { unsubscribeUrl: escapeHtml(text.unsubscribeUrl), browserUrl: escapeHtml(text.browserUrl), email: escapeHtml(text.email) } };
+  const text = { unsubscribeUrl: recipient.unsubscribeUrl, preferencesUrl: recipient.preferencesUrl, browserUrl: recipient.browserUrl, email: recipient.email };
+  return {
+    text,
+    html: { unsubscribeUrl: escapeHtml(text.unsubscribeUrl), preferencesUrl: escapeHtml(text.preferencesUrl), browserUrl: escapeHtml(text.browserUrl), email: escapeHtml(text.email) },
+  };
 };
 
 /** Fills one recipient's links and address into a rendered briefing: string work only, no template engine. */

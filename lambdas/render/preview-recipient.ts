@@ -5,5 +5,6 @@ import type { Recipient } from './personalise.ts';
 export const previewRecipient = (config: BriefingConfig, editionId: string): Recipient => ({
   email: 'reader@example.com',
   unsubscribeUrl: `${config.siteUrl}/unsubscribe`,
+  preferencesUrl: `${config.siteUrl}/preferences`,
   browserUrl: `${config.siteUrl}/archive/${editionId}`,
 });

@@ -22,6 +22,7 @@ export const archivePage = (edition: EditionRecord | undefined, config: Pick<Bri
     // The footer reads "because … subscribed": on the web it addresses whoever is reading.
     email: 'you',
     unsubscribeUrl: `${config.siteUrl}/unsubscribe`,
+    preferencesUrl: `${config.siteUrl}/preferences`,
     browserUrl: archiveUrl(config, edition.editionId),
   }).html;
 };

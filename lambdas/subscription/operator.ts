@@ -1,30 +1,56 @@
-import { pendingLifetimeSeconds, type SubscriptionContext } from './signup.ts';
+import type { ErasureKeys } from './data-requests.ts';
+import { requestSubscription, pendingLifetimeSeconds, type SignupOutcome, type SubscriptionContext } from './signup.ts';
 import type { ImportRow, RowProblem } from './subscriber-csv.ts';
-import type { Subscriber, SubscriberStatus, SubscriberStore } from './store.ts';
+import type { Erasure, Subscriber, SubscriberStatus, SubscriberStore } from './store.ts';
 import { newSignupNonce } from './tokens.ts';
 
 /**
  * What the newsroom may do to the list from the command line, and what it may never do: an operator
- * vouches for new addresses, but cannot upgrade consent a reader withdrew (unsubscribed) or a mailbox
- * refused (suppressed). Only the reader's own new confirmation brings an unsubscribed address back.
+ * vouches for new addresses, but cannot upgrade consent a reader withdrew (unsubscribed), a mailbox
+ * refused (suppressed) or a reader erased (their data deleted at their request). Only the reader's own
+ * new confirmation brings such an address back.
  */
+
+/** The address's entry on the erased list, if its reader erased it. */
+const erasureOf = async (subscribers: Pick<SubscriberStore, 'erasures'>, erasureKey: ErasureKeys, email: string): Promise<Erasure | undefined> => {
+  const key = erasureKey(email);
+  return (await subscribers.erasures([key])).get(key);
+};
+
+/** `subscribers add` (no `--confirmed`): the sign-up a reader makes on the page, unless the address's reader erased it. */
+export const addPending = async (
+  context: SubscriptionContext,
+  email: string,
+  options: { readonly reason: string; readonly name?: string; readonly topics: readonly string[] },
+): Promise<{ readonly kind: 'signed-up'; readonly outcome: SignupOutcome } | { readonly kind: 'erased'; readonly erasure: Erasure }> => {
+  const erasure = await erasureOf(context.subscribers, context.erasureKey, email);
+  return erasure ? { kind: 'erased', erasure } : { kind: 'signed-up', outcome: await requestSubscription(context, email, options) };
+};
 
 export type AddConfirmedOutcome =
   | { readonly kind: 'added' }
   | { readonly kind: 'activated' }
   | { readonly kind: 'already-active' }
   /** Unsubscribed or suppressed: nothing changed. */
-  | { readonly kind: 'refused'; readonly subscriber: Subscriber };
+  | { readonly kind: 'refused'; readonly subscriber: Subscriber }
+  /** Its reader erased it: nothing changed. */
+  | { readonly kind: 'erased'; readonly erasure: Erasure };
 
-/** `subscribers add --confirmed`: a new or pending address becomes active; an active one stays; one that left is refused. */
+/**
+ * `subscribers add --confirmed`: a new or pending address becomes active (with `topics`, when given); an
+ * active one stays as it is; one that left, or that its reader erased, is refused.
+ */
 export const addConfirmed = async (
   subscribers: SubscriberStore,
   email: string,
-  options: { readonly reason: string; readonly name?: string; readonly now?: Date },
+  options: { readonly reason: string; readonly name?: string; readonly topics?: readonly string[]; readonly erasureKey: ErasureKeys; readonly now?: Date },
 ): Promise<AddConfirmedOutcome> => {
+  const erasure = await erasureOf(subscribers, options.erasureKey, email);
+  if (erasure) return { kind: 'erased', erasure };
   const at = options.now ?? new Date();
-  if (await subscribers.add(email, { status: 'active', reason: options.reason, name: options.name, at })) return { kind: 'added' };
-  const activated = await subscribers.changeStatus(email, 'active', { from: ['pending'], reason: options.reason, at, set: { expiresAt: null, confirmationSentAt: null } });
+  const topics = options.topics && options.topics.length > 0 ? { topics: options.topics } : {};
+  if (await subscribers.add(email, { status: 'active', reason: options.reason, name: options.name, at, set: topics })) return { kind: 'added' };
+  const activated = await subscribers.changeStatus(email, 'active', { from: ['pending'], reason: options.reason, at, set: { expiresAt: null, confirmationSentAt: null, ...topics } });
   if (activated) return { kind: 'activated' };
   const existing = await subscribers.get(email);
   // Removed between the calls: adding it now is what the operator asked for.
@@ -50,6 +76,8 @@ export interface ImportSummary {
   readonly present: number;
   /** Rows the store could not write, and new pending addresses whose confirmation email failed (stored, not mailed). */
   readonly unsent: readonly RowProblem[];
+  /** Rows whose address its reader erased: left out, since only the reader can sign it up again. */
+  readonly erased: readonly RowProblem[];
 }
 
 /** Rows handled per round: one batch read of who is there, one batched write of who is new. */
@@ -60,7 +88,8 @@ const chunkSize = 1000;
  * name, history); a new one gets the row's status, or `active` (`pending` with `options.pending`) when
  * the file has no status. With `pending`, rows that would be active or pending go through the same
  * sign-up as the web form (a confirmation email each); unsubscribed and suppressed rows stay so and
- * are never mailed. A row stored as pending expires, as an unconfirmed sign-up does.
+ * are never mailed. A row stored as pending expires, as an unconfirmed sign-up does. A new address gets
+ * the row's topics. An address its reader erased is left out, whatever the row says.
  */
 export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context: SubscriptionContext, options: ImportOptions): Promise<ImportSummary> => {
   const added: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, suppressed: 0 };
@@ -68,6 +97,7 @@ export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context:
   let present = 0;
   let done = 0;
   const unsent: RowProblem[] = [];
+  const erased: RowProblem[] = [];
   const at = context.now();
   const expiresAt = Math.floor(at.getTime() / 1000) + pendingLifetimeSeconds;
   const reasonFor = (status: SubscriberStatus) =>
@@ -76,12 +106,21 @@ export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context:
   // With `pending`, the rows that would be mailable sign up like a reader would; the others are stored as they are.
   const signsUp = (row: ImportRow) => options.pending && (row.status === undefined || row.status === 'active' || row.status === 'pending');
 
-  const importChunk = async (rows: readonly ImportRow[]) => {
+  const importChunk = async (batch: readonly ImportRow[]) => {
+    const keys = new Map(batch.map((row) => [row, context.erasureKey(row.email)]));
+    const erasures = await context.subscribers.erasures([...keys.values()]);
+    const rows: ImportRow[] = [];
+    for (const row of batch) {
+      const erasure = erasures.get(keys.get(row)!);
+      if (erasure) erased.push({ line: row.line, message: `${row.email}: its reader deleted their data on ${erasure.erasedAt.slice(0, 10)}; only they can sign up again` });
+      else rows.push(row);
+    }
     const direct = rows.filter((row) => !signsUp(row));
     const result = await context.subscribers.addMany(
       direct.map((row) => {
         const status = row.status ?? 'active';
-        return { email: row.email, status, reason: reasonFor(status), name: row.name, at, set: status === 'pending' ? { expiresAt } : undefined };
+        const set = { ...(status === 'pending' ? { expiresAt } : {}), ...(row.topics ? { topics: row.topics } : {}) };
+        return { email: row.email, status, reason: reasonFor(status), name: row.name, at, set };
       }),
     );
     for (const addition of result.added) added[addition.status] += 1;
@@ -92,7 +131,7 @@ export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context:
     for (const row of rows.filter(signsUp)) {
       // Only new addresses: an existing one is never re-mailed or re-subscribed by an import.
       const sentAt = at.toISOString();
-      const signup = { confirmationSentAt: sentAt, expiresAt, signupNonce: newSignupNonce() };
+      const signup = { confirmationSentAt: sentAt, expiresAt, signupNonce: newSignupNonce(), ...(row.topics ? { topics: row.topics } : {}) };
       const subscriber = await context.subscribers.add(row.email, { status: 'pending', reason: reasonFor('pending'), name: row.name, at, set: signup });
       if (!subscriber) {
         present += 1;
@@ -108,7 +147,7 @@ export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context:
         unsent.push({ line: row.line, message: `${row.email}: stored as pending, but the confirmation email could not be sent: ${(error as Error).message}` });
       }
     }
-    done += rows.length;
+    done += batch.length;
     options.onProgress?.(done);
   };
 
@@ -122,5 +161,5 @@ export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context:
     }
   }
   if (chunk.length > 0) await importChunk(chunk);
-  return { added, confirmationsSent, present, unsent };
+  return { added, confirmationsSent, present, unsent, erased };
 };

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ApiRequest, HttpError, requestFromEvent, wantsJson } from './http.ts';
 import { renderPage } from './pages.ts';
+import { deleteData, downloadData, savePreferences, showPreferences } from './preferences.ts';
 import {
   confirm,
   errorReply,
@@ -23,6 +24,9 @@ const routes: Readonly<Record<string, Partial<Record<Method, Route>>>> = {
   '/subscribe': { POST: subscribe },
   '/confirm': { GET: showConfirm, POST: confirm },
   '/unsubscribe': { GET: showUnsubscribe, POST: unsubscribeRoute },
+  '/preferences': { GET: showPreferences, POST: savePreferences },
+  '/preferences/data': { POST: downloadData },
+  '/preferences/delete': { POST: deleteData },
 };
 const archivePath = /^\/archive\/([^/]+)$/;
 
@@ -50,6 +54,21 @@ export const toResponse = async (
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   if (reply.kind === 'html') {
     return { statusCode: reply.status, headers: { ...pageHeaders, 'cache-control': `public, max-age=${reply.cacheSeconds}`, ...headers }, body: reply.html };
+  }
+  if (reply.kind === 'file') {
+    // Saved, never shown: a browser keeps it as the file named, and no cache keeps a reader's data.
+    return {
+      statusCode: reply.status,
+      headers: {
+        'content-type': reply.contentType,
+        'content-disposition': `attachment; filename="${reply.filename}"`,
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+        'x-content-type-options': 'nosniff',
+        ...headers,
+      },
+      body: reply.body,
+    };
   }
   if (wantsJson(request)) {
     return {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConfirmationSender } from './confirmation-email.ts';
 import { type ConfirmationJob, sendConfirmationFor } from './confirmations.ts';
+import type { ErasureKeys } from './data-requests.ts';
 import type { SignupRecord, Subscriber, SubscriberStore } from './store.ts';
 import { newSignupNonce, type TokenClaims, tokenLifetimeSeconds } from './tokens.ts';
 
@@ -13,6 +14,8 @@ export interface SubscriptionContext {
   readonly subscribers: SubscriberStore;
   readonly sendConfirmation: ConfirmationSender;
   readonly now: () => Date;
+  /** Where an address is kept on the erased list (keyed with the token key). */
+  readonly erasureKey: ErasureKeys;
 }
 
 /**
@@ -39,7 +42,7 @@ const expiry = (now: Date): number => Math.floor(now.getTime() / 1000) + pending
 const outcomeOf = (record: SignupRecord): SignupOutcome => {
   if (record.recorded) return 'confirmation-sent';
   if (record.subscriber?.status === 'active') return 'already-active';
-  if (record.subscriber?.status === 'suppressed') return 'suppressed';
+  if (record.subscriber?.status === 'suppressed' || (!record.subscriber && record.erasure?.suppressed)) return 'suppressed';
   return 'recently-sent';
 };
 
@@ -47,24 +50,29 @@ const outcomeOf = (record: SignupRecord): SignupOutcome => {
  * Records a sign-up, with the same store work whatever the address's state: a new address becomes
  * pending, an unsubscribed one stays unsubscribed with the sign-up waiting (only its confirmation makes
  * it active again), a pending one gets a new sign-up if its last confirmation went out more than ten
- * minutes ago; active and suppressed addresses are left as they are. The job names the sign-up for
- * every outcome, so that queueing it costs the same too: its email goes out only if it was recorded.
+ * minutes ago; active and suppressed addresses are left as they are. An address its reader erased is
+ * signed up as a new one (only the reader's confirmation takes it off the erased list), unless it was
+ * suppressed. The topics (normalised) are a new address's at once and another's once it confirms. The
+ * job names the sign-up for every outcome, so that queueing it costs the same too: its email goes out
+ * only if it was recorded.
  */
 export const recordSignup = async (
-  subscribers: Pick<SubscriberStore, 'requestSignup'>,
+  context: Pick<SubscriptionContext, 'subscribers' | 'erasureKey'>,
   email: string,
-  options: { readonly reason: string; readonly name?: string; readonly now: Date },
+  options: { readonly reason: string; readonly name?: string; readonly topics: readonly string[]; readonly now: Date },
 ): Promise<{ readonly outcome: SignupOutcome; readonly job: ConfirmationJob }> => {
   const { now } = options;
   // Each sign-up gets its own nonce: its confirm link confirms it and no later one.
   const nonce = newSignupNonce();
-  const record = await subscribers.requestSignup(email, {
+  const record = await context.subscribers.requestSignup(email, {
     nonce,
     at: now,
     notSince: new Date(now.getTime() - confirmationIntervalMs),
     expiresAt: expiry(now),
     reason: options.reason,
     name: options.name,
+    topics: options.topics,
+    erasureKey: context.erasureKey(email),
   });
   return { outcome: outcomeOf(record), job: { email, signup: nonce } };
 };
@@ -77,9 +85,9 @@ export const recordSignup = async (
 export const requestSubscription = async (
   context: SubscriptionContext,
   email: string,
-  options: { readonly reason: string; readonly name?: string },
+  options: { readonly reason: string; readonly name?: string; readonly topics: readonly string[] },
 ): Promise<SignupOutcome> => {
-  const { outcome, job } = await recordSignup(context.subscribers, email, { ...options, now: context.now() });
+  const { outcome, job } = await recordSignup(context, email, { ...options, now: context.now() });
   if (outcome === 'confirmation-sent') await sendConfirmationFor(context, job);
   return outcome;
 };
@@ -107,10 +115,14 @@ export const confirmLinkState = (subscriber: Subscriber | undefined, signup: str
 export type ConfirmOutcome = 'confirmed' | Exclude<ConfirmLinkState, 'open'>;
 
 /**
- * Activates the sign-up a confirm link was sent for, in one write conditional on that sign-up still
- * waiting; a second confirmation of an active subscriber is a success that changes nothing.
+ * Activates the sign-up a confirm link was sent for, with the topics it chose, in one write conditional on
+ * that sign-up still waiting, then takes the address off the erased list (the reader confirmed anew); a
+ * second confirmation of an active subscriber is a success that changes nothing.
  */
-export const confirmSubscription = async (context: Pick<SubscriptionContext, 'subscribers' | 'now'>, claims: Pick<TokenClaims, 'subscriberId' | 'signup'>): Promise<ConfirmOutcome> => {
+export const confirmSubscription = async (
+  context: Pick<SubscriptionContext, 'subscribers' | 'now' | 'erasureKey'>,
+  claims: Pick<TokenClaims, 'subscriberId' | 'signup'>,
+): Promise<ConfirmOutcome> => {
   const { subscribers } = context;
   const now = context.now();
   const subscriber = await subscriberById(subscribers, claims.subscriberId);
@@ -122,9 +134,13 @@ export const confirmSubscription = async (context: Pick<SubscriptionContext, 'su
     signup: claims.signup ?? null,
     reason: subscriber.status === 'pending' ? 'confirmed' : 'confirmed a new sign-up',
     at: now,
-    set: { expiresAt: null, confirmationSentAt: null, signupNonce: null, signupExpiresAt: null },
+    set: { expiresAt: null, confirmationSentAt: null, signupNonce: null, signupExpiresAt: null, signupTopics: null, ...(subscriber.signupTopics ? { topics: subscriber.signupTopics } : {}) },
   });
-  if (changed) return 'confirmed';
+  if (changed) {
+    // Almost always not there: one delete of nothing costs less than a read to find out.
+    await subscribers.clearErasure(context.erasureKey(subscriber.email));
+    return 'confirmed';
+  }
   // Something changed it in between (a second press, an unsubscribe, a new sign-up): say what the link does now.
   const after = confirmLinkState(await subscribers.get(subscriber.email), claims.signup, now);
   return after === 'open' ? 'replaced' : after;
@@ -141,7 +157,7 @@ export const unsubscribe = async (context: Pick<SubscriptionContext, 'subscriber
     reason,
     at: context.now(),
     // An unsubscribed address is kept, so that nobody mails it again by mistake; a sign-up waiting is void.
-    set: { expiresAt: null, signupNonce: null, signupExpiresAt: null },
+    set: { expiresAt: null, signupNonce: null, signupExpiresAt: null, signupTopics: null },
   });
   return changed ? 'unsubscribed' : 'already';
 };

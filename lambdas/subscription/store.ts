@@ -29,10 +29,16 @@ export interface Subscriber {
   readonly expiresAt?: number;
   /** Soft bounces in a row since the last delivery. */
   readonly transientBounces?: number;
+  /** The topic ids the reader chose, normalised (`normaliseTopicSet`); absent or empty: every story. */
+  readonly topics?: readonly string[];
+  /** The topics the sign-up waiting for confirmation chose: they become `topics` when it is confirmed. */
+  readonly signupTopics?: readonly string[];
 }
 
 /** Fields set along with a status change or an addition; `null` removes one. */
-export type SubscriberFields = { readonly [Field in 'confirmationSentAt' | 'expiresAt' | 'signupNonce' | 'signupExpiresAt']?: Subscriber[Field] | null };
+export type SubscriberFields = {
+  readonly [Field in 'confirmationSentAt' | 'expiresAt' | 'signupNonce' | 'signupExpiresAt' | 'topics' | 'signupTopics']?: Subscriber[Field] | null;
+};
 
 export interface StatusChangeOptions {
   readonly reason: string;
@@ -63,12 +69,30 @@ export interface SignupRequest {
   /** For the history of a new address. */
   readonly reason: string;
   readonly name?: string;
+  /** The topics chosen with the sign-up (normalised): a new address has them at once, one on the list when it confirms. */
+  readonly topics: readonly string[];
+  /** The address's key on the erased list (`erasureKey`): read with the address, so that every sign-up does the same work. */
+  readonly erasureKey: string;
 }
 
 /** The subscriber after a recorded sign-up, or as it was read when the sign-up was refused (undefined: not on the list). */
 export interface SignupRecord {
   readonly recorded: boolean;
   readonly subscriber: Subscriber | undefined;
+  /** The address was erased at its reader's request (and is not on the list again). */
+  readonly erasure?: Erasure;
+}
+
+/**
+ * An address erased at its reader's request, kept only as a keyed hash of the address (`erasureKey`):
+ * enough to tell that address again, nothing to read it back from.
+ */
+export interface Erasure {
+  readonly key: string;
+  /** ISO time of the erasure. */
+  readonly erasedAt: string;
+  /** It was suppressed (bounced, complained) when erased: a sign-up of it is refused, as a suppressed address's is. */
+  readonly suppressed: boolean;
 }
 
 export interface FeedbackState {
@@ -149,6 +173,18 @@ export interface SubscriberStore {
   resetTransientBounces(email: string): Promise<Subscriber | undefined>;
   /** Deletes the address and its history; what was stored, or undefined when it was not on the list. */
   remove(email: string): Promise<Subscriber | undefined>;
+  /** Sets the reader's topics while the address is still the subscriber `id` (the one a link names); undefined when it is not. */
+  setTopics(email: string, id: string, topics: readonly string[]): Promise<Subscriber | undefined>;
+  /**
+   * A reader's erasure: puts the address's key on the erased list first, then deletes the record and its
+   * history while it is still the subscriber `subscriber.id`, so a failure in between leaves the address
+   * blocked rather than free. Whether the record was deleted.
+   */
+  erase(subscriber: Subscriber, erasure: Erasure): Promise<boolean>;
+  /** The entries of the erased list among these keys, read consistently. */
+  erasures(keys: readonly string[]): Promise<Map<string, Erasure>>;
+  /** Takes a key off the erased list: its reader signed up again and confirmed. */
+  clearErasure(key: string): Promise<void>;
   /** One page of the subscribers with a status, in address order. */
   pageByStatus(status: SubscriberStatus, options?: { readonly limit?: number; readonly cursor?: string }): Promise<Page<Subscriber>>;
   /** How many subscribers have a status, counted without reading them out (compose's quota pre-check). */

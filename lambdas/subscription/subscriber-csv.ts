@@ -1,3 +1,4 @@
+import { normaliseTopicSet, type Topic, unknownTopicIds } from '../config/topics.ts';
 import { normaliseAddress } from './address.ts';
 import { type CsvRow, CsvError, csvField } from './csv.ts';
 import { type Subscriber, type SubscriberStatus, subscriberStatuses } from './store.ts';
@@ -6,7 +7,10 @@ import { type Subscriber, type SubscriberStatus, subscriberStatuses } from './st
  * The subscriber list as a spreadsheet sees it. Export writes these columns and import reads them back,
  * so export → import into an empty list → export gives the same file apart from the timestamps.
  */
-export const exportColumns = ['email', 'name', 'status', 'created_at', 'updated_at'] as const;
+export const exportColumns = ['email', 'name', 'status', 'topics', 'created_at', 'updated_at'] as const;
+
+/** Between the topic ids of a `topics` cell (a comma would need quoting in every row). */
+export const topicSeparator = ';';
 
 export const maxNameLength = 200;
 
@@ -27,7 +31,9 @@ export const restoreCell = (value: string): string => (defused.test(value) ? val
 export const subscribersToCsv = (subscribers: readonly Subscriber[]): string => {
   const sorted = [...subscribers].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
   const rows = sorted.map((subscriber) =>
-    [subscriber.email, subscriber.name ?? '', subscriber.status, subscriber.createdAt, subscriber.updatedAt].map((cell) => csvField(defuseCell(cell))).join(','),
+    [subscriber.email, subscriber.name ?? '', subscriber.status, (subscriber.topics ?? []).join(topicSeparator), subscriber.createdAt, subscriber.updatedAt]
+      .map((cell) => csvField(defuseCell(cell)))
+      .join(','),
   );
   return `${[exportColumns.join(','), ...rows].join('\r\n')}\r\n`;
 };
@@ -39,6 +45,8 @@ export interface ImportRow {
   readonly name?: string;
   /** The row's `status` column; absent when the file has none (the importer decides). */
   readonly status?: SubscriberStatus;
+  /** The row's topics, normalised; absent or empty: every story. */
+  readonly topics?: readonly string[];
 }
 
 export interface RowProblem {
@@ -50,21 +58,23 @@ const isStatus = (value: string): value is SubscriberStatus => (subscriberStatus
 
 /**
  * The usable rows of an import file, as they stream in: a header row naming an `email` column (and
- * optionally `name` and `status`, in any order and case, other columns ignored). Each row that cannot
- * be used goes to `onProblem` by line with the reason: wrong number of fields, an invalid address, a
- * name that is not one line, an unknown status, an address already on an earlier line (the first one
- * counts). Throws a CsvError for a file that cannot be read as CSV at all or has no email column.
+ * optionally `name`, `status` and `topics`, in any order and case, other columns ignored). Each row that
+ * cannot be used goes to `onProblem` by line with the reason: wrong number of fields, an invalid address,
+ * a name that is not one line, an unknown status, a topic the newsletter does not offer (`topics`: ids
+ * separated by `;`), an address already on an earlier line (the first one counts). Throws a CsvError for
+ * a file that cannot be read as CSV at all or has no email column.
  */
-export async function* readImportRows(records: AsyncIterable<CsvRow>, onProblem: (problem: RowProblem) => void): AsyncGenerator<ImportRow> {
+export async function* readImportRows(records: AsyncIterable<CsvRow>, topics: readonly Topic[], onProblem: (problem: RowProblem) => void): AsyncGenerator<ImportRow> {
   let columns: string[] | undefined;
   let emailColumn = -1;
   let nameColumn = -1;
   let statusColumn = -1;
+  let topicsColumn = -1;
   const seen = new Map<string, number>();
   for await (const { line, fields } of records) {
     if (!columns) {
       columns = fields.map((column) => column.trim().toLowerCase());
-      [emailColumn, nameColumn, statusColumn] = ['email', 'name', 'status'].map((name) => columns!.indexOf(name)) as [number, number, number];
+      [emailColumn, nameColumn, statusColumn, topicsColumn] = ['email', 'name', 'status', 'topics'].map((name) => columns!.indexOf(name)) as [number, number, number, number];
       if (emailColumn < 0) throw new CsvError(`the header row must name an "email" column (found: ${columns.join(', ') || 'nothing'})`, line);
       continue;
     }
@@ -88,13 +98,24 @@ export async function* readImportRows(records: AsyncIterable<CsvRow>, onProblem:
       onProblem({ line, message: `status: "${status.slice(0, 40)}" is not one of ${subscriberStatuses.join(', ')}` });
       continue;
     }
+    const ids = cell(topicsColumn)
+      .split(topicSeparator)
+      .map((id) => id.trim().toLowerCase())
+      .filter(Boolean);
+    const unknown = unknownTopicIds(topics, ids);
+    if (unknown.length > 0) {
+      const known = topics.map((topic) => topic.id).join(', ') || 'none';
+      onProblem({ line, message: `topics: ${unknown.map((id) => JSON.stringify(id.slice(0, 40))).join(', ')} ${unknown.length === 1 ? 'is not a topic' : 'are not topics'} (the topics are: ${known}; separate them with "${topicSeparator}")` });
+      continue;
+    }
     const first = seen.get(checked.email);
     if (first !== undefined) {
       onProblem({ line, message: `${checked.email} is already on line ${first}` });
       continue;
     }
     seen.set(checked.email, line);
-    yield { line, email: checked.email, name, status: status === '' ? undefined : status };
+    const chosen = normaliseTopicSet(topics, ids);
+    yield { line, email: checked.email, name, status: status === '' ? undefined : status, ...(chosen.length > 0 ? { topics: chosen } : {}) };
   }
   if (!columns) throw new CsvError('the file is empty: the first row must be a header naming an "email" column', 1);
 }

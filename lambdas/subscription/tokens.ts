@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences';
 
 export interface TokenClaims {
   readonly subscriberId: string;
@@ -9,7 +9,7 @@ export interface TokenClaims {
   readonly expiresAt: number;
   /**
    * A confirm link's sign-up: the nonce stored with it, so the link confirms that sign-up and no later
-   * one. Absent in unsubscribe links, and in confirm links sent before sign-ups had one.
+   * one. Absent in the other links, and in confirm links sent before sign-ups had one.
    */
   readonly signup?: string;
 }
@@ -19,10 +19,23 @@ export type TokenCheck =
   | { readonly ok: false; readonly reason: 'malformed' | 'tampered' | 'expired' | 'wrong-purpose'; readonly message: string };
 
 const day = 86_400;
-/** How long each kind of link works: a confirmation for as long as a pending sign-up is kept, an unsubscribe link for years of archived mail. */
-export const tokenLifetimeSeconds: Readonly<Record<TokenPurpose, number>> = { confirm: 7 * day, unsubscribe: 5 * 365 * day };
+/** How long each kind of link works: a confirmation for as long as a pending sign-up is kept, the links in every briefing for years of archived mail. */
+export const tokenLifetimeSeconds: Readonly<Record<TokenPurpose, number>> = { confirm: 7 * day, unsubscribe: 5 * 365 * day, preferences: 5 * 365 * day };
 
-const purposes = new Set<string>(['confirm', 'unsubscribe']);
+/** What each kind of link is for, in the words a reader sees when one is used on the wrong page. */
+const purposeWords: Readonly<Record<TokenPurpose, string>> = {
+  confirm: 'confirming a subscription',
+  unsubscribe: 'unsubscribing',
+  preferences: 'choosing your topics and managing your data',
+};
+
+const expiredWords: Readonly<Record<TokenPurpose, string>> = {
+  confirm: 'This confirmation link has expired: sign up again to get a new one.',
+  unsubscribe: 'This link has expired.',
+  preferences: 'This link has expired: use the "Choose your topics" link in the latest email.',
+};
+
+const purposes = new Set<string>(Object.keys(purposeWords));
 
 const mac = (secret: string, payload: string): Buffer => createHmac('sha256', secret).update(payload).digest();
 
@@ -57,10 +70,10 @@ export const verifyToken = (secret: string, token: string, purpose: TokenPurpose
   const fieldCount = claimedPurpose === 'confirm' && signup !== undefined ? 4 : 3;
   if (fields.length !== fieldCount || !claimedPurpose || !purposes.has(claimedPurpose) || !subscriberId || !Number.isInteger(expiresAt) || signup === '') return malformed;
   if (claimedPurpose !== purpose) {
-    return { ok: false, reason: 'wrong-purpose', message: `This link is for ${claimedPurpose === 'confirm' ? 'confirming a subscription' : 'unsubscribing'}, not for this page.` };
+    return { ok: false, reason: 'wrong-purpose', message: `This link is for ${purposeWords[claimedPurpose as TokenPurpose]}, not for this page.` };
   }
   if (expiresAt * 1000 < now.getTime()) {
-    return { ok: false, reason: 'expired', message: purpose === 'confirm' ? 'This confirmation link has expired: sign up again to get a new one.' : 'This link has expired.' };
+    return { ok: false, reason: 'expired', message: expiredWords[purpose] };
   }
   return { ok: true, claims: { subscriberId, purpose, expiresAt, ...(signup === undefined ? {} : { signup }) } };
 };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import type { Stores } from '../../lambdas/stores.ts';
+import { erasureKeys } from '../../lambdas/subscription/data-requests.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 
@@ -24,11 +25,18 @@ beforeEach(async () => {
   stores = createStores(emulators.doc, await emulators.freshTables());
 });
 
+const tokenSecret = 'cli-test-secret';
 const cli = (...args: string[]) =>
   runCli(['subscribers', ...args], {
     cwd: dir,
-    env: { ...emulators.env, BRIEFING_TOKEN_SECRET: 'cli-test-secret', BRIEFING_DATA_DIR: join(dir, '.briefing'), BRIEFING_SITE_URL: 'https://briefing.example.com' },
+    env: { ...emulators.env, BRIEFING_TOKEN_SECRET: tokenSecret, BRIEFING_DATA_DIR: join(dir, '.briefing'), BRIEFING_SITE_URL: 'https://briefing.example.com' },
   });
+
+/** An address whose reader deleted their data on the preference page: only its keyed hash is left. */
+const erased = async (email: string) => {
+  const subscriber = (await stores.subscribers.add(email, { status: 'active', reason: 'confirmed' }))!;
+  await stores.subscribers.erase(subscriber, { key: erasureKeys(tokenSecret)(email), erasedAt: '2026-11-20T10:00:00.000Z', suppressed: false });
+};
 
 /** Where these commands say they wrote: the emulator the environment names (BRIEFING_DYNAMODB_ENDPOINT). */
 const where = () => `the DynamoDB at ${emulators.settings.dynamodbEndpoint} (BRIEFING_DYNAMODB_ENDPOINT)`;
@@ -91,6 +99,24 @@ describe('briefing subscribers import', () => {
     expect(inbox[0]!.body.text).toContain('https://briefing.example.com/confirm?token=');
   });
 
+  it('stores the topics column, refuses a row naming an unknown topic, and leaves out an address whose reader deleted their data', async () => {
+    await erased('gone@example.org');
+    const file = await csvFile('topics.csv', 'email,topics\nada@example.com,world;science\ngone@example.org,\nbob@example.com,world;astrology\n');
+
+    const result = await cli('import', file);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      `refused: ${file}: line 3: gone@example.org: its reader deleted their data on 2026-11-20; only they can sign up again`,
+      `invalid: ${file}: line 4: topics: "astrology" is not a topic (the topics are: world, uk, business, markets, technology, science, health, culture, sport; separate them with ";")`,
+    ]);
+    expect(result.stdout).toContain('Imported 1 active subscriber(s)');
+    expect(result.stdout).toContain('1 refused: their readers deleted their data (listed above)');
+    expect((await stores.subscribers.get('ada@example.com'))?.topics).toEqual(['science', 'world']);
+    expect(await stores.subscribers.get('gone@example.org')).toBeUndefined();
+    expect(await stores.subscribers.get('bob@example.com')).toBeUndefined();
+  });
+
   it('fails with exit status 1 when the file has no email column or no usable row', async () => {
     const noColumn = await cli('import', await csvFile('names.csv', 'name\nAda\n'));
     const noRows = await cli('import', await csvFile('bad.csv', 'email\nnope\n'));
@@ -112,6 +138,43 @@ describe('briefing subscribers add, remove, show', () => {
     expect(unconfirmed.code).toBe(0);
     expect(unconfirmed.stdout).toContain(`grace@example.org is pending in ${where()}: a confirmation email is on its way`);
     expect((await emulators.inbox()).map((message) => message.destination.to[0])).toEqual(['grace@example.org']);
+  });
+
+  it('takes --topics, refuses a topic the config does not have with the list of those it has, and shows the topics', async () => {
+    const added = await cli('add', 'ada@example.com', '--confirmed', '--topics', 'World, science');
+    await cli('add', 'grace@example.org', '--topics', 'sport');
+    const unknown = await cli('add', 'bob@example.com', '--confirmed', '--topics', 'world,weather,space');
+    const shown = await cli('show', 'ada@example.com');
+    const shownAll = await cli('show', 'grace@example.org');
+
+    expect(added.code).toBe(0);
+    expect(await stores.subscribers.get('ada@example.com')).toMatchObject({ status: 'active', topics: ['science', 'world'] });
+    expect(await stores.subscribers.get('grace@example.org')).toMatchObject({ status: 'pending', topics: ['sport'] });
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: 'briefing: --topics: "weather", "space" are not topics; the topics are: world, uk, business, markets, technology, science, health, culture, sport\n',
+    });
+    expect(await stores.subscribers.get('bob@example.com')).toBeUndefined();
+    expect(shown.stdout).toContain('topics:             Science, World\n');
+    expect(shownAll.stdout).toContain('topics:             Sport\n');
+  });
+
+  it('will not add an address whose reader deleted their data, confirmed or not, and mails nothing', async () => {
+    await erased('gone@example.org');
+
+    const confirmed = await cli('add', 'gone@example.org', '--confirmed');
+    const pending = await cli('add', 'gone@example.org');
+
+    for (const result of [confirmed, pending]) {
+      expect(result).toMatchObject({
+        code: 1,
+        stderr: 'briefing: gone@example.org: its reader deleted their data on 2026-11-20; nothing changed. Only the reader can come back: they sign up on the sign-up page and confirm.\n',
+      });
+    }
+    expect(await stores.subscribers.get('gone@example.org')).toBeUndefined();
+    expect(await emulators.inbox()).toHaveLength(0);
+    // The erased list is in the subscribers table, but nobody on it is listed.
+    expect((await cli('list')).stdout).toBe(`No subscribers in ${where()}.\n`);
   });
 
   it('refuses an invalid address with the reason, and will not bring back an address that left', async () => {
@@ -154,7 +217,7 @@ describe('briefing subscribers add, remove, show', () => {
 
 describe('briefing subscribers list and export', () => {
   beforeEach(async () => {
-    await stores.subscribers.add('zoe@example.com', { status: 'active', reason: 'confirmed', name: '=HYPERLINK("x")' });
+    await stores.subscribers.add('zoe@example.com', { status: 'active', reason: 'confirmed', name: '=HYPERLINK("x")', set: { topics: ['science', 'world'] } });
     await stores.subscribers.add('ada@example.com', { status: 'active', reason: 'confirmed', name: 'Lovelace, Ada' });
     await stores.subscribers.add('bob@example.com', { status: 'unsubscribed', reason: 'one-click unsubscribe from the email' });
   });
@@ -183,9 +246,9 @@ describe('briefing subscribers list and export', () => {
     const toFile = await cli('export', '--out', out);
 
     const lines = stdout.stdout.split('\r\n');
-    expect(lines[0]).toBe('email,name,status,created_at,updated_at');
-    expect(lines[1]).toMatch(/^ada@example\.com,"Lovelace, Ada",active,\d{4}-/);
-    expect(lines[2]).toMatch(/^zoe@example\.com,"'=HYPERLINK\(""x""\)",active,/);
+    expect(lines[0]).toBe('email,name,status,topics,created_at,updated_at');
+    expect(lines[1]).toMatch(/^ada@example\.com,"Lovelace, Ada",active,,\d{4}-/);
+    expect(lines[2]).toMatch(/^zoe@example\.com,"'=HYPERLINK\(""x""\)",active,science;world,\d{4}-/);
     expect(lines).toHaveLength(4);
     expect(toFile.stderr).toContain(`Exported 3 subscribers from ${where()} to ${out}`);
     expect((await readFile(out, 'utf8')).split('\r\n')).toHaveLength(5);
@@ -194,6 +257,7 @@ describe('briefing subscribers list and export', () => {
     const reimported = await cli('import', out);
     expect(reimported.stdout).toContain('Imported 2 active, 1 unsubscribed subscriber(s)');
     expect((await stores.subscribers.get('ada@example.com'))?.name).toBe('Lovelace, Ada');
+    expect((await stores.subscribers.get('zoe@example.com'))?.topics).toEqual(['science', 'world']);
     expect((await stores.subscribers.get('bob@example.com'))?.status).toBe('unsubscribed');
   });
 

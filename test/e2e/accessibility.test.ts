@@ -26,6 +26,7 @@ const documents = async (): Promise<[string, string][]> => {
   const briefing = personalise(rendered, {
     email: 'amara.okafor@example.org',
     unsubscribeUrl: 'https://news.example.com/unsubscribe?token=01JD5X8Q2W7R3M9K4T6Y1B0C5N.1764000000.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg',
+    preferencesUrl: 'https://news.example.com/preferences?token=cHJlZmVyZW5jZXMuMDFKRDVYOFEyVzdSM005SzRUNlkxQjBDNU4uMTkyMTY4MDAwMA.c2lnbmF0dXJl',
     browserUrl: 'https://news.example.com/archive/2026-11-24',
   });
   const confirmation = await renderConfirmationEmail(config, {
@@ -34,7 +35,7 @@ const documents = async (): Promise<[string, string][]> => {
   });
   const views = pagePreviews(config);
   const pages = await Promise.all(pageNames.map(async (name): Promise<[string, string]> => [`page-${name}`, await renderPage(name, views[name], config)]));
-  const signupError = await renderPage('signup', { email: 'not-an-address', error: 'Enter an email address such as name@example.com.' }, config);
+  const signupError = await renderPage('signup', { ...views.signup, email: 'not-an-address', error: 'Enter an email address such as name@example.com.' }, config);
   return [['email-briefing', briefing.html], ['email-confirmation', confirmation.html], ...pages, ['page-signup-error', signupError]];
 };
 

@@ -27,7 +27,22 @@ describe('subscription API', () => {
       return route;
     });
 
-    expect(routes.sort()).toEqual(['GET /', 'POST /subscribe', 'GET /confirm', 'POST /confirm', 'GET /unsubscribe', 'POST /unsubscribe', 'GET /archive/{editionId}', 'POST /articles'].sort());
+    expect(routes.sort()).toEqual(
+      [
+        'GET /',
+        'POST /subscribe',
+        'GET /confirm',
+        'POST /confirm',
+        'GET /unsubscribe',
+        'POST /unsubscribe',
+        'GET /preferences',
+        'POST /preferences',
+        'POST /preferences/data',
+        'POST /preferences/delete',
+        'GET /archive/{editionId}',
+        'POST /articles',
+      ].sort(),
+    );
   });
 
   it('runs the payload 1.0 entry, which adapts the REST event for the pages', () => {

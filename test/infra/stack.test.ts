@@ -334,12 +334,12 @@ describe('least privilege', () => {
     expect(resourcesFor('compose', 'dynamodb:BatchGetItem')).toContain(tableIds('Articles')[0]);
   });
 
-  it('grants no Scan, no batch write but the article writers\' and no delete, but the one conditional DeleteItem deliver uses to give a claim back', () => {
+  it('grants no Scan, no batch write but the article writers\' and no delete, but the conditional DeleteItem deliver uses to give a claim back and the subscription API\'s for "Delete my data"', () => {
     for (const name of Object.keys(functions) as FunctionName[]) {
       const actions = statementsOf(name).flatMap(actionsOf);
       expect(actions.filter((action) => ['dynamodb:Scan', 'dynamodb:*'].includes(action)), name).toEqual([]);
       expect(resourcesFor(name, 'dynamodb:BatchWriteItem'), name).toEqual(name === 'feedPoller' || name === 'ingestApi' ? tableIds('Articles') : []);
-      expect(resourcesFor(name, 'dynamodb:DeleteItem'), name).toEqual(name === 'deliver' ? tableIds('Deliveries') : []);
+      expect(resourcesFor(name, 'dynamodb:DeleteItem'), name).toEqual(name === 'deliver' ? tableIds('Deliveries') : name === 'subscriptionApi' ? tableIds('Subscribers') : []);
     }
   });
 

@@ -18,6 +18,7 @@ beforeAll(async () => {
 const recipient = (name: string): Recipient => ({
   email: `${name}@example.org`,
   unsubscribeUrl: `https://news.example.com/unsubscribe?token=${name}-t0k3n&from='mail'`,
+  preferencesUrl: `https://news.example.com/preferences?token=${name}-pr3fs`,
   browserUrl: 'https://news.example.com/archive/2026-11-24',
 });
 

@@ -67,7 +67,7 @@ describe.skipIf(!installed)('SpamAssassin (local rules) on the mail as it is sen
     const { articles } = await loadArticleFiles('samples/articles');
     const rendered = await renderBriefing(buildEdition(articles, { date: '2026-11-24', maxStories: 10 }), config);
     const mime = await compileBriefingMime(rendered, briefingEnvelope(config, { configurationSet: 'briefing-sending', editionId: '2026-11-24' }));
-    const raw = mime.build({ email: reader.email, unsubscribeUrl: links.unsubscribeUrl(reader.id), browserUrl: links.archiveUrl('2026-11-24') });
+    const raw = mime.build({ email: reader.email, unsubscribeUrl: links.unsubscribeUrl(reader.id), preferencesUrl: links.preferencesUrl(reader.id), browserUrl: links.archiveUrl('2026-11-24') });
 
     const verdict = await check(raw);
 

@@ -12,6 +12,7 @@ const config = loadConfig({ env: { BRIEFING_SITE_URL: 'https://briefing.example.
 const recipient = {
   email: 'reader@example.org',
   unsubscribeUrl: 'https://briefing.example.com/unsubscribe?token=abc&x=1',
+  preferencesUrl: 'https://briefing.example.com/preferences?token=def&y=2',
   browserUrl: 'https://briefing.example.com/archive/2026-11-24',
 };
 
@@ -145,6 +146,7 @@ describe('the briefing rendered from the samples', () => {
   it('has the footer links, filled in for the recipient, and the postal address', () => {
     const link = (label: string) => [...document.querySelectorAll('a')].find((node) => node.textContent === label)?.getAttribute('href');
     expect(link('Unsubscribe')).toBe(recipient.unsubscribeUrl);
+    expect(link('Choose your topics')).toBe(recipient.preferencesUrl);
     expect(link('View in browser')).toBe(recipient.browserUrl);
     expect(document.body.textContent).toContain(config.postalAddress);
     expect(document.body.textContent).toContain('reader@example.org subscribed');
@@ -167,6 +169,7 @@ describe('the briefing rendered from the samples', () => {
     for (const link of document.querySelectorAll('a')) expect(text.split('\n').map((line) => line.trim())).toContain(link.getAttribute('href'));
     for (const heading of texts(document, 'h1, h2, h3')) expect(unwrapped).toContain(heading);
     expect(text).toContain(`Unsubscribe:\n${recipient.unsubscribeUrl}\n`);
+    expect(text).toContain(`Choose your topics, or download or delete your data:\n${recipient.preferencesUrl}\n`);
     expect(text).toContain(`View in browser:\n${recipient.browserUrl}\n`);
     expect(text).not.toMatch(/<[a-z]/i);
   });

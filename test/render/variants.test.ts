@@ -22,6 +22,7 @@ const date = '2026-11-24';
 const recipient = (name: string) => ({
   email: `${name}@example.org`,
   unsubscribeUrl: `https://briefing.example.com/unsubscribe?token=${name}&x=1`,
+  preferencesUrl: `https://briefing.example.com/preferences?token=${name}&y=2`,
   browserUrl: `https://briefing.example.com/archive/${date}`,
 });
 

@@ -5,6 +5,7 @@ import { sqsConfirmationQueue } from '../../lambdas/aws/sqs-confirmation-queue.t
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
 import { type ConfirmationContext, decodeConfirmationJob, encodeConfirmationJob, sendConfirmationFor } from '../../lambdas/subscription/confirmations.ts';
+import { erasureKeys } from '../../lambdas/subscription/data-requests.ts';
 import { confirmSubscription, recordSignup, unsubscribe } from '../../lambdas/subscription/signup.ts';
 import { verifyToken } from '../../lambdas/subscription/tokens.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
@@ -18,7 +19,8 @@ const context = (): ConfirmationContext => ({
   subscribers: local.stores.subscribers,
   sendConfirmation: createConfirmationSender({ config: parseConfig({ siteUrl }), mailer: local.emulators.mailer, secret: testSecret }),
 });
-const signUp = (email: string, now: Date) => recordSignup(local.stores.subscribers, email, { reason: 'signed up on the web page', now });
+const erasureKey = erasureKeys(testSecret);
+const signUp = (email: string, now: Date) => recordSignup({ subscribers: local.stores.subscribers, erasureKey }, email, { reason: 'signed up on the web page', topics: [], now });
 const mailsTo = async (email: string) => (await local.emulators.inbox()).filter((message) => message.destination.to.includes(email));
 
 describe('sendConfirmationFor', () => {
@@ -43,7 +45,7 @@ describe('sendConfirmationFor', () => {
     await signUp('twice@example.org', clock.now());
     const confirmed = await signUp('done@example.org', clock.now());
     const done = (await local.stores.subscribers.get('done@example.org'))!;
-    await confirmSubscription({ subscribers: local.stores.subscribers, now: clock.now }, { subscriberId: done.id, signup: confirmed.job.signup });
+    await confirmSubscription({ subscribers: local.stores.subscribers, now: clock.now, erasureKey }, { subscriberId: done.id, signup: confirmed.job.signup });
     const left = await signUp('left@example.org', clock.now());
     await unsubscribe({ subscribers: local.stores.subscribers, now: clock.now }, (await local.stores.subscribers.get('left@example.org'))!.id, 'one-click unsubscribe');
 

@@ -2,6 +2,7 @@ import { domainToASCII } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseConfig, type BriefingConfig } from '../../lambdas/config/config.ts';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
+import type { TableNames } from '../../lambdas/aws/dynamodb/tables.ts';
 import type { Stores } from '../../lambdas/stores.ts';
 import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
 import { type InProcessConfirmations, inProcessConfirmations } from '../../lambdas/subscription/confirmations.ts';
@@ -68,6 +69,7 @@ export const form = (fields: Record<string, string>) => ({ body: new URLSearchPa
 export interface Harness {
   readonly config: BriefingConfig;
   readonly stores: Stores;
+  readonly tables: TableNames;
   readonly deps: SubscriptionDeps;
   readonly clock: ReturnType<typeof testClock>;
   /** The confirmation emails queued in this process; `request` waits for them after each answer. */
@@ -81,13 +83,15 @@ export interface Harness {
  */
 export const createHarness = async (emulators: TestEmulators): Promise<Harness> => {
   const config = parseConfig({ siteUrl });
-  const stores = createStores(emulators.doc, await emulators.freshTables());
+  const tables = await emulators.freshTables();
+  const stores = createStores(emulators.doc, tables);
   const clock = testClock();
   const confirmations = inProcessConfirmations({ subscribers: stores.subscribers, sendConfirmation: createConfirmationSender({ config, mailer: emulators.mailer, secret: testSecret }) });
   const deps = createSubscriptionDeps({ config, stores, confirmations, secret: testSecret, now: clock.now });
   return {
     config,
     stores,
+    tables,
     deps,
     clock,
     confirmations,

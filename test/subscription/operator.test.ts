@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import type { Stores } from '../../lambdas/stores.ts';
-import { addConfirmed, importSubscribers } from '../../lambdas/subscription/operator.ts';
+import { erasureKeys } from '../../lambdas/subscription/data-requests.ts';
+import { addConfirmed, addPending, importSubscribers } from '../../lambdas/subscription/operator.ts';
 import type { SubscriptionContext } from '../../lambdas/subscription/signup.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { readImportFile } from '../helpers/import-file.ts';
@@ -12,6 +13,7 @@ const toAsync = async function* <T>(items: readonly T[]) {
 };
 let stores: Stores;
 const now = new Date('2026-11-24T07:00:00Z');
+const erasureKey = erasureKeys('operator-test-secret');
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
@@ -32,6 +34,7 @@ const context = (failFor: readonly string[] = []) => {
       return 'message-id';
     },
     now: () => now,
+    erasureKey,
   };
   return { context: value, mailed };
 };
@@ -42,7 +45,7 @@ describe('add --confirmed', () => {
     await stores.subscribers.add('active@example.org', { status: 'active', reason: 'confirmed' });
     await stores.subscribers.add('left@example.org', { status: 'unsubscribed', reason: 'one-click unsubscribe' });
     await stores.subscribers.add('bounced@example.org', { status: 'suppressed', reason: 'permanent bounce' });
-    const add = (email: string) => addConfirmed(stores.subscribers, email, { reason: 'operator', now });
+    const add = (email: string) => addConfirmed(stores.subscribers, email, { reason: 'operator', now, erasureKey });
 
     expect(await add('new@example.org')).toEqual({ kind: 'added' });
     expect(await add('pending@example.org')).toEqual({ kind: 'activated' });
@@ -64,7 +67,7 @@ describe('import', () => {
 
     const summary = await importSubscribers(toAsync(file), ctx, { pending: false, source: 'list.csv' });
 
-    expect(summary).toEqual({ added: { active: 1, pending: 1, unsubscribed: 1, suppressed: 1 }, confirmationsSent: 0, present: 0, unsent: [] });
+    expect(summary).toEqual({ added: { active: 1, pending: 1, unsubscribed: 1, suppressed: 1 }, confirmationsSent: 0, present: 0, unsent: [], erased: [] });
     expect(mailed).toEqual([]);
     expect(await stores.subscribers.get('a@example.org')).toMatchObject({ status: 'active', history: [{ reason: 'imported from list.csv' }] });
     expect((await stores.subscribers.get('b@example.org'))?.expiresAt).toBeGreaterThan(now.getTime() / 1000);
@@ -87,5 +90,54 @@ describe('import', () => {
     expect((await stores.subscribers.get('broken@example.org'))?.confirmationSentAt).toBeUndefined();
     expect((await stores.subscribers.get('known@example.org'))?.status).toBe('unsubscribed');
     expect(progress.at(-1)).toBe(5);
+  });
+});
+
+/** An address its reader erased on the preference page: only its key is left. */
+const erased = async (email: string, status: 'active' | 'suppressed' = 'active') => {
+  const subscriber = (await stores.subscribers.add(email, { status, reason: 'confirmed' }))!;
+  await stores.subscribers.erase(subscriber, { key: erasureKey(email), erasedAt: '2026-11-20T10:00:00.000Z', suppressed: status === 'suppressed' });
+};
+
+describe('an address its reader erased', () => {
+  it('is refused by add --confirmed and by add, changes nothing and mails nothing', async () => {
+    await erased('gone@example.org');
+    const { context: ctx, mailed } = context();
+
+    expect(await addConfirmed(stores.subscribers, 'gone@example.org', { reason: 'operator', now, erasureKey })).toMatchObject({ kind: 'erased', erasure: { erasedAt: '2026-11-20T10:00:00.000Z' } });
+    expect(await addPending(ctx, 'gone@example.org', { reason: 'operator', topics: [] })).toMatchObject({ kind: 'erased' });
+
+    expect(await stores.subscribers.get('gone@example.org')).toBeUndefined();
+    expect(mailed).toEqual([]);
+  });
+
+  it('is left out of an import, as active or pending, with its line; the other rows are imported', async () => {
+    await erased('gone@example.org');
+    const file = (await readImportFile('email,status\na@example.org,active\ngone@example.org,active\n')).rows;
+    const { context: ctx, mailed } = context();
+
+    const direct = await importSubscribers(toAsync(file), ctx, { pending: false, source: 'list.csv' });
+    const pending = await importSubscribers(toAsync(file), ctx, { pending: true, source: 'list.csv' });
+
+    for (const summary of [direct, pending]) expect(summary.erased).toEqual([{ line: 3, message: 'gone@example.org: its reader deleted their data on 2026-11-20; only they can sign up again' }]);
+    expect(direct.added.active).toBe(1);
+    expect(await stores.subscribers.get('gone@example.org')).toBeUndefined();
+    expect(mailed).toEqual([]);
+  });
+});
+
+describe('topics from the command line and a file', () => {
+  it('gives a new address its topics; an address already on the list keeps its own', async () => {
+    await stores.subscribers.add('known@example.org', { status: 'active', reason: 'confirmed', set: { topics: ['sport'] } });
+    const file = (await readImportFile('email,topics\nnew@example.org,Science;world\nknown@example.org,world\nall@example.org,\n')).rows;
+    const { context: ctx } = context();
+
+    await importSubscribers(toAsync(file), ctx, { pending: false, source: 'list.csv' });
+    await addConfirmed(stores.subscribers, 'added@example.org', { reason: 'operator', now, erasureKey, topics: ['health'] });
+
+    expect((await stores.subscribers.get('new@example.org'))?.topics).toEqual(['science', 'world']);
+    expect((await stores.subscribers.get('known@example.org'))?.topics).toEqual(['sport']);
+    expect((await stores.subscribers.get('all@example.org'))?.topics).toBeUndefined();
+    expect((await stores.subscribers.get('added@example.org'))?.topics).toEqual(['health']);
   });
 });

@@ -18,10 +18,11 @@ describe('pages', () => {
   });
 
   it('escapes every value it shows', async () => {
-    const html = await renderPage('signup', { email: '"><script>alert(1)</script>', error: '<b>bad</b>' }, config);
+    const html = await renderPage('signup', { email: '"><script>alert(1)</script>', error: '<b>bad</b>', topics: [{ id: 'world', label: '<i>World</i>', checked: true }] }, config);
 
     expect(html).not.toContain('<script>');
     expect(html).toContain('value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
     expect(html).toContain('&lt;b&gt;bad&lt;/b&gt;');
+    expect(html).toContain('<label for="topic-world">&lt;i&gt;World&lt;/i&gt;</label>');
   });
 });

@@ -6,10 +6,11 @@ import type { ConfirmationJob } from '../../lambdas/subscription/confirmations.t
 import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { handleRequest } from '../../lambdas/subscription/router.ts';
 import type { SubscriberStatus } from '../../lambdas/subscription/store.ts';
+import { erasureKeys } from '../../lambdas/subscription/data-requests.ts';
 import { newSignupNonce } from '../../lambdas/subscription/tokens.ts';
 import { type RecordingClient, recordingClient } from '../helpers/dynamodb-calls.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
-import { apiEvent, form, siteUrl, testClock } from './harness.ts';
+import { apiEvent, siteUrl, testClock } from './harness.ts';
 
 let emulators: TestEmulators;
 let recording: RecordingClient;
@@ -29,9 +30,10 @@ beforeEach(async () => {
 
 const clock = testClock();
 const minute = 60_000;
+const secret = 'same-work-secret';
 
 /** Every state an address can be in when the form is posted, as the routes would have left it. */
-const states: { readonly name: string; readonly status?: SubscriberStatus; readonly mailedMinutesAgo?: number }[] = [
+const states: { readonly name: string; readonly status?: SubscriberStatus; readonly mailedMinutesAgo?: number; readonly erased?: 'active' | 'suppressed' }[] = [
   { name: 'new' },
   { name: 'pending, mailed 2 minutes ago', status: 'pending', mailedMinutesAgo: 2 },
   { name: 'pending, mailed an hour ago', status: 'pending', mailedMinutesAgo: 60 },
@@ -39,6 +41,8 @@ const states: { readonly name: string; readonly status?: SubscriberStatus; reado
   { name: 'unsubscribed', status: 'unsubscribed' },
   { name: 'unsubscribed, signed up again 2 minutes ago', status: 'unsubscribed', mailedMinutesAgo: 2 },
   { name: 'suppressed', status: 'suppressed' },
+  { name: 'erased by its reader', erased: 'active' },
+  { name: 'erased by its reader while suppressed', erased: 'suppressed' },
 ];
 
 describe('POST /subscribe', () => {
@@ -47,7 +51,7 @@ describe('POST /subscribe', () => {
     const deps = createSubscriptionDeps({
       config: parseConfig({ siteUrl }),
       stores,
-      secret: 'same-work-secret',
+      secret,
       confirmations: { enqueue: async (job) => void jobs.push(job) },
       now: clock.now,
     });
@@ -63,10 +67,14 @@ describe('POST /subscribe', () => {
           set: mailed && { confirmationSentAt: mailed.toISOString(), signupNonce: newSignupNonce() },
         });
       }
+      if (state.erased) {
+        const subscriber = (await stores.subscribers.add(email, { status: state.erased, reason: 'set up by the test' }))!;
+        await stores.subscribers.erase(subscriber, { key: erasureKeys(secret)(email), erasedAt: clock.now().toISOString(), suppressed: state.erased === 'suppressed' });
+      }
       recording.clear();
       jobs.length = 0;
 
-      const response = await handleRequest(apiEvent('POST', '/subscribe', form({ email })), deps, () => {});
+      const response = await handleRequest(apiEvent('POST', '/subscribe', { body: new URLSearchParams([['email', email], ['topics', 'world'], ['topics', 'science']]).toString(), contentType: 'application/x-www-form-urlencoded' }), deps, () => {});
 
       expect(response.statusCode, state.name).toBe(200);
       work[state.name] = {
@@ -75,7 +83,7 @@ describe('POST /subscribe', () => {
       };
     }
 
-    const same = { calls: ['GetItemCommand', 'UpdateItemCommand'], jobs: [{ email: true, signup: 22 }] };
+    const same = { calls: ['BatchGetItemCommand', 'UpdateItemCommand'], jobs: [{ email: true, signup: 22 }] };
     expect(work).toEqual(Object.fromEntries(states.map((state) => [state.name, same])));
   });
 });

@@ -12,11 +12,12 @@ const parseCsv = async (text: string): Promise<CsvRow[]> => {
 };
 
 
-const subscriber = (email: string, status: Subscriber['status'], name?: string): Subscriber => ({
+const subscriber = (email: string, status: Subscriber['status'], name?: string, topics?: string[]): Subscriber => ({
   email,
   id: `id-${email}`,
   status,
   name,
+  topics,
   createdAt: '2026-11-20T08:00:00.000Z',
   updatedAt: '2026-11-21T08:00:00.000Z',
   history: [{ status, at: '2026-11-20T08:00:00.000Z', reason: 'test' }],
@@ -36,27 +37,35 @@ describe('spreadsheet-safe cells', () => {
 
 describe('export', () => {
   it('writes every field a spreadsheet would run defused, the email column included, in address order', () => {
-    const csv = subscribersToCsv([subscriber('zoe@example.com', 'active', '=HYPERLINK("x")'), subscriber('=1+1@x.org', 'pending'), subscriber('ada@example.com', 'unsubscribed', 'Lovelace, Ada')]);
+    const csv = subscribersToCsv([
+      subscriber('zoe@example.com', 'active', '=HYPERLINK("x")', ['science', 'world']),
+      subscriber('=1+1@x.org', 'pending'),
+      subscriber('ada@example.com', 'unsubscribed', 'Lovelace, Ada', []),
+    ]);
 
     expect(csv.split('\r\n')).toEqual([
-      'email,name,status,created_at,updated_at',
-      "'=1+1@x.org,,pending,2026-11-20T08:00:00.000Z,2026-11-21T08:00:00.000Z",
-      'ada@example.com,"Lovelace, Ada",unsubscribed,2026-11-20T08:00:00.000Z,2026-11-21T08:00:00.000Z',
-      `zoe@example.com,"'=HYPERLINK(""x"")",active,2026-11-20T08:00:00.000Z,2026-11-21T08:00:00.000Z`,
+      'email,name,status,topics,created_at,updated_at',
+      "'=1+1@x.org,,pending,,2026-11-20T08:00:00.000Z,2026-11-21T08:00:00.000Z",
+      'ada@example.com,"Lovelace, Ada",unsubscribed,,2026-11-20T08:00:00.000Z,2026-11-21T08:00:00.000Z',
+      `zoe@example.com,"'=HYPERLINK(""x"")",active,science;world,2026-11-20T08:00:00.000Z,2026-11-21T08:00:00.000Z`,
       '',
     ]);
   });
 
-  it('reads back exactly what it wrote: address, name and status of every row', async () => {
-    const list = [subscriber('=1+1@x.org', 'pending', "'=tricky"), subscriber('ada@example.com', 'suppressed', '+44 Ada'), subscriber('bob@example.com', 'active')];
+  it('reads back exactly what it wrote: address, name, status and topics of every row', async () => {
+    const list = [
+      subscriber('=1+1@x.org', 'pending', "'=tricky", ['uk']),
+      subscriber('ada@example.com', 'suppressed', '+44 Ada', ['business', 'markets', 'technology']),
+      subscriber('bob@example.com', 'active'),
+    ];
 
     const { rows, problems } = await readImportFile(subscribersToCsv(list));
 
     expect(problems).toEqual([]);
-    expect(rows.map(({ email, name, status }) => ({ email, name, status }))).toEqual([
-      { email: '=1+1@x.org', name: "'=tricky", status: 'pending' },
-      { email: 'ada@example.com', name: '+44 Ada', status: 'suppressed' },
-      { email: 'bob@example.com', name: undefined, status: 'active' },
+    expect(rows.map(({ email, name, status, topics }) => ({ email, name, status, topics }))).toEqual([
+      { email: '=1+1@x.org', name: "'=tricky", status: 'pending', topics: ['uk'] },
+      { email: 'ada@example.com', name: '+44 Ada', status: 'suppressed', topics: ['business', 'markets', 'technology'] },
+      { email: 'bob@example.com', name: undefined, status: 'active', topics: undefined },
     ]);
   });
 });
@@ -76,6 +85,26 @@ describe('import rows', () => {
       { line: 4, message: '"nope": Enter an email address such as name@example.com.' },
       { line: 5, message: 'status: "gone" is not one of pending, active, unsubscribed, suppressed' },
       { line: 7, message: 'has 1 field(s), the header has 3' },
+    ]);
+  });
+
+  it('reads topics separated by ";" in any case and order, each once, and leaves out a row naming a topic that does not exist, with the known ones', async () => {
+    const { rows, problems } = await readImportFile(
+      ['email,topics', 'a@example.com,World; science ;world', 'b@example.com,', 'c@example.com,world;weather;space', 'd@example.com,world,extra'].join('\n'),
+      [
+        { id: 'world', label: 'World', categories: ['World'] },
+        { id: 'science', label: 'Science', categories: ['Science'] },
+        { id: 'sport', label: 'Sport', categories: ['Sport'] },
+      ],
+    );
+
+    expect(rows).toEqual([
+      { line: 2, email: 'a@example.com', name: undefined, status: undefined, topics: ['science', 'world'] },
+      { line: 3, email: 'b@example.com', name: undefined, status: undefined },
+    ]);
+    expect(problems).toEqual([
+      { line: 4, message: 'topics: "weather", "space" are not topics (the topics are: world, science, sport; separate them with ";")' },
+      { line: 5, message: 'has 3 field(s), the header has 2' },
     ]);
   });
 

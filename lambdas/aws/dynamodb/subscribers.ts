@@ -11,7 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { type AddOptions, type Subscriber, subscriberStatuses, type SubscriberStore, type StatusChangeOptions } from '../../subscription/store.ts';
+import { type AddOptions, type Erasure, type Subscriber, subscriberStatuses, type SubscriberStore, type StatusChangeOptions } from '../../subscription/store.ts';
 import { unlessConditionFails } from './conditions.ts';
 import { decodeCursor, encodeCursor, startKey } from './cursor.ts';
 import { itemReader } from './items.ts';
@@ -33,11 +33,22 @@ const subscriberItem = z.object({
   signupExpiresAt: z.optional(z.number()),
   expiresAt: z.optional(z.number()),
   transientBounces: z.optional(z.number()),
+  topics: z.optional(z.array(z.string())),
+  signupTopics: z.optional(z.array(z.string())),
   // feedbackIds and feedbackToCount are the store's own (see feedbackMarks): only feedbackState reads them.
 });
 
 /** What the store keeps about SES feedback: the events applied, and those whose edition count is still to be added. */
 const feedbackMarks = z.object({ feedbackIds: z.optional(z.set(z.string())), feedbackToCount: z.optional(z.set(z.string())) });
+
+/**
+ * The erased list lives in the subscribers table, one item per erased address keyed `erased#<key>`: no
+ * status and no id, so neither index holds it (compose, which pages through `byStatus`, never sees one),
+ * and no address can take the key (an address has an @, a key has none).
+ */
+const erasedPrefix = 'erased#';
+const erasedItem = z.object({ email: z.string(), erasedAt: z.string(), suppressed: z.boolean() });
+const isErasedItem = (item: Readonly<Record<string, unknown>>): boolean => typeof item.email === 'string' && item.email.startsWith(erasedPrefix);
 
 const batchGetLimit = 100;
 const batchesInFlight = 4;
@@ -46,6 +57,11 @@ const statusPageKey = startKey('status', 'email');
 
 export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName: string): SubscriberStore => {
   const read = itemReader(tableName, ['email'], subscriberItem);
+  const readErasedItem = itemReader(tableName, ['email'], erasedItem);
+  const readErasure = (item: Record<string, unknown>): Erasure => {
+    const { email, erasedAt, suppressed } = readErasedItem(item);
+    return { key: email.slice(erasedPrefix.length), erasedAt, suppressed };
+  };
   const readFeedbackMarks = itemReader(tableName, ['email'], feedbackMarks);
   const readMaybe = (item: Record<string, unknown> | undefined) => item && read(item);
 
@@ -126,20 +142,18 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     return written && subscriber;
   };
 
-  const getMany = async (emails: readonly string[]): Promise<Map<string, Subscriber>> => {
-    const found = new Map<string, Subscriber>();
-    const unique = [...new Set(emails)];
+  /** The items with these keys (subscribers' addresses or erased-list keys), read consistently, by key. */
+  const getItems = async (keys: readonly string[]): Promise<Map<string, Record<string, unknown>>> => {
+    const found = new Map<string, Record<string, unknown>>();
+    const unique = [...new Set(keys)];
     const batches: string[][] = [];
     for (let start = 0; start < unique.length; start += batchGetLimit) batches.push(unique.slice(start, start + batchGetLimit));
     const getBatch = async (batch: readonly string[]) => {
-      let keys: Record<string, unknown>[] | undefined = batch.map((email) => ({ email }));
-      while (keys && keys.length > 0) {
-        const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-        for (const item of output.Responses?.[tableName] ?? []) {
-          const subscriber = read(item);
-          found.set(subscriber.email, subscriber);
-        }
-        keys = output.UnprocessedKeys?.[tableName]?.Keys;
+      let pending: Record<string, unknown>[] | undefined = batch.map((email) => ({ email }));
+      while (pending && pending.length > 0) {
+        const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+        for (const item of output.Responses?.[tableName] ?? []) found.set(item.email as string, item);
+        pending = output.UnprocessedKeys?.[tableName]?.Keys;
       }
     };
     // A few calls in flight: an import reads who is on the list a thousand addresses at a time.
@@ -149,6 +163,9 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     }));
     return found;
   };
+
+  const getMany = async (emails: readonly string[]): Promise<Map<string, Subscriber>> =>
+    new Map([...(await getItems(emails))].map(([email, item]) => [email, read(item)]));
 
   return {
     get,
@@ -168,14 +185,23 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     },
 
     async requestSignup(email, request) {
-      const existing = await get(email);
+      // The address and its erased-list entry in one consistent read, whatever the state.
+      const erasedKey = `${erasedPrefix}${request.erasureKey}`;
+      const items = await getItems([email, erasedKey]);
+      const existing = readMaybe(items.get(email));
+      const erasedEntry = items.get(erasedKey);
+      const erasure = erasedEntry && readErasure(erasedEntry);
       const at = request.at.toISOString();
       // One expression for every state, the values alone differ: a new address is created pending, a pending
       // one gets the new sign-up, an unsubscribed one keeps its status (the if_not_exists parts change nothing)
       // and gets the sign-up's expiry in signupExpiresAt, never in the TTL attribute. Active, suppressed and
       // recently mailed addresses get the same write, refused by its condition: the sign-up costs what any
-      // other does, so its answer time cannot tell anyone the state.
+      // other does, so its answer time cannot tell anyone the state. The topics go straight to a new address,
+      // and wait in signupTopics for the confirmation of one on the list. An address erased while suppressed
+      // has no record to refuse the write: it is aimed at the address's erased-list entry, which has no
+      // status, so the same condition refuses it there.
       const waiting = existing?.status === 'unsubscribed' ? 'unsubscribed' : 'pending';
+      const target = !existing && erasure?.suppressed ? erasedKey : email;
       const sets = [
         '#status = if_not_exists(#status, :pending)',
         'id = if_not_exists(id, :id)',
@@ -185,8 +211,14 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
         'signupNonce = :signup',
         'confirmationSentAt = :at',
         '#expiry = :expires',
+        '#topics = :topics',
       ];
-      const names: Record<string, string> = { '#status': 'status', '#history': 'history', '#expiry': waiting === 'pending' ? 'expiresAt' : 'signupExpiresAt' };
+      const names: Record<string, string> = {
+        '#status': 'status',
+        '#history': 'history',
+        '#expiry': waiting === 'pending' ? 'expiresAt' : 'signupExpiresAt',
+        '#topics': existing ? 'signupTopics' : 'topics',
+      };
       const values: Record<string, unknown> = {
         ':at': at,
         ':signup': request.nonce,
@@ -196,6 +228,7 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
         ':id': randomUUID(),
         ':history': [{ status: 'pending', at, reason: request.reason }],
         ':expires': request.expiresAt,
+        ':topics': request.topics,
       };
       if (request.name !== undefined) {
         sets.push('#name = if_not_exists(#name, :name)');
@@ -208,7 +241,7 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
         client.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: { email },
+            Key: { email: target },
             UpdateExpression: expression,
             ConditionExpression: condition,
             ExpressionAttributeNames: names,
@@ -217,7 +250,7 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
           }),
         ),
       );
-      return output ? { recorded: true, subscriber: read(output.Attributes!) } : { recorded: false, subscriber: existing };
+      return output ? { recorded: true, subscriber: read(output.Attributes!), erasure } : { recorded: false, subscriber: existing, erasure };
     },
 
     clearConfirmationSent: (email, sentAt) => update(email, 'REMOVE confirmationSentAt', 'confirmationSentAt = :sentAt', { ':sentAt': sentAt }),
@@ -251,7 +284,7 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
       const bouncesCondition = seenBounces === 0 ? '(attribute_not_exists(transientBounces) OR transientBounces = :seenBounces)' : 'transientBounces = :seenBounces';
       return update(
         email,
-        `ADD ${adds.join(', ')}${sets.length > 0 ? ` SET ${sets.join(', ')} REMOVE expiresAt, signupNonce, signupExpiresAt` : ''}`,
+        `ADD ${adds.join(', ')}${sets.length > 0 ? ` SET ${sets.join(', ')} REMOVE expiresAt, signupNonce, signupExpiresAt, signupTopics` : ''}`,
         `NOT contains(feedbackIds, :id) AND #status = :seenStatus AND ${bouncesCondition}`,
         values,
         names,
@@ -267,6 +300,26 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     async remove(email) {
       const output = await client.send(new DeleteCommand({ TableName: tableName, Key: { email }, ReturnValues: 'ALL_OLD' }));
       return readMaybe(output.Attributes);
+    },
+
+    setTopics: (email, id, topics) => update(email, 'SET topics = :topics', 'id = :id', { ':topics': topics, ':id': id }),
+
+    async erase(subscriber, erasure) {
+      const entry = { email: `${erasedPrefix}${erasure.key}`, erasedAt: erasure.erasedAt, suppressed: erasure.suppressed };
+      await client.send(new PutCommand({ TableName: tableName, Item: entry }));
+      const deleted = await unlessConditionFails(
+        client.send(new DeleteCommand({ TableName: tableName, Key: { email: subscriber.email }, ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': subscriber.id } })),
+      );
+      return deleted !== undefined;
+    },
+
+    async erasures(keys) {
+      const items = await getItems(keys.map((key) => `${erasedPrefix}${key}`));
+      return new Map([...items.values()].map((item) => readErasure(item)).map((erasure) => [erasure.key, erasure]));
+    },
+
+    async clearErasure(key) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: { email: `${erasedPrefix}${key}` } }));
     },
 
     async getById(id) {
@@ -319,7 +372,7 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
       let lastKey: Record<string, unknown> | undefined;
       do {
         const output = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: lastKey }));
-        yield* (output.Items ?? []).map((item) => read(item));
+        yield* (output.Items ?? []).filter((item) => !isErasedItem(item)).map((item) => read(item));
         lastKey = output.LastEvaluatedKey;
       } while (lastKey);
     },
