@@ -84,6 +84,8 @@ export class Sending extends Construct {
     props.storage.grant(this.compose, 'articles', 'read');
     props.storage.grant(this.compose, 'subscribers', 'read');
     props.storage.grant(this.compose, 'editions', 'read', 'write');
+    // A resume counts the outcomes again from the deliveries table and marks uncertain ones for a retry (--retry-uncertain).
+    props.storage.grant(this.compose, 'deliveries', 'read', 'write');
     this.queue.grantSendMessages(this.compose);
     this.compose.addEnvironment(queueUrlVariable, this.queue.queueUrl);
     props.email.grantSend(this.compose);
@@ -96,5 +98,14 @@ export class Sending extends Construct {
     props.storage.grant(this.deliver, 'deliveries', 'read', 'write', 'delete');
     props.email.grantSend(this.deliver);
     props.tokenSecret.grantRead(this.deliver);
+
+    // Whichever function ends an edition reports it: compose (no recipients, the quota, a failure), deliver (the last
+    // batch, an SES stop) and feedback (a pause). The report names the stories (articles, read) and compares the rate
+    // achieved with the account's; compose and deliver already send mail, the feedback function gets to for this.
+    const feedback = props.email.feedback;
+    props.storage.grant(this.deliver, 'articles', 'read');
+    props.storage.grant(feedback, 'articles', 'read');
+    props.email.grantSend(feedback);
+    for (const fn of [this.compose, feedback]) fn.addEnvironment(sendRateBudgetVariable, String(props.maxSendRate));
   }
 }

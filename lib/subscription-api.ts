@@ -157,6 +157,8 @@ export class SubscriptionApi extends Construct {
     // delete: a reader's "Delete my data" (DeleteItem of their record, conditional on its id), and a confirmation clearing the erased list.
     props.storage.grant(this.handler, 'subscribers', 'read', 'write', 'delete');
     props.storage.grant(this.handler, 'editions', 'read');
+    // An unsubscribe adds 1 to the latest edition's `unsubscribes` (its report's figure): UpdateItem alone, never PutItem.
+    props.storage.tables.editions.grant(this.handler, 'dynamodb:UpdateItem');
     props.tokenSecret.grantRead(this.handler);
 
     for (const route of subscriptionRoutes) this.addRoute(route.path, route.methods, this.handler);

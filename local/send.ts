@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BriefingConfig } from '../lambdas/config/config.ts';
+import { createEditionEnding, type EditionEnding, storiesFromArticles } from '../lambdas/edition/ending.ts';
 import type { Mailer } from '../lambdas/mail/mailer.ts';
 import { compose, type ComposeResult } from '../lambdas/sending/compose.ts';
 import { type ComposeRequest, parseComposeRequest } from '../lambdas/sending/compose-request.ts';
@@ -28,7 +29,7 @@ export interface LocalSendOptions {
   readonly leaseMs?: number;
   /** Who this process is, in the edition lock and in its delivery claims. @default `cli:<host>:<pid>` */
   readonly owner?: string;
-  /** Told what a resume does about claims a killed send left behind (one line each). */
+  /** Told what a resume does about claims a killed send left behind, and a report mail that failed (one line each). */
   readonly onNotice?: (line: string) => void;
   /** Told once compose has queued the edition (the recipient total is known). */
   readonly onQueued?: (result: ComposeResult) => void;
@@ -43,6 +44,26 @@ export interface LocalSendResult {
   readonly deadLetters: readonly string[];
   readonly durationMs: number;
 }
+
+/**
+ * The edition's end as this machine reports it: the report mail to `reportAddress` through the same mailer (the
+ * local inbox), no metrics (there is no CloudWatch), and of the log only the ending's own failures, as notices:
+ * the send's summary already says how the edition ended.
+ */
+const localEnding = (options: LocalSendOptions): EditionEnding => {
+  const notice = (message: string, details: Record<string, unknown>) => {
+    if (details.error instanceof Error) options.onNotice?.(`${message}: ${details.error.message}`);
+  };
+  return createEditionEnding({
+    editions: options.stores.editions,
+    config: options.config,
+    sender: options.mailer,
+    stories: storiesFromArticles(options.stores.articles),
+    budgetPerSecond: options.ratePerSecond,
+    publish: () => undefined,
+    log: { info: () => undefined, warn: notice, error: notice },
+  });
+};
 
 /** A `briefing send` process on this machine, as its claims name it. */
 const localOwner = (pid: number) => `cli:${hostname()}:${pid}`;
@@ -109,6 +130,7 @@ export const sendLocally = async (input: ComposeRequest, options: LocalSendOptio
   const owner = options.owner ?? localOwner(process.pid);
   if (request.resume) await settleLeftClaims(request.date ?? dateInZone(options.config.timeZone), options);
   const counts = noOutcomes();
+  const ending = localEnding(options);
   const deliverer = createDeliverer({
     stores: options.stores,
     config: options.config,
@@ -118,6 +140,7 @@ export const sendLocally = async (input: ComposeRequest, options: LocalSendOptio
     retry: options.retry,
     leaseMs: options.leaseMs,
     owner,
+    ending,
     onOutcome: (outcome, job, detail) => {
       counts[outcome] += 1;
       options.onOutcome?.(outcome, job.email, detail);
@@ -129,7 +152,8 @@ export const sendLocally = async (input: ComposeRequest, options: LocalSendOptio
     visibilityTimeoutMs: 1000,
   });
   try {
-    const result = await compose(request, { stores: options.stores, queue, config: options.config, mailer: options.mailer, owner });
+    // No quota pre-check here: aws-ses-v2-local does not answer GetSendQuota.
+    const result = await compose(request, { stores: options.stores, queue, config: options.config, mailer: options.mailer, owner, ending });
     options.onQueued?.(result);
     await queue.drained();
     return { result, counts, deadLetters: queue.deadLetters, durationMs: performance.now() - started };

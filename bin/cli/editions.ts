@@ -1,4 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { maxSendRateVariable } from '../../lambdas/config/environment.ts';
+import { storiesFromArticles } from '../../lambdas/edition/ending.ts';
+import { buildEditionReport, reportLines } from '../../lambdas/edition/report.ts';
 import type { EditionRecord } from '../../lambdas/edition/store.ts';
 import { withLocalServices } from '../../local/services.ts';
 import { uncertainLines } from './send.ts';
@@ -20,20 +23,20 @@ const list = async (options: { limit: number }) =>
     for (const edition of editions) console.log(`${edition.editionId}  ${edition.status.padEnd(9)} ${counts(edition)}  ${edition.subject ?? ''}`);
   });
 
+/** The budget a local send is measured against: the rate `briefing send` uses unless `--rate` says otherwise. */
+const localBudget = (): number => Number(process.env[maxSendRateVariable] ?? 14);
+
 const show = async (date: string) =>
   withLocalServices(async ({ stores }) => {
     const edition = await stores.editions.get(date);
     if (!edition) throw new Error(`there is no edition ${date} (npx briefing editions list shows the recent ones)`);
-    const lines = [
-      `edition   ${edition.editionId}`,
-      `status    ${edition.status}${edition.statusReason && edition.statusReason !== edition.status ? ` (${edition.statusReason})` : ''}`,
-      `subject   ${edition.subject ?? '(not rendered)'}`,
-      `stories   ${(edition.articleIds ?? []).join(', ') || '(none)'}`,
-      ...(edition.windowFrom ? [`window    ${edition.windowFrom} → ${edition.windowTo}`] : []),
-      `started   ${edition.startedAt ?? '-'}`,
-      `completed ${edition.completedAt ?? '-'}`,
-      `counts    ${counts(edition)}${edition.duplicates ? `, ${edition.duplicates} repeats skipped` : ''}${edition.dropped ? `, ${edition.dropped} held back while paused or stopped` : ''}`,
-    ];
+    // The figures of the edition report (the mail to reportAddress), with what only an operator needs after them.
+    const report = buildEditionReport({ edition, stories: await storiesFromArticles(stores.articles)(edition.articleIds ?? []), unsubscribes: edition.unsubscribes, budgetPerSecond: localBudget() });
+    const more: [string, string][] = [];
+    if (edition.windowFrom) more.push(['window', `${edition.windowFrom} → ${edition.windowTo}`]);
+    if (edition.duplicates) more.push(['repeats', `${edition.duplicates} jobs for recipients already handled, skipped`]);
+    if (edition.dropped) more.push(['held back', `${edition.dropped} jobs that came while it was paused or stopped`]);
+    const lines = reportLines(report, more);
     if (edition.uncertain > 0) lines.push('', ...uncertainLines(edition.uncertain, edition.editionId));
     console.log(lines.join('\n'));
     if (edition.status === 'paused' || edition.status === 'stopped') console.log(`\nContinue it with: npx briefing send --date ${edition.editionId} --resume`);
@@ -42,5 +45,5 @@ const show = async (date: string) =>
 export const registerEditions = (program: Command): void => {
   const editions = program.command('editions').description('See the editions sent, their status and counts.');
   editions.command('list').description('The recent editions, newest first.').option('-n, --limit <n>', 'how many', positiveInt, 14).action(list);
-  editions.command('show').description('One edition in full: status and why, stories, window, counts.').argument('<date>', 'the edition (YYYY-MM-DD)', validDate).action(show);
+  editions.command('show').description('One edition in full, with the figures of its report: status and why, outcomes, bounces and complaints, unsubscribes, timing and rate, stories.').argument('<date>', 'the edition (YYYY-MM-DD)', validDate).action(show);
 };

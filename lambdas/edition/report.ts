@@ -6,6 +6,8 @@ export interface ReportedEdition {
   readonly editionId: string;
   readonly status: string;
   readonly statusReason?: string;
+  /** When it entered its status: the end's time (older records have only `updatedAt`, which later counts also move). */
+  readonly statusAt?: string;
   readonly subject?: string;
   readonly startedAt?: string;
   readonly completedAt?: string;
@@ -79,7 +81,7 @@ export const buildEditionReport = (input: EditionReportInput): EditionReport => 
   const { edition } = input;
   const ended = (endedStatuses as readonly string[]).includes(edition.status);
   const startedAt = instant(edition.startedAt);
-  const endedAt = ended ? instant(edition.status === 'sent' ? (edition.completedAt ?? edition.updatedAt) : edition.updatedAt) : undefined;
+  const endedAt = ended ? instant(edition.status === 'sent' ? (edition.completedAt ?? edition.statusAt ?? edition.updatedAt) : (edition.statusAt ?? edition.updatedAt)) : undefined;
   const until = endedAt ?? (edition.status === 'sending' ? (input.now ?? new Date()) : undefined);
   const durationSeconds = startedAt && until ? Math.max(0, (until.getTime() - startedAt.getTime()) / 1000) : undefined;
   return {
@@ -147,9 +149,9 @@ const rows = (report: EditionReport): [string, string][] => {
 
 const storyText = (story: ReportedStory): string => (story.headline ? `${story.headline}${story.url ? ` <${story.url}>` : ''}` : story.id);
 
-/** The report as aligned lines, for `briefing editions show`. */
-export const reportLines = (report: EditionReport): string[] => {
-  const labelled: [string, string][] = [['edition', report.editionId], ...rows(report)];
+/** The report as aligned lines, for `briefing editions show`, with any `more` label and value pairs after the figures. */
+export const reportLines = (report: EditionReport, more: readonly (readonly [string, string])[] = []): string[] => {
+  const labelled: (readonly [string, string])[] = [['edition', report.editionId], ...rows(report), ...more];
   const width = Math.max(...labelled.map(([label]) => label.length)) + 2;
   const stories = report.stories.length
     ? report.stories.map((story, index) => `${(index === 0 ? 'stories' : '').padEnd(width)}${index + 1}. ${storyText(story)}`)

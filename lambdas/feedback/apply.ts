@@ -1,3 +1,4 @@
+import type { EditionEnding } from '../edition/ending.ts';
 import type { EditionRecord, EditionStore } from '../edition/store.ts';
 import type { SubscriberStore } from '../subscription/store.ts';
 import { normaliseAddress } from '../subscription/address.ts';
@@ -77,9 +78,10 @@ interface OwedCount {
  * subscriber in one conditional write that records its feedback id with its effect, so a redelivered
  * event changes nothing and a failed write leaves nothing half done. The edition the mail belonged to
  * gets its bounce and complaint counts (one that crosses a threshold is paused): the subscriber keeps
- * the count owed until it is added, so a failure in between is made good by the redelivery.
+ * the count owed until it is added, so a failure in between is made good by the redelivery. `ending` is told
+ * each edition record written: a pause, or an end that its worker did not get to report, is reported once.
  */
-export const applyFeedback = async (events: readonly FeedbackEvent[], stores: FeedbackStores): Promise<FeedbackSummary> => {
+export const applyFeedback = async (events: readonly FeedbackEvent[], stores: FeedbackStores, ending?: EditionEnding): Promise<FeedbackSummary> => {
   const summary: FeedbackSummary = { suppressed: [], bounces: 0, complaints: 0, transientBounces: 0, skipped: 0, paused: [] };
   // Keyed by address and event: an event that comes twice in one batch is still counted once.
   const owed = new Map<string, OwedCount>();
@@ -133,9 +135,13 @@ export const applyFeedback = async (events: readonly FeedbackEvent[], stores: Fe
     // Should this write fail (or the function die before it), the redelivered events are counted again: twice, never not at all.
     for (const debt of ofEdition) await stores.subscribers.feedbackCounted(debt.email, debt.feedbackId);
     const reason = edition?.status === 'sending' ? pauseReason(edition) : undefined;
-    if (!edition || !reason) continue;
+    if (!edition || !reason) {
+      await ending?.settle(edition);
+      continue;
+    }
     const paused = await stores.editions.setStatus(editionId, 'paused', { from: ['sending'], reason });
     if (paused) summary.paused.push({ editionId, reason, sent: paused.sent, bounces: paused.bounces, complaints: paused.complaints });
+    await ending?.settle(paused);
   }
   return summary;
 };

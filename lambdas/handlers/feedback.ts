@@ -4,19 +4,29 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { editionsPausedMetric, feedbackMetrics } from '../metrics.ts';
 import { applyFeedback, type FeedbackSummary } from '../feedback/apply.ts';
 import { parseQueuedFeedback } from '../feedback/queue.ts';
+import { createSesClient } from '../aws/clients.ts';
 import { createEditionStore } from '../aws/dynamodb/editions.ts';
+import { storyHeadlines } from '../aws/dynamodb/story-headlines.ts';
 import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
-import { documentClient, lambdaHandler, logger, metrics, tables } from './runtime.ts';
+import { sesMailer } from '../aws/ses-mailer.ts';
+import { lambdaEnding } from './edition-ending.ts';
+import { config, configurationSet, documentClient, lambdaHandler, logger, metrics, tables } from './runtime.ts';
 
 const stores = { subscribers: createSubscriberStore(documentClient, tables.subscribers), editions: createEditionStore(documentClient, tables.editions) };
+// A pause is an end: the feedback function reports it (and any end its worker did not get to report).
+const ending = lambdaEnding({
+  metrics,
+  logger,
+  config,
+  editions: stores.editions,
+  sender: sesMailer(createSesClient(), { configurationSet, sender: config.senderAddress }),
+  stories: storyHeadlines(documentClient, tables.articles),
+});
 
 const processor = new BatchProcessor(EventType.SQS);
 
-/** Log lines and metrics for one queued event; addresses stay out of the logs (the subscriber's history has them). */
+/** Log lines and metrics for one queued event (a pause is logged by the ending); addresses stay out of the logs (the subscriber's history has them). */
 const report = (summary: FeedbackSummary): void => {
-  for (const edition of summary.paused) {
-    logger.warn(`edition ${edition.editionId} paused: ${edition.reason}; once the cause is fixed: briefing send --date ${edition.editionId} --resume`, { ...edition });
-  }
   if (summary.suppressed.length > 0) logger.info('addresses suppressed', { reasons: summary.suppressed.map((entry) => entry.reason) });
   metrics.addMetric(feedbackMetrics.bounces, MetricUnit.Count, summary.bounces);
   metrics.addMetric(feedbackMetrics.transientBounces, MetricUnit.Count, summary.transientBounces);
@@ -25,7 +35,7 @@ const report = (summary: FeedbackSummary): void => {
   metrics.addMetric(editionsPausedMetric, MetricUnit.Count, summary.paused.length);
 };
 
-const applyRecord = async (record: SQSRecord) => report(await applyFeedback(parseQueuedFeedback(record), stores));
+const applyRecord = async (record: SQSRecord) => report(await applyFeedback(parseQueuedFeedback(record), stores, ending));
 
 /**
  * SES bounce, complaint and delivery events from the feedback queue, a batch at a time → suppressions,

@@ -1,6 +1,7 @@
 import type { BriefingConfig } from '../config/config.ts';
+import type { EditionEnding } from '../edition/ending.ts';
 import { dateInZone } from '../edition/model.ts';
-import type { EditionStatus } from '../edition/store.ts';
+import type { EditionRecord, EditionStatus } from '../edition/store.ts';
 import { briefingEnvelope } from '../mail/briefing-mime.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { buildMime } from '../mail/mime.ts';
@@ -9,6 +10,7 @@ import { previewRecipient } from '../render/preview-recipient.ts';
 import type { Stores } from '../stores.ts';
 import { ComposeError, type ComposeRequest } from './compose-request.ts';
 import type { DeliveryQueue } from './queue.ts';
+import { checkSendQuota, type SendQuota } from './quota.ts';
 import { countDeliveries, recountIfShort } from './recount.ts';
 import { noNewsReason, problemLines, renderSelection, selectArticles, type Selection } from './selection.ts';
 
@@ -22,6 +24,13 @@ export interface ComposeDeps {
   readonly configurationSet?: string;
   /** Who holds the lock (a Lambda request id, `cli:<host>:<pid>`). */
   readonly owner: string;
+  /**
+   * The account's SES sending quota (`GetSendQuota`): an edition, or a resume, larger than what is left of the
+   * 24-hour quota stops before anybody is queued. @default no check (aws-ses-v2-local does not answer GetSendQuota)
+   */
+  readonly sendQuota?: () => Promise<SendQuota>;
+  /** Told the record after each write that may end the edition (no recipients, a stop): publishes, logs and reports the end once. */
+  readonly ending?: EditionEnding;
   readonly log?: (message: string, details?: Record<string, unknown>) => void;
 }
 
@@ -40,6 +49,8 @@ interface Run {
   readonly retryUncertain?: boolean;
   readonly deps: ComposeDeps;
   readonly log: NonNullable<ComposeDeps['log']>;
+  /** Hands the record a write returned to the ending (a function, so that the write happens with no ending too). */
+  readonly settle: (edition: EditionRecord | undefined) => Promise<void>;
 }
 
 /** Subscribers read and queued per page. */
@@ -74,12 +85,41 @@ const forEachActivePage = async (run: Run, each: (emails: string[], last: boolea
   return total;
 };
 
-/** Queues one job per active subscriber, counting them on the edition as it goes. */
+/** Queues one job per active subscriber, counting them on the edition as it goes (with none, the edition is sent at once). */
 const enqueueActive = (run: Run) =>
   forEachActivePage(run, async (emails, last) => {
     await run.deps.queue.enqueue(emails.map((email) => ({ editionId: run.editionId, email })));
-    await recountIfShort(run.deps.stores, await run.deps.stores.editions.addEnqueued(run.editionId, emails.length, last));
+    await run.settle(await recountIfShort(run.deps.stores, await run.deps.stores.editions.addEnqueued(run.editionId, emails.length, last)));
   });
+
+/** The edition cannot go out now: an end of its own, reported like any other. */
+const stop = async (run: Run, from: readonly EditionStatus[], reason: string): Promise<void> => {
+  await run.settle(await run.deps.stores.editions.setStatus(run.editionId, 'stopped', { from, reason }));
+};
+
+/**
+ * The quota pre-check: an edition that does not fit in what is left of the account's 24-hour SES quota stops before
+ * anybody is queued, rather than half way through with "Daily message quota exceeded". `recipients` is what is
+ * about to be queued. Without an answer from SES the send goes ahead: deliver stops it if SES refuses.
+ */
+const checkQuota = async (run: Run, recipients: () => Promise<number>, from: readonly EditionStatus[]): Promise<void> => {
+  if (!run.deps.sendQuota) return;
+  let quota: SendQuota;
+  try {
+    quota = await run.deps.sendQuota();
+  } catch (error) {
+    run.log('send quota not checked: SES did not answer GetSendQuota; sending anyway', { editionId: run.editionId, error: (error as Error).message });
+    return;
+  }
+  const count = await recipients();
+  const decision = checkSendQuota(quota, count);
+  if (decision.ok) {
+    run.log('send quota checked', { editionId: run.editionId, recipients: count, remainingAfter: decision.remainingAfter, secondsAtMaxRate: decision.secondsAtMaxRate });
+    return;
+  }
+  await stop(run, from, `InsufficientSendQuota: ${decision.reason}`);
+  throw new ComposeError(`edition ${run.editionId} stopped before sending anybody: ${decision.reason}. Once there is room: briefing send --date ${run.editionId} --resume`);
+};
 
 /** `to`: one copy, marked as a test, to any address; the edition and its deliveries are not touched. */
 const sendTestCopy = async (run: Run, to: string): Promise<ComposeResult> => {
@@ -119,12 +159,14 @@ const composeLocked = async (run: Run, selection: Selection, resumed: boolean): 
     }
     const { rendered, articleIds } = await renderSelection(run.editionId, selection, run.deps.config);
     await editions.saveRendered(run.editionId, rendered, { articleIds, windowFrom: selection.window?.from.toISOString(), windowTo: selection.window?.to.toISOString() });
+    await checkQuota(run, () => run.deps.stores.subscribers.countByStatus('active'), ['sending']);
     const recipients = await enqueueActive(run);
     run.log('edition queued', { editionId: run.editionId, recipients, articles: articleIds.length });
     return { kind: 'sending', editionId: run.editionId, subject: rendered.subject, articleIds, recipients, resumed, problems };
   } catch (error) {
     // The lock stays taken, so a retry cannot compose the edition a second time; stopped, it can be resumed once the cause is fixed.
-    await editions.setStatus(run.editionId, 'stopped', { from: ['composing', 'sending'], reason: `compose failed: ${(error as Error).message}` });
+    // (An edition the quota check stopped is no longer composing or sending: this changes nothing.)
+    await stop(run, ['composing', 'sending'], `ComposeFailed: ${(error as Error).message}`);
     throw error;
   }
 };
@@ -172,6 +214,9 @@ const resume = async (run: Run): Promise<ComposeResult> => {
     return composeLocked(run, selection, true);
   }
   let stock = await takeStock(run);
+  const toQueue = stock.open.length;
+  // A sent edition reopened for its uncertain deliveries is not stopped by a refusal: it stays sent, with an error.
+  await checkQuota(run, async () => toQueue, ['paused', 'stopped', 'sending']);
   for (let attempt = 1; !(await editions.reopen(run.editionId, stock.recount, edition)); attempt += 1) {
     edition = await editions.get(run.editionId);
     if (edition?.status === 'skipped' || (edition?.status === 'sent' && !run.retryUncertain)) return { kind: 'already', editionId: run.editionId, status: edition.status };
@@ -184,7 +229,7 @@ const resume = async (run: Run): Promise<ComposeResult> => {
   for (let start = 0; start < stock.open.length; start += pageSize) {
     await run.deps.queue.enqueue(stock.open.slice(start, start + pageSize).map((email) => ({ editionId: run.editionId, email })));
   }
-  await recountIfShort(run.deps.stores, await editions.addEnqueued(run.editionId, 0, true));
+  await run.settle(await recountIfShort(run.deps.stores, await editions.addEnqueued(run.editionId, 0, true)));
   return { kind: 'sending', editionId: run.editionId, subject: edition.subject ?? '', articleIds: [...(edition.articleIds ?? [])], recipients: stock.open.length, resumed: true, problems: [] };
 };
 
@@ -212,6 +257,7 @@ export const compose = (request: ComposeRequest, deps: ComposeDeps): Promise<Com
     retryUncertain: request.retryUncertain,
     deps,
     log: deps.log ?? (() => undefined),
+    settle: async (edition) => deps.ending?.settle(edition),
   };
   if (request.to !== undefined) return sendTestCopy(run, request.to);
   if (request.dryRun) return dryRun(run);

@@ -4,7 +4,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import * as z from 'zod/mini';
 import { parseRecord } from '../aws/batch-parser.ts';
 import type { BriefingConfig } from '../config/config.ts';
-import { type EditionStatus, noOutcomes, type OutcomeName, storedBriefing } from '../edition/store.ts';
+import type { EditionEnding } from '../edition/ending.ts';
+import { type EditionRecord, type EditionStatus, noOutcomes, type OutcomeName, storedBriefing } from '../edition/store.ts';
 import { type BriefingMime, briefingEnvelope, compileBriefingMime } from '../mail/briefing-mime.ts';
 import { type Mailer, SendError, sendErrorOf } from '../mail/mailer.ts';
 import type { Stores } from '../stores.ts';
@@ -35,6 +36,8 @@ export interface DeliverDeps {
   readonly retry?: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   /** Who this worker is, in its claims (`cli:<host>:<pid>` locally, so that a resume can tell a claim of a process that is gone). @default a random id */
   readonly owner?: string;
+  /** Told the record after each write that may end an edition (its last outcomes, a stop): publishes, logs and reports the end once. */
+  readonly ending?: EditionEnding;
   /** Told each recipient's outcome (progress on a terminal, logs). */
   readonly onOutcome?: (outcome: OutcomeName, job: DeliveryJob, detail?: string) => void;
   readonly log?: (message: string, details?: Record<string, unknown>) => void;
@@ -74,6 +77,8 @@ export const createDeliverer = (deps: DeliverDeps) => {
   const retry = deps.retry ?? { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5000 };
   const log = deps.log ?? (() => undefined);
   const owner = deps.owner ?? randomUUID();
+  // A function, not `deps.ending?.settle(write())`, whose write would be skipped without an ending.
+  const settle = async (edition: EditionRecord | undefined) => deps.ending?.settle(edition);
   // Rendered content never changes once an edition is sending: read and compiled once per edition per container.
   const compiled = new Map<string, Promise<BriefingMime | undefined>>();
   const mimeFor = (editionId: string): Promise<BriefingMime | undefined> => {
@@ -182,7 +187,7 @@ export const createDeliverer = (deps: DeliverDeps) => {
       }
       let raw: Buffer;
       try {
-        raw = mime.build({ email: job.email, unsubscribeUrl: deps.links.unsubscribeUrl(subscriber.id), preferencesUrl: deps.links.preferencesUrl(subscriber.id), browserUrl: deps.links.archiveUrl(job.editionId) });
+        raw = mime.build({ email: job.email, unsubscribeUrl: deps.links.unsubscribeUrl(subscriber.id), browserUrl: deps.links.archiveUrl(job.editionId) });
       } catch (error) {
         const reason = (error as Error).message;
         return finished(job, await deliveries.markFailed(job.editionId, job.email, claimToken, reason), { outcome: 'failed', detail: reason });
@@ -226,9 +231,8 @@ export const createDeliverer = (deps: DeliverDeps) => {
         // sendErrorOf calls a stop, so withRetry does not retry it) — fails this record alone: the queue brings it back.
         if (!(error instanceof SendError && error.kind === 'stop')) throw error;
         stopped.add(job.editionId);
-        if (await deps.stores.editions.setStatus(job.editionId, 'stopped', { from: ['sending'], reason: `${error.code}: ${error.message}` })) {
-          log('edition stopped: SES refuses to send; fix the cause, then run briefing send --resume', { editionId: job.editionId, code: error.code, message: error.message });
-        }
+        // `Code: message`: whoever reports the stop names the SES reason from it (the batch's counts below settle the end).
+        await deps.stores.editions.setStatus(job.editionId, 'stopped', { from: ['sending'], reason: `${error.code}: ${error.message}` });
         count(job, { outcome: 'dropped', detail: error.code });
         return;
       }
@@ -243,8 +247,9 @@ export const createDeliverer = (deps: DeliverDeps) => {
       return await processPartialResponse({ Records: [...records] }, handleRecord, processor, { context: context as Context, processInParallel: true, throwOnFullBatchFailure: false });
     } finally {
       for (const [editionId, outcome] of counts) {
-        const after = await recountIfShort(deps.stores, await deps.stores.editions.addOutcomes(editionId, outcome));
-        if (after?.status === 'sent' && after.completedAt && outcome.sent + outcome.failed + outcome.skipped > 0) log('edition sent', { editionId, sent: after.sent, skipped: after.skipped, failed: after.failed });
+        // Every batch counts something, so this record shows any end: the last outcomes (sent), a stop by this batch
+        // (its dropped job), or an end another worker reached and did not get to report.
+        await settle(await recountIfShort(deps.stores, await deps.stores.editions.addOutcomes(editionId, outcome)));
       }
     }
   };

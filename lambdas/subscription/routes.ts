@@ -1,15 +1,12 @@
 import type { BriefingConfig } from '../config/config.ts';
-import { normaliseTopicSet, unknownTopicIds } from '../config/topics.ts';
 import type { TemplateEngine } from '../render/engine.ts';
 import type { EditionStore } from '../edition/store.ts';
 import type { SubscriberStore } from './store.ts';
 import { normaliseAddress } from './address.ts';
 import { archivePage, isEditionId } from './archive.ts';
 import type { ConfirmationQueue } from './confirmations.ts';
-import { erasureKeys } from './data-requests.ts';
-import { type ApiRequest, firstValues, HttpError, readFieldValues, readFields } from './http.ts';
-import { subscriptionLinks } from './links.ts';
-import { honeypotField, type PageName, type PageViews, type TopicChoice } from './pages.ts';
+import { type ApiRequest, HttpError, readFields } from './http.ts';
+import { honeypotField, type PageName, type PageViews } from './pages.ts';
 import { confirmLinkState, confirmSubscription, recordSignup, subscriberById, type SubscriptionContext, unsubscribe } from './signup.ts';
 import { type TokenClaims, type TokenPurpose, tokenLifetimeSeconds, verifyToken } from './tokens.ts';
 
@@ -17,8 +14,9 @@ import { type TokenClaims, type TokenPurpose, tokenLifetimeSeconds, verifyToken 
 export interface SubscriptionDeps {
   readonly config: BriefingConfig;
   readonly subscribers: SubscriberStore;
-  readonly editions: Pick<EditionStore, 'get'>;
-  /** The key that signs and checks the links' tokens, and keys the erased list. */
+  /** The archive reads editions; an unsubscribe is counted on the latest one that went out (its report's "unsubscribes since the send"). */
+  readonly editions: Pick<EditionStore, 'get' | 'countUnsubscribe'>;
+  /** The key that signs and checks the confirm and unsubscribe tokens. */
   readonly secret: string;
   /** Where each sign-up's confirmation email is queued, to go out after the answer. */
   readonly confirmations: ConfirmationQueue;
@@ -28,71 +26,50 @@ export interface SubscriptionDeps {
   readonly now?: () => Date;
 }
 
-/** A route's answer: a page to render (and the sentence a JSON client gets instead), finished HTML, or a file to download. */
+/** A route's answer: a page to render (and the sentence a JSON client gets instead), or finished HTML. */
 export type Reply =
   | { readonly kind: 'page'; readonly status: number; readonly page: PageName; readonly view: PageViews[PageName]; readonly message: string }
-  | { readonly kind: 'html'; readonly status: number; readonly html: string; readonly cacheSeconds: number }
-  | { readonly kind: 'file'; readonly status: number; readonly filename: string; readonly contentType: string; readonly body: string };
+  | { readonly kind: 'html'; readonly status: number; readonly html: string; readonly cacheSeconds: number };
 
 export type Route = (request: ApiRequest, deps: SubscriptionDeps) => Promise<Reply>;
 
-export const page = <N extends PageName>(status: number, name: N, view: PageViews[N], message: string): Reply => ({ kind: 'page', status, page: name, view, message });
+const page = <N extends PageName>(status: number, name: N, view: PageViews[N], message: string): Reply => ({ kind: 'page', status, page: name, view, message });
 
-export const result = (heading: string, paragraphs: string[], link: PageViews['result']['link'] = null): Reply =>
+const result = (heading: string, paragraphs: string[], link: PageViews['result']['link'] = null): Reply =>
   page(200, 'result', { heading, paragraphs, link }, [heading, ...paragraphs].join(' '));
 
 export const errorReply = (status: number, heading: string, message: string): Reply => page(status, 'error', { heading, message }, message);
 
-export const signupLink = { href: '/', label: 'Go to the sign-up page' };
+const signupLink = { href: '/', label: 'Go to the sign-up page' };
 const validDays = tokenLifetimeSeconds.confirm / 86_400;
 
-export const context = (deps: SubscriptionDeps): Pick<SubscriptionContext, 'subscribers' | 'now' | 'erasureKey'> => ({
+const context = (deps: SubscriptionDeps): Pick<SubscriptionContext, 'subscribers' | 'now'> => ({
   subscribers: deps.subscribers,
   now: deps.now ?? (() => new Date()),
-  erasureKey: erasureKeys(deps.secret),
 });
 
-/** Every topic the newsletter offers, ticked when `chosen` names it. */
-export const topicChoices = (config: BriefingConfig, chosen: readonly string[]): TopicChoice[] =>
-  config.topics.map((topic) => ({ id: topic.id, label: topic.label, checked: chosen.includes(topic.id) }));
-
-/** The topics a form ticked, normalised; a message naming the ones the newsletter does not offer (a form not of ours). */
-export const chosenTopics = (config: BriefingConfig, ids: readonly string[]): { readonly topics: string[] } | { readonly problem: string } => {
-  const unknown = unknownTopicIds(config.topics, ids);
-  if (unknown.length > 0) {
-    return { problem: `There is no topic ${unknown.map((id) => JSON.stringify(id.slice(0, 40))).join(', ')}: choose from ${config.topics.map((topic) => topic.label).join(', ')}.` };
-  }
-  return { topics: normaliseTopicSet(config.topics, ids) };
-};
-
 /** The token's claims, or the 400 page that says what is wrong with it. */
-export const checkToken = (deps: SubscriptionDeps, token: string | undefined, purpose: TokenPurpose): TokenClaims | Reply => {
+const checkToken = (deps: SubscriptionDeps, token: string | undefined, purpose: TokenPurpose): TokenClaims | Reply => {
   if (!token) return errorReply(400, 'This link does not work', 'This link is incomplete: copy the whole link from the email.');
   const check = verifyToken(deps.secret, token, purpose, (deps.now ?? (() => new Date()))());
   return check.ok ? check.claims : errorReply(400, 'This link does not work', check.message);
 };
 
-export const isReply = <T extends object>(value: T | Reply): value is Reply => 'kind' in value;
+const isReply = (value: TokenClaims | Reply): value is Reply => 'kind' in value;
 
-export const showSignup: Route = async (_request, deps) =>
-  page(200, 'signup', { email: '', error: null, topics: topicChoices(deps.config, []) }, 'Sign up with POST /subscribe, an email field and any topics.');
+export const showSignup: Route = async () => page(200, 'signup', { email: '', error: null }, 'Sign up with POST /subscribe and an email field.');
 
 export const subscribe: Route = async (request, deps) => {
-  const values = readFieldValues(request);
-  const fields = firstValues(values);
+  const fields = readFields(request);
   const submitted = fields.email ?? '';
-  const ticked = values.topics ?? [];
-  const refuse = (error: string) => page(400, 'signup', { email: submitted.slice(0, 254), error, topics: topicChoices(deps.config, ticked) }, error);
   const checked = normaliseAddress(submitted);
-  if (!checked.ok) return refuse(checked.reason);
-  const chosen = chosenTopics(deps.config, ticked);
-  if ('problem' in chosen) return refuse(chosen.problem);
+  if (!checked.ok) return page(400, 'signup', { email: submitted.slice(0, 254), error: checked.reason }, checked.reason);
   // A filled-in trap field is a bot: it gets the same answer as a person and nothing is stored or sent.
   if (!fields[honeypotField]) {
     // The same store work and one queued job for every address, and no email inside the request: the
     // answer takes as long whatever the address's state, so its timing tells nobody who reads.
     const now = context(deps).now();
-    const { outcome, job } = await recordSignup(context(deps), checked.email, { reason: 'signed up on the web page', topics: chosen.topics, now });
+    const { outcome, job } = await recordSignup(deps.subscribers, checked.email, { reason: 'signed up on the web page', now });
     try {
       await deps.confirmations.enqueue(job);
     } catch (error) {
@@ -108,13 +85,8 @@ export const subscribe: Route = async (request, deps) => {
   ]);
 };
 
-/** Confirmed: with the link to the reader's preference page, where the topics can be chosen. */
-const confirmedReply = (deps: SubscriptionDeps, claims: TokenClaims) =>
-  result(
-    'You are subscribed',
-    [`Thank you: ${deps.config.newsletterName} now comes to your inbox. Every email has a link to choose your topics and one to unsubscribe with one click.`],
-    { href: subscriptionLinks(deps.config, deps.secret).preferencesUrl(claims.subscriberId, context(deps).now()), label: 'Choose your topics' },
-  );
+const confirmedReply = (deps: SubscriptionDeps) =>
+  result('You are subscribed', [`Thank you: ${deps.config.newsletterName} now comes to your inbox. Every email has a link to unsubscribe with one click.`]);
 
 const expiredReply = () =>
   errorReply(400, 'This sign-up has expired', `Sign-ups are kept for ${validDays} days waiting for confirmation. Sign up again to get a new link.`);
@@ -139,7 +111,7 @@ export const showConfirm: Route = async (request, deps) => {
   const claims = checkToken(deps, request.query.get('token') ?? undefined, 'confirm');
   if (isReply(claims)) return claims;
   const state = confirmLinkState(await subscriberById(deps.subscribers, claims.subscriberId), claims.signup, (deps.now ?? (() => new Date()))());
-  if (state !== 'open') return confirmReplies[state](deps, claims);
+  if (state !== 'open') return confirmReplies[state](deps);
   return page(200, 'confirm', { token: request.query.get('token')! }, 'Confirm with POST /confirm and this token.');
 };
 
@@ -147,7 +119,7 @@ export const confirm: Route = async (request, deps) => {
   const fields = readFields(request);
   const claims = checkToken(deps, fields.token ?? request.query.get('token') ?? undefined, 'confirm');
   if (isReply(claims)) return claims;
-  return confirmReplies[await confirmSubscription(context(deps), claims)](deps, claims);
+  return confirmReplies[await confirmSubscription(context(deps), claims)](deps);
 };
 
 export const showUnsubscribe: Route = async (request, deps) => {
@@ -171,6 +143,10 @@ export const unsubscribeRoute: Route = async (request, deps) => {
   const outcome = await unsubscribe(context(deps), claims.subscriberId, oneClick ? 'one-click unsubscribe from the email' : 'unsubscribed on the web page');
   // Never a "done" that changed nothing: the id a link names is gone once the address is removed, and an address added again has a new one.
   if (outcome === 'unknown') return notOnListReply(deps);
+  if (outcome === 'unsubscribed') {
+    // A figure for the editors' report only: the reader is unsubscribed and told so whatever becomes of it.
+    await deps.editions.countUnsubscribe().catch((error: unknown) => console.error(JSON.stringify({ level: 'ERROR', message: 'unsubscribe not counted for the edition report', error: String(error) })));
+  }
   // Unsubscribing twice ends in the same place.
   return result('You are unsubscribed', [`We will not send you ${deps.config.newsletterName} again.`, 'Changed your mind? You can sign up again at any time.'], signupLink);
 };

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lambdas/config/config.ts';
 import { applyFeedback } from '../../lambdas/feedback/apply.ts';
 import { parseFeedback } from '../../lambdas/feedback/events.ts';
 import type { SubscriberStatus } from '../../lambdas/subscription/store.ts';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import { recordingClient } from '../helpers/dynamodb-calls.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
+import { recordingEnding } from '../helpers/ending.ts';
 import { type Envelope, type FixtureChanges, type FixtureName, sesEvent } from './fixtures.ts';
 
 const local = useTestEmulators();
@@ -115,6 +117,32 @@ describe('pausing an edition', () => {
     expect(edition?.status).toBe('paused');
     expect(edition?.statusReason).toBe('bounce rate 5.0 % (10 of 200 sent) reached 5.0 %');
     expect(summary.paused).toEqual([{ editionId: '2026-11-24', reason: edition?.statusReason, sent: 200, bounces: 10, complaints: 0 }]);
+  });
+
+  it('reports the pause once, from the feedback that paused it, and not again for the bounces that come after', async () => {
+    const config = parseConfig({ reportAddress: 'editors@news.example.org' });
+    const recorder = recordingEnding(local, config);
+    await sendingEdition('2026-11-24', { sent: 200, bounces: 9 });
+    await local.stores.editions.addEnqueued('2026-11-24', 1000, true);
+    for (const email of ['tenth@example.org', 'eleventh@example.org']) await subscriber(email);
+    const bounce = (recipient: string) => applyFeedback(parseFeedback(sesEvent('bounce-permanent', 'eventbridge', { recipient, feedbackId: recipient })), local.stores, recorder.ending);
+
+    await bounce('tenth@example.org');
+    await bounce('eleventh@example.org');
+
+    // EditionsPaused is the feedback handler's metric, published with every batch (0 included).
+    expect(recorder.published).toEqual([]);
+    expect(recorder.logs).toEqual([
+      {
+        level: 'warn',
+        message: 'edition 2026-11-24 paused: bounce rate 5.0 % (10 of 200 sent) reached 5.0 %; once the cause is fixed: briefing send --date 2026-11-24 --resume',
+        details: expect.objectContaining({ editionId: '2026-11-24', sent: 200, bounces: 10 }),
+      },
+      expect.objectContaining({ level: 'info', message: 'edition report mailed' }),
+    ]);
+    const reports = await local.emulators.inbox();
+    expect(reports.map((report) => [report.destination.to, report.subject])).toEqual([[['editors@news.example.org'], `${config.newsletterName} report: 2026-11-24 paused, 200 sent`]]);
+    expect(reports[0]!.body.text).toContain('Edition 2026-11-24 is paused after 200 of 1,000 recipients: bounce rate 5.0 % (10 of 200 sent) reached 5.0 %.');
   });
 
   it('does not pause below 5 % or before 200 deliveries', async () => {

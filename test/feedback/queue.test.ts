@@ -1,5 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sendRateBudgetVariable } from '../../lambdas/config/environment.ts';
 import { FeedbackParseError } from '../../lambdas/feedback/events.ts';
 import { parseQueuedFeedback } from '../../lambdas/feedback/queue.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
@@ -55,6 +56,8 @@ describe('feedback handler', () => {
 
   it('applies a batch from the queue as deployed, handing back only the record it could not read', async () => {
     for (const [name, value] of Object.entries(local.emulators.env)) vi.stubEnv(name, value);
+    // As the stack sets it for the functions that report an edition's end.
+    vi.stubEnv(sendRateBudgetVariable, '14');
     const { handler } = await import('../../lambdas/handlers/feedback.ts');
     await local.stores.subscribers.add('gone@example.org', { status: 'active', reason: 'confirmed' });
     await local.stores.subscribers.add('full@example.org', { status: 'active', reason: 'confirmed' });

@@ -205,21 +205,24 @@ describe('functions', () => {
   const configurationSet = () => ref(template, 'AWS::SES::ConfigurationSet', 'EmailConfigurationSet');
   const secret = () => ref(template, 'AWS::SecretsManager::Secret', 'TokenSecret');
 
-  it('give compose the templates, the tables it reads and writes, the queue and the configuration set, and nothing else', () => {
+  it('give compose the templates, the tables it reads and writes, the queue, the configuration set and the report\'s rate budget, and nothing else', () => {
     expect(environmentOf('compose')).toEqual({
       ...shared,
       BRIEFING_TEMPLATES_DIR: '/var/task/templates',
       BRIEFING_ARTICLES_TABLE: table('Articles'),
       BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
       BRIEFING_EDITIONS_TABLE: table('Editions'),
+      BRIEFING_DELIVERIES_TABLE: table('Deliveries'),
       BRIEFING_QUEUE_URL: ref(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue'),
       BRIEFING_CONFIGURATION_SET: configurationSet(),
+      BRIEFING_SEND_RATE_BUDGET: '14',
     });
   });
 
-  it('give deliver its share of the send rate, the token key and no templates', () => {
+  it('give deliver its share of the send rate, the token key, the articles (for the report) and no templates', () => {
     expect(environmentOf('deliver')).toEqual({
       ...shared,
+      BRIEFING_ARTICLES_TABLE: table('Articles'),
       BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
       BRIEFING_EDITIONS_TABLE: table('Editions'),
       BRIEFING_DELIVERIES_TABLE: table('Deliveries'),
@@ -251,11 +254,14 @@ describe('functions', () => {
     });
   });
 
-  it('give feedback the subscribers and editions only', () => {
+  it('give feedback the subscribers and editions, and what reporting a paused edition takes: the articles, the configuration set and the rate budget', () => {
     expect(environmentOf('feedback')).toEqual({
       ...shared,
+      BRIEFING_ARTICLES_TABLE: table('Articles'),
       BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
       BRIEFING_EDITIONS_TABLE: table('Editions'),
+      BRIEFING_CONFIGURATION_SET: configurationSet(),
+      BRIEFING_SEND_RATE_BUDGET: '14',
     });
   });
 
@@ -308,12 +314,15 @@ describe('least privilege', () => {
   });
 
   it('lets each function read only the tables it reads and write only the tables it writes', () => {
-    expect(resourcesFor('compose', 'dynamodb:Query')).toEqual(tableIds('Articles', 'Subscribers', 'Editions'));
-    expect(resourcesFor('compose', 'dynamodb:PutItem')).toEqual(tableIds('Editions'));
-    expect(resourcesFor('deliver', 'dynamodb:GetItem')).toEqual(tableIds('Subscribers', 'Editions', 'Deliveries'));
+    expect(resourcesFor('compose', 'dynamodb:Query')).toEqual(tableIds('Articles', 'Subscribers', 'Editions', 'Deliveries'));
+    expect(resourcesFor('compose', 'dynamodb:PutItem')).toEqual(tableIds('Editions', 'Deliveries'));
+    expect(resourcesFor('compose', 'dynamodb:UpdateItem')).toEqual(tableIds('Editions', 'Deliveries'));
+    expect(resourcesFor('deliver', 'dynamodb:GetItem')).toEqual(tableIds('Articles', 'Subscribers', 'Editions', 'Deliveries'));
     expect(resourcesFor('deliver', 'dynamodb:PutItem')).toEqual(tableIds('Editions', 'Deliveries'));
     expect(resourcesFor('subscriptionApi', 'dynamodb:GetItem')).toEqual(tableIds('Subscribers', 'Editions'));
     expect(resourcesFor('subscriptionApi', 'dynamodb:PutItem')).toEqual(tableIds('Subscribers'));
+    expect(resourcesFor('subscriptionApi', 'dynamodb:UpdateItem')).toEqual(tableIds('Subscribers', 'Editions'));
+    expect(resourcesFor('feedback', 'dynamodb:BatchGetItem')).toEqual(tableIds('Articles', 'Subscribers', 'Editions'));
     expect(resourcesFor('feedback', 'dynamodb:UpdateItem')).toEqual(tableIds('Subscribers', 'Editions'));
     expect(resourcesFor('watchdog', 'dynamodb:GetItem')).toEqual(tableIds('Editions'));
     expect(resourcesFor('watchdog', 'dynamodb:UpdateItem')).toEqual([]);
@@ -375,14 +384,14 @@ describe('least privilege', () => {
     });
   });
 
-  it('lets the senders send raw email from the identity with the configuration set only, and feedback not at all', () => {
+  it('lets the senders (feedback too, for the report of a paused edition) send raw email from the identity with the configuration set only', () => {
     const sesResources = [logicalId(template, 'AWS::SES::ConfigurationSet', 'EmailConfigurationSet'), logicalId(template, 'AWS::SES::EmailIdentity', 'EmailIdentity')].sort();
-    for (const name of ['compose', 'deliver', 'confirmationSender'] as const) {
+    for (const name of ['compose', 'deliver', 'confirmationSender', 'feedback'] as const) {
       expect(resourcesFor(name, 'ses:SendRawEmail'), name).toEqual(sesResources);
       const sesActions = statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:'));
       expect(sesActions, name).toEqual(name === 'compose' ? ['ses:SendRawEmail', 'ses:GetSendQuota'] : ['ses:SendRawEmail']);
     }
-    for (const name of ['subscriptionApi', 'feedback', 'watchdog', 'feedPoller', 'ingestApi'] as const) expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual([]);
+    for (const name of ['subscriptionApi', 'watchdog', 'feedPoller', 'ingestApi'] as const) expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual([]);
   });
 
   it('lets only the functions that sign or check tokens read the token key', () => {
@@ -467,7 +476,7 @@ describe('SES', () => {
       );
 
     const sandbox = sendResources({ ...productionContext, sesSandbox: 'true' });
-    expect(sandbox.filter((arn) => JSON.stringify(arn) === JSON.stringify(recipients))).toHaveLength(3);
+    expect(sandbox.filter((arn) => JSON.stringify(arn) === JSON.stringify(recipients))).toHaveLength(4);
     expect(sendResources({ ...productionContext, sesSandbox: 'false' }).map((arn) => JSON.stringify(arn))).not.toContain(JSON.stringify(recipients));
     expect(sendResources(productionContext).map((arn) => JSON.stringify(arn))).not.toContain(JSON.stringify(recipients));
   });

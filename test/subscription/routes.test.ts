@@ -363,6 +363,43 @@ describe('unsubscribe', () => {
     expect(response.statusCode).toBe(200);
     expect(mainText(response.body)).toContain('unsubscribe link at the bottom');
   });
+
+  it("counts each unsubscribe once (page or one-click) on the latest edition that went out, for its report's \"unsubscribes since the send\"", async () => {
+    const { editions } = h.stores;
+    await editions.lock('2026-11-23', 'test');
+    await editions.saveRendered('2026-11-23', { subject: 'Monday', preheader: '', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
+    // Today's had no news: it never went out, so the unsubscribes belong to yesterday's.
+    await editions.lock('2026-11-24', 'test');
+    await editions.setStatus('2026-11-24', 'skipped', { from: ['composing'], reason: 'no news' });
+    const page = await existing('page@example.org', 'active');
+    const oneClick = new URL(links().unsubscribeUrl((await existing('click@example.org', 'active')).id));
+
+    await h.request('POST', '/unsubscribe', form({ token: tokenOf(links().unsubscribeUrl(page.id)) }));
+    await h.request('POST', '/unsubscribe', form({ token: tokenOf(links().unsubscribeUrl(page.id)) }));
+    await h.request('POST', oneClick.pathname, { query: oneClick.search.slice(1), ...form({ 'List-Unsubscribe': 'One-Click' }) });
+
+    expect((await editions.get('2026-11-23'))?.unsubscribes).toBe(2);
+    expect((await editions.get('2026-11-24'))?.unsubscribes).toBe(0);
+  });
+
+  it('unsubscribes the reader and says so when the count cannot be written', async () => {
+    const subscriber = await existing('reader@example.org', 'active');
+    const deps = { ...h.deps, editions: { ...h.deps.editions, countUnsubscribe: () => Promise.reject(new Error('ProvisionedThroughputExceededException')) } };
+    const errors: string[] = [];
+    const consoleError = console.error;
+    console.error = (line: string) => void errors.push(line);
+    let response;
+    try {
+      response = await handleRequest(apiEvent('POST', '/unsubscribe', form({ token: tokenOf(links().unsubscribeUrl(subscriber.id)) })), deps, () => {});
+    } finally {
+      console.error = consoleError;
+    }
+
+    expect(response.statusCode).toBe(200);
+    expect(mainText(response.body ?? '')).toContain('You are unsubscribed');
+    expect((await stored('reader@example.org'))?.status).toBe('unsubscribed');
+    expect(errors.map((line) => JSON.parse(line) as unknown)).toEqual([{ level: 'ERROR', message: 'unsubscribe not counted for the edition report', error: 'Error: ProvisionedThroughputExceededException' }]);
+  });
 });
 
 describe('links bound to what they were sent for', () => {
