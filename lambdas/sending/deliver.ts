@@ -187,7 +187,7 @@ export const createDeliverer = (deps: DeliverDeps) => {
       }
       let raw: Buffer;
       try {
-        raw = mime.build({ email: job.email, unsubscribeUrl: deps.links.unsubscribeUrl(subscriber.id), browserUrl: deps.links.archiveUrl(job.editionId) });
+        raw = mime.build({ email: job.email, unsubscribeUrl: deps.links.unsubscribeUrl(subscriber.id), preferencesUrl: deps.links.preferencesUrl(subscriber.id), browserUrl: deps.links.archiveUrl(job.editionId) });
       } catch (error) {
         const reason = (error as Error).message;
         return finished(job, await deliveries.markFailed(job.editionId, job.email, claimToken, reason), { outcome: 'failed', detail: reason });

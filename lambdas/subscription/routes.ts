@@ -1,12 +1,15 @@
 import type { BriefingConfig } from '../config/config.ts';
+import { normaliseTopicSet, unknownTopicIds } from '../config/topics.ts';
 import type { TemplateEngine } from '../render/engine.ts';
 import type { EditionStore } from '../edition/store.ts';
 import type { SubscriberStore } from './store.ts';
 import { normaliseAddress } from './address.ts';
 import { archivePage, isEditionId } from './archive.ts';
 import type { ConfirmationQueue } from './confirmations.ts';
-import { type ApiRequest, HttpError, readFields } from './http.ts';
-import { honeypotField, type PageName, type PageViews } from './pages.ts';
+import { erasureKeys } from './data-requests.ts';
+import { type ApiRequest, firstValues, HttpError, readFieldValues, readFields } from './http.ts';
+import { subscriptionLinks } from './links.ts';
+import { honeypotField, type PageName, type PageViews, type TopicChoice } from './pages.ts';
 import { confirmLinkState, confirmSubscription, recordSignup, subscriberById, type SubscriptionContext, unsubscribe } from './signup.ts';
 import { type TokenClaims, type TokenPurpose, tokenLifetimeSeconds, verifyToken } from './tokens.ts';
 
@@ -16,7 +19,7 @@ export interface SubscriptionDeps {
   readonly subscribers: SubscriberStore;
   /** The archive reads editions; an unsubscribe is counted on the latest one that went out (its report's "unsubscribes since the send"). */
   readonly editions: Pick<EditionStore, 'get' | 'countUnsubscribe'>;
-  /** The key that signs and checks the confirm and unsubscribe tokens. */
+  /** The key that signs and checks the links' tokens, and keys the erased list. */
   readonly secret: string;
   /** Where each sign-up's confirmation email is queued, to go out after the answer. */
   readonly confirmations: ConfirmationQueue;
@@ -26,50 +29,71 @@ export interface SubscriptionDeps {
   readonly now?: () => Date;
 }
 
-/** A route's answer: a page to render (and the sentence a JSON client gets instead), or finished HTML. */
+/** A route's answer: a page to render (and the sentence a JSON client gets instead), finished HTML, or a file to download. */
 export type Reply =
   | { readonly kind: 'page'; readonly status: number; readonly page: PageName; readonly view: PageViews[PageName]; readonly message: string }
-  | { readonly kind: 'html'; readonly status: number; readonly html: string; readonly cacheSeconds: number };
+  | { readonly kind: 'html'; readonly status: number; readonly html: string; readonly cacheSeconds: number }
+  | { readonly kind: 'file'; readonly status: number; readonly filename: string; readonly contentType: string; readonly body: string };
 
 export type Route = (request: ApiRequest, deps: SubscriptionDeps) => Promise<Reply>;
 
-const page = <N extends PageName>(status: number, name: N, view: PageViews[N], message: string): Reply => ({ kind: 'page', status, page: name, view, message });
+export const page = <N extends PageName>(status: number, name: N, view: PageViews[N], message: string): Reply => ({ kind: 'page', status, page: name, view, message });
 
-const result = (heading: string, paragraphs: string[], link: PageViews['result']['link'] = null): Reply =>
+export const result = (heading: string, paragraphs: string[], link: PageViews['result']['link'] = null): Reply =>
   page(200, 'result', { heading, paragraphs, link }, [heading, ...paragraphs].join(' '));
 
 export const errorReply = (status: number, heading: string, message: string): Reply => page(status, 'error', { heading, message }, message);
 
-const signupLink = { href: '/', label: 'Go to the sign-up page' };
+export const signupLink = { href: '/', label: 'Go to the sign-up page' };
 const validDays = tokenLifetimeSeconds.confirm / 86_400;
 
-const context = (deps: SubscriptionDeps): Pick<SubscriptionContext, 'subscribers' | 'now'> => ({
+export const context = (deps: SubscriptionDeps): Pick<SubscriptionContext, 'subscribers' | 'now' | 'erasureKey'> => ({
   subscribers: deps.subscribers,
   now: deps.now ?? (() => new Date()),
+  erasureKey: erasureKeys(deps.secret),
 });
 
+/** Every topic the newsletter offers, ticked when `chosen` names it. */
+export const topicChoices = (config: BriefingConfig, chosen: readonly string[]): TopicChoice[] =>
+  config.topics.map((topic) => ({ id: topic.id, label: topic.label, checked: chosen.includes(topic.id) }));
+
+/** The topics a form ticked, normalised; a message naming the ones the newsletter does not offer (a form not of ours). */
+export const chosenTopics = (config: BriefingConfig, ids: readonly string[]): { readonly topics: string[] } | { readonly problem: string } => {
+  const unknown = unknownTopicIds(config.topics, ids);
+  if (unknown.length > 0) {
+    return { problem: `There is no topic ${unknown.map((id) => JSON.stringify(id.slice(0, 40))).join(', ')}: choose from ${config.topics.map((topic) => topic.label).join(', ')}.` };
+  }
+  return { topics: normaliseTopicSet(config.topics, ids) };
+};
+
 /** The token's claims, or the 400 page that says what is wrong with it. */
-const checkToken = (deps: SubscriptionDeps, token: string | undefined, purpose: TokenPurpose): TokenClaims | Reply => {
+export const checkToken = (deps: SubscriptionDeps, token: string | undefined, purpose: TokenPurpose): TokenClaims | Reply => {
   if (!token) return errorReply(400, 'This link does not work', 'This link is incomplete: copy the whole link from the email.');
   const check = verifyToken(deps.secret, token, purpose, (deps.now ?? (() => new Date()))());
   return check.ok ? check.claims : errorReply(400, 'This link does not work', check.message);
 };
 
-const isReply = (value: TokenClaims | Reply): value is Reply => 'kind' in value;
+export const isReply = <T extends object>(value: T | Reply): value is Reply => 'kind' in value;
 
-export const showSignup: Route = async () => page(200, 'signup', { email: '', error: null }, 'Sign up with POST /subscribe and an email field.');
+export const showSignup: Route = async (_request, deps) =>
+  page(200, 'signup', { email: '', error: null, topics: topicChoices(deps.config, []) }, 'Sign up with POST /subscribe, an email field and any topics.');
 
 export const subscribe: Route = async (request, deps) => {
-  const fields = readFields(request);
+  const values = readFieldValues(request);
+  const fields = firstValues(values);
   const submitted = fields.email ?? '';
+  const ticked = values.topics ?? [];
+  const refuse = (error: string) => page(400, 'signup', { email: submitted.slice(0, 254), error, topics: topicChoices(deps.config, ticked) }, error);
   const checked = normaliseAddress(submitted);
-  if (!checked.ok) return page(400, 'signup', { email: submitted.slice(0, 254), error: checked.reason }, checked.reason);
+  if (!checked.ok) return refuse(checked.reason);
+  const chosen = chosenTopics(deps.config, ticked);
+  if ('problem' in chosen) return refuse(chosen.problem);
   // A filled-in trap field is a bot: it gets the same answer as a person and nothing is stored or sent.
   if (!fields[honeypotField]) {
     // The same store work and one queued job for every address, and no email inside the request: the
     // answer takes as long whatever the address's state, so its timing tells nobody who reads.
     const now = context(deps).now();
-    const { outcome, job } = await recordSignup(deps.subscribers, checked.email, { reason: 'signed up on the web page', now });
+    const { outcome, job } = await recordSignup(context(deps), checked.email, { reason: 'signed up on the web page', topics: chosen.topics, now });
     try {
       await deps.confirmations.enqueue(job);
     } catch (error) {
@@ -85,8 +109,13 @@ export const subscribe: Route = async (request, deps) => {
   ]);
 };
 
-const confirmedReply = (deps: SubscriptionDeps) =>
-  result('You are subscribed', [`Thank you: ${deps.config.newsletterName} now comes to your inbox. Every email has a link to unsubscribe with one click.`]);
+/** Confirmed: with the link to the reader's preference page, where the topics can be chosen. */
+const confirmedReply = (deps: SubscriptionDeps, claims: TokenClaims) =>
+  result(
+    'You are subscribed',
+    [`Thank you: ${deps.config.newsletterName} now comes to your inbox. Every email has a link to choose your topics and one to unsubscribe with one click.`],
+    { href: subscriptionLinks(deps.config, deps.secret).preferencesUrl(claims.subscriberId, context(deps).now()), label: 'Choose your topics' },
+  );
 
 const expiredReply = () =>
   errorReply(400, 'This sign-up has expired', `Sign-ups are kept for ${validDays} days waiting for confirmation. Sign up again to get a new link.`);
@@ -111,7 +140,7 @@ export const showConfirm: Route = async (request, deps) => {
   const claims = checkToken(deps, request.query.get('token') ?? undefined, 'confirm');
   if (isReply(claims)) return claims;
   const state = confirmLinkState(await subscriberById(deps.subscribers, claims.subscriberId), claims.signup, (deps.now ?? (() => new Date()))());
-  if (state !== 'open') return confirmReplies[state](deps);
+  if (state !== 'open') return confirmReplies[state](deps, claims);
   return page(200, 'confirm', { token: request.query.get('token')! }, 'Confirm with POST /confirm and this token.');
 };
 
@@ -119,7 +148,7 @@ export const confirm: Route = async (request, deps) => {
   const fields = readFields(request);
   const claims = checkToken(deps, fields.token ?? request.query.get('token') ?? undefined, 'confirm');
   if (isReply(claims)) return claims;
-  return confirmReplies[await confirmSubscription(context(deps), claims)](deps);
+  return confirmReplies[await confirmSubscription(context(deps), claims)](deps, claims);
 };
 
 export const showUnsubscribe: Route = async (request, deps) => {
