@@ -1,7 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import type { AxeResults } from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadArticleFiles } from '../../local/article-files.ts';
@@ -12,12 +10,10 @@ import { renderBriefing } from '../../lambdas/render/briefing.ts';
 import { personalise } from '../../lambdas/render/personalise.ts';
 import { renderConfirmationEmail } from '../../lambdas/subscription/confirmation-email.ts';
 import { pageNames, renderPage } from '../../lambdas/subscription/pages.ts';
+import { chromiumOptions, inspect, problemsOf, schemes, widths } from './axe.ts';
 
 const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
-const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const config = parseConfig({ siteUrl: 'https://news.example.com', senderAddress: 'briefing@news.example.com' });
-const widths = [375, 600] as const;
-const schemes = ['light', 'dark'] as const;
 
 /** Every document a reader sees, as the sender and the subscription API render it. */
 const documents = async (): Promise<[string, string][]> => {
@@ -39,41 +35,6 @@ const documents = async (): Promise<[string, string][]> => {
   return [['email-briefing', briefing.html], ['email-confirmation', confirmation.html], ...pages, ['page-signup-error', signupError]];
 };
 
-interface Check {
-  readonly violations: { id: string; impact: string; help: string; targets: string[] }[];
-  readonly overflow: number;
-  readonly background: string;
-}
-
-/** Loads the document as a mail client with images blocked would, at this width and scheme, and runs axe over it. */
-const inspect = async (page: Page, html: string, width: number, colorScheme: 'light' | 'dark'): Promise<Check> => {
-  await page.setViewportSize({ width, height: 900 });
-  await page.emulateMedia({ colorScheme });
-  await page.setContent(html, { waitUntil: 'load' });
-  await page.addScriptTag({ path: axeScript });
-  return page.evaluate(async () => {
-    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } };
-    const results = await axe.run(document, { resultTypes: ['violations'] });
-    return {
-      violations: results.violations
-        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-        .map((violation) => ({
-          id: violation.id,
-          impact: violation.impact!,
-          help: violation.help,
-          targets: violation.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary?.replace(/\s+/g, ' ')}`),
-        })),
-      overflow: document.documentElement.scrollWidth - window.innerWidth,
-      background: getComputedStyle(document.body).backgroundColor,
-    };
-  });
-};
-
-const luminance = (rgb: string): number => {
-  const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((value) => Number(value) / 255);
-  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-};
-
 let browser: Browser;
 let page: Page;
 let rendered: [string, string][];
@@ -81,10 +42,7 @@ let rendered: [string, string][];
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   rendered = await documents();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await chromium.launch(chromiumOptions);
   page = await browser.newPage();
   // Nothing leaves the machine: remote images stay blocked, as in a mail client that asks first.
   await page.route(/^https?:/, (route) => route.abort());
@@ -100,10 +58,7 @@ describe('every email and subscription page in a real browser', () => {
       for (const width of widths) {
         for (const scheme of schemes) {
           const check = await inspect(page, html, width, scheme);
-          const where = `${name} at ${width} px, ${scheme}`;
-          for (const violation of check.violations) problems.push(`${where}: ${violation.id} (${violation.impact}) ${violation.help}\n    ${violation.targets.join('\n    ')}`);
-          if (width === 375 && check.overflow > 0) problems.push(`${where}: ${check.overflow} px wider than the screen`);
-          if (scheme === 'dark' && luminance(check.background) > 0.2) problems.push(`${where}: the background stays light (${check.background})`);
+          problems.push(...problemsOf(check, `${name} at ${width} px, ${scheme}`, width, scheme));
           if (name.startsWith('email-') || name === 'page-signup') {
             await page.screenshot({ path: join(artifacts, `${name}-${scheme}-${width}.png`), fullPage: true });
           }

@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
+import { type BriefingConfig, parseConfig } from '../../lambdas/config/config.ts';
+import type { Stores } from '../../lambdas/stores.ts';
+import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
+import { type ApiServer, startApiServer } from '../../local/api-server.ts';
+import { sendLocally } from '../../local/send.ts';
+import { article } from '../helpers/articles.ts';
+import { type InboxMessage, startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { audit, chromiumOptions, problemsOf, schemes, widths } from './axe.ts';
+
+const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
+const secret = 'e2e-preferences-secret-0123456789abcdef';
+const reader = 'pref.reader@example.com';
+
+let emulators: TestEmulators;
+let stores: Stores;
+let server: ApiServer;
+let config: BriefingConfig;
+let browser: Browser;
+let page: Page;
+
+/** A free loopback port: the site URL in the mail must be known before the server starts. */
+const freePort = (): Promise<number> =>
+  new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolvePort(port));
+    });
+  });
+
+const shot = (name: string) => page.screenshot({ path: join(artifacts, `preferences-${name}.png`), fullPage: true });
+
+/** The href of the link whose text is `text` in a mail's HTML, as the reader's mail client would open it. */
+const linkIn = (message: InboxMessage, text: string): string => {
+  const match = new RegExp(`<a\\s[^>]*href="([^"]+)"[^>]*>\\s*${text}\\s*</a>`).exec(message.body.html ?? '');
+  if (!match) throw new Error(`no "${text}" link in "${message.subject}"`);
+  return match[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))).replace(/&amp;/g, '&');
+};
+
+/** axe over the page as it is now, at each width and scheme; the page is reloaded by none of it. */
+const auditEverywhere = async (name: string): Promise<string[]> => {
+  const problems: string[] = [];
+  for (const width of widths) {
+    for (const scheme of schemes) {
+      problems.push(...problemsOf(await audit(page, width, scheme), `${name} at ${width} px, ${scheme}`, width, scheme));
+      await page.screenshot({ path: join(artifacts, `preferences-${name}-${scheme}-${width}.png`), fullPage: true });
+    }
+  }
+  await page.setViewportSize({ width: 800, height: 1000 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  return problems;
+};
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  emulators = await startTestEmulators();
+  stores = createStores(emulators.doc, emulators.tables);
+  await stores.articles.put([
+    article({ id: 'comet', category: 'Science', headline: 'A comet brightens the evening sky', priority: 3, publishedAt: '2026-11-24T05:00:00Z' }),
+    article({ id: 'summit', category: 'World', headline: 'Summit ends with a deal', publishedAt: '2026-11-24T04:00:00Z' }),
+  ]);
+  await stores.subscribers.add(reader, { status: 'active', reason: 'confirmed' });
+
+  const port = await freePort();
+  config = parseConfig({ siteUrl: `http://127.0.0.1:${port}`, newsletterName: 'The Morning Briefing' });
+  server = await startApiServer({ port, deps: createSubscriptionDeps({ config, stores, mailer: emulators.mailer, secret }) });
+
+  browser = await chromium.launch(chromiumOptions);
+  // Our pages allow no script: axe needs the policy set aside in this context.
+  const context = await browser.newContext({ viewport: { width: 800, height: 1000 }, bypassCSP: true, acceptDownloads: true });
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await emulators?.close();
+});
+
+describe('the preference page in a real browser', () => {
+  it('opens from the briefing, saves the ticked topics, downloads the data as a file, deletes it, and is axe clean at 375 and 600 px, light and dark', async () => {
+    // The briefing as the reader gets it, from the SES emulator's inbox.
+    const sent = await sendLocally({ date: '2026-11-24', articleIds: ['comet', 'summit'] }, { stores, mailer: emulators.mailer, config, tokenSecret: secret, ratePerSecond: 1000 });
+    expect(sent.counts.sent).toBe(1);
+    const [briefing] = (await emulators.inbox()).filter((message) => message.destination.to.includes(reader));
+
+    await page.goto(linkIn(briefing!, 'Choose your topics'));
+    expect(await page.title()).toBe('Your preferences · The Morning Briefing');
+    expect(await page.locator('main').textContent()).toContain(`for ${reader}`);
+    expect(await page.getByRole('checkbox', { checked: true }).count()).toBe(0);
+    await shot('1-arrived');
+
+    // Tick two topics by their labels, as a person would, and save.
+    await page.getByLabel('World').check();
+    await page.getByLabel('Science').check();
+    await page.getByRole('button', { name: 'Save my topics' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Saved: you get stories about World, Science.');
+    expect((await stores.subscribers.get(reader))?.topics).toEqual(['science', 'world']);
+    expect(await page.getByLabel('World').isChecked()).toBe(true);
+    expect(await page.getByLabel('Sport').isChecked()).toBe(false);
+    await shot('2-saved');
+
+    const problems = await auditEverywhere('page');
+    expect(problems, problems.join('\n')).toEqual([]);
+
+    // The download is a file the browser saves, not a page: the reader stays where they were.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download my data' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^my-data-\d{4}-\d{2}-\d{2}\.json$/);
+    const data = JSON.parse(await readFile((await download.path())!, 'utf8'));
+    expect(data.subscriber).toMatchObject({ email: reader, status: 'active', topics: [{ id: 'science', label: 'Science' }, { id: 'world', label: 'World' }] });
+    expect(data.subscriber.history).toEqual([expect.objectContaining({ status: 'active', reason: 'confirmed' })]);
+    expect(await page.locator('h1').textContent()).toBe('Your preferences');
+
+    // Deleting asks once more, then says what happened; only the keyed hash is left.
+    await page.getByRole('button', { name: 'Delete my data' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Delete your data?');
+    const confirmProblems = await auditEverywhere('delete');
+    expect(confirmProblems, confirmProblems.join('\n')).toEqual([]);
+    expect(await stores.subscribers.get(reader)).toBeDefined();
+    await page.getByRole('button', { name: 'Delete my data' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Your data is deleted');
+    await shot('3-deleted');
+    expect(await stores.subscribers.get(reader)).toBeUndefined();
+  });
+});
