@@ -9,6 +9,7 @@ import {
   configurationSetVariable,
   maxSendRateVariable,
   queueUrlVariable,
+  sendRateBudgetVariable,
   tableVariables,
   templatesDirVariable,
   tokenSecretArnVariable,
@@ -49,6 +50,7 @@ const lambdaLikeEnvironment = {
   [configurationSetVariable]: 'briefing',
   [tokenSecretArnVariable]: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:token',
   [maxSendRateVariable]: '7',
+  [sendRateBudgetVariable]: '14',
   BRIEFING_SITE_URL: 'https://briefing.example.com',
 };
 
