@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { parseConfig, type BriefingConfig } from '../../lambdas/config/config.ts';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import type { TableNames } from '../../lambdas/aws/dynamodb/tables.ts';
@@ -9,7 +10,7 @@ import { type InProcessConfirmations, inProcessConfirmations } from '../../lambd
 import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { handleRequest } from '../../lambdas/subscription/router.ts';
 import type { SubscriptionDeps } from '../../lambdas/subscription/routes.ts';
-import type { TestEmulators } from '../helpers/emulators.ts';
+import { type InboxMessage, startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 
 export const testSecret = 'test-secret-0123456789abcdef0123456789abcdef';
 export const siteUrl = 'https://briefing.example.com';
@@ -67,6 +68,7 @@ export const apiEvent = (method: string, path: string, options: RequestOptions =
 export const form = (fields: Record<string, string>) => ({ body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
 
 export interface Harness {
+  readonly emulators: TestEmulators;
   readonly config: BriefingConfig;
   readonly stores: Stores;
   readonly tables: TableNames;
@@ -81,7 +83,7 @@ export interface Harness {
  * Fresh tables, the real confirmation sender into the SES emulator behind the in-process queue, and the
  * router called as the Lambda handler calls it.
  */
-export const createHarness = async (emulators: TestEmulators): Promise<Harness> => {
+const createHarness = async (emulators: TestEmulators): Promise<Harness> => {
   const config = parseConfig({ siteUrl });
   const tables = await emulators.freshTables();
   const stores = createStores(emulators.doc, tables);
@@ -89,6 +91,7 @@ export const createHarness = async (emulators: TestEmulators): Promise<Harness> 
   const confirmations = inProcessConfirmations({ subscribers: stores.subscribers, sendConfirmation: createConfirmationSender({ config, mailer: emulators.mailer, secret: testSecret }) });
   const deps = createSubscriptionDeps({ config, stores, confirmations, secret: testSecret, now: clock.now });
   return {
+    emulators,
     config,
     stores,
     tables,
@@ -103,6 +106,56 @@ export const createHarness = async (emulators: TestEmulators): Promise<Harness> 
     },
   };
 };
+
+/**
+ * The harness for one test file: the emulators started once, then a fresh harness (tables, clock,
+ * confirmation queue) and an empty inbox before each test. The object returned reads the current
+ * test's harness, so use it inside tests and hooks only.
+ */
+export const useSubscriptionHarness = (): Harness => {
+  let emulators: TestEmulators | undefined;
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    emulators = await startTestEmulators();
+  });
+  afterAll(async () => emulators?.close());
+  beforeEach(async () => {
+    await emulators!.clearInbox();
+    harness = await createHarness(emulators!);
+  });
+  const current = (): Harness => {
+    if (!harness) throw new Error('the subscription harness is made before each test: use it inside tests and hooks');
+    return harness;
+  };
+  return {
+    get emulators() {
+      return current().emulators;
+    },
+    get config() {
+      return current().config;
+    },
+    get stores() {
+      return current().stores;
+    },
+    get tables() {
+      return current().tables;
+    },
+    get deps() {
+      return current().deps;
+    },
+    get clock() {
+      return current().clock;
+    },
+    get confirmations() {
+      return current().confirmations;
+    },
+    request: (method, path, options) => current().request(method, path, options),
+  };
+};
+
+/** The messages in the local inbox addressed to this address. */
+export const messagesTo = async (emulators: TestEmulators, email: string): Promise<InboxMessage[]> =>
+  (await emulators.inbox()).filter((message) => message.destination.to.map(asciiAddress).includes(email));
 
 /** The text of the page's main element, tags removed and white space collapsed. */
 export const mainText = (html: string): string =>
@@ -121,7 +174,7 @@ export const asciiAddress = (address: string): string => {
 
 /** The link the confirmation email in the local inbox carries for this address. */
 export const confirmationLink = async (emulators: TestEmulators, email: string): Promise<URL> => {
-  const message = (await emulators.inbox()).filter((entry) => entry.destination.to.map(asciiAddress).includes(email)).at(-1);
+  const message = (await messagesTo(emulators, email)).at(-1);
   if (!message) throw new Error(`no email to ${email} in the inbox`);
   const link = /https?:\/\/\S+\/confirm\?token=[\w.-]+/.exec(message.body.text ?? '')?.[0];
   if (!link) throw new Error('the confirmation email has no confirm link');

@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { erasureKeys } from '../../lambdas/subscription/data-requests.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { importSubscribers } from '../../lambdas/subscription/operator.ts';
@@ -7,30 +7,19 @@ import type { Subscriber } from '../../lambdas/subscription/store.ts';
 import { signToken, tokenFor, verifyToken } from '../../lambdas/subscription/tokens.ts';
 import { sendLocally } from '../../local/send.ts';
 import { article } from '../helpers/articles.ts';
-import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { readImportFile } from '../helpers/import-file.ts';
-import { asciiAddress, confirmationLink, createHarness, form, type Harness, mainText, testSecret } from './harness.ts';
+import { confirmationLink, form, mainText, messagesTo, testSecret, useSubscriptionHarness } from './harness.ts';
 
-let emulators: TestEmulators;
-let h: Harness;
-
-beforeAll(async () => {
-  emulators = await startTestEmulators();
-});
-afterAll(async () => emulators.close());
-beforeEach(async () => {
-  await emulators.clearInbox();
-  h = await createHarness(emulators);
-});
+const h = useSubscriptionHarness();
 
 const links = () => subscriptionLinks(h.config, testSecret);
 const tokenOf = (url: string | URL) => new URL(url).searchParams.get('token')!;
 const preferencesToken = (subscriber: Subscriber) => tokenOf(links().preferencesUrl(subscriber.id, h.clock.now()));
 const stored = (email: string) => h.stores.subscribers.get(email);
-const mailsTo = async (email: string) => (await emulators.inbox()).filter((message) => message.destination.to.map(asciiAddress).includes(email));
+const mailsTo = (email: string) => messagesTo(h.emulators, email);
 
 /** Every item of the subscribers table, as DynamoDB holds it. */
-const subscribersTable = async () => (await emulators.doc.send(new ScanCommand({ TableName: h.tables.subscribers, ConsistentRead: true }))).Items ?? [];
+const subscribersTable = async () => (await h.emulators.doc.send(new ScanCommand({ TableName: h.tables.subscribers, ConsistentRead: true }))).Items ?? [];
 
 const reader = async (email = 'ada@example.org', status: Subscriber['status'] = 'active', topics?: string[]): Promise<Subscriber> =>
   (await h.stores.subscribers.add(email, { status, reason: 'confirmed', at: new Date('2026-11-01T08:00:00Z'), set: topics && { topics } }))!;
@@ -44,7 +33,7 @@ const topicsForm = (token: string, topics: readonly string[]) => ({
 /** `briefing send` for one edition, in this process: compose and deliver over these stores, into the SES emulator. */
 const send = async (date: string) => {
   await h.stores.articles.put([article({ id: `story-${date}`, category: 'Science', publishedAt: `${date}T05:00:00Z` })]);
-  return sendLocally({ date, articleIds: [`story-${date}`] }, { stores: h.stores, mailer: emulators.mailer, config: h.config, tokenSecret: testSecret, ratePerSecond: 1000 });
+  return sendLocally({ date, articleIds: [`story-${date}`] }, { stores: h.stores, mailer: h.emulators.mailer, config: h.config, tokenSecret: testSecret, ratePerSecond: 1000 });
 };
 
 describe('GET /preferences', () => {
@@ -280,7 +269,7 @@ describe('POST /preferences/delete', () => {
 
     const first = await send('2026-11-24');
     expect(first.counts.sent).toBe(1);
-    expect((await emulators.inbox()).map((message) => message.destination.to)).toEqual([['other@example.org']]);
+    expect((await h.emulators.inbox()).map((message) => message.destination.to)).toEqual([['other@example.org']]);
 
     const imported = await importSubscribers(
       (async function* () {
@@ -297,7 +286,7 @@ describe('POST /preferences/delete', () => {
     await h.request('POST', '/subscribe', form({ email: 'ada@example.org' }));
     expect((await stored('ada@example.org'))?.status).toBe('pending');
     expect(await h.stores.subscribers.erasures([erasureKeys(testSecret)('ada@example.org')])).toHaveProperty('size', 1);
-    const link = await confirmationLink(emulators, 'ada@example.org');
+    const link = await confirmationLink(h.emulators, 'ada@example.org');
     await h.request('POST', '/confirm', form({ token: tokenOf(link) }));
 
     expect((await stored('ada@example.org'))?.status).toBe('active');
@@ -328,7 +317,7 @@ describe('the links to the preference page', () => {
 
     for (const email of ['ada@example.org', 'bob@example.org']) {
       const [message] = await mailsTo(email);
-      const mail = await emulators.parsed(message!.messageId);
+      const mail = await h.emulators.parsed(message!.messageId);
       const href = /<a [^>]*href="([^"]+)"[^>]*>Choose your topics<\/a>/.exec(mail.html as string)![1]!.replace(/&amp;/g, '&');
       expect(mail.text).toContain(`Choose your topics, or download or delete your data:\n${href}\n`);
       const page = await h.request('GET', '/preferences', { query: `token=${tokenOf(href)}` });
@@ -338,7 +327,7 @@ describe('the links to the preference page', () => {
 
   it('is on the page after confirming: "Choose your topics"', async () => {
     await h.request('POST', '/subscribe', form({ email: 'new@example.org' }));
-    const link = await confirmationLink(emulators, 'new@example.org');
+    const link = await confirmationLink(h.emulators, 'new@example.org');
 
     const confirmed = await h.request('POST', '/confirm', form({ token: tokenOf(link) }));
 

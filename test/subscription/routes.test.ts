@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadArticleFiles } from '../../local/article-files.ts';
 import { buildEdition } from '../../lambdas/edition/model.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
@@ -6,28 +6,17 @@ import type { Subscriber } from '../../lambdas/subscription/store.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { newSignupNonce, signToken } from '../../lambdas/subscription/tokens.ts';
 import { samplesDir } from '../../bin/cli/shared.ts';
-import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import type { ConfirmationJob } from '../../lambdas/subscription/confirmations.ts';
 import { handleRequest } from '../../lambdas/subscription/router.ts';
-import { apiEvent, asciiAddress, confirmationLink, createHarness, form, type Harness, mainText, testSecret } from './harness.ts';
+import { apiEvent, confirmationLink, form, mainText, messagesTo, testSecret, useSubscriptionHarness } from './harness.ts';
 
-let emulators: TestEmulators;
-let h: Harness;
-
-beforeAll(async () => {
-  emulators = await startTestEmulators();
-});
-afterAll(async () => emulators.close());
-beforeEach(async () => {
-  await emulators.clearInbox();
-  h = await createHarness(emulators);
-});
+const h = useSubscriptionHarness();
 
 const minutes = 60_000;
 const days = 86_400_000;
 
 const subscribeForm = (email: string) => h.request('POST', '/subscribe', form({ email }));
-const mailsTo = async (email: string) => (await emulators.inbox()).filter((message) => message.destination.to.map(asciiAddress).includes(email));
+const mailsTo = (email: string) => messagesTo(h.emulators, email);
 const stored = (email: string) => h.stores.subscribers.get(email);
 const links = () => subscriptionLinks(h.config, testSecret);
 const tokenOf = (url: string | URL) => new URL(url).searchParams.get('token')!;
@@ -72,7 +61,7 @@ describe('POST /subscribe', () => {
     expect(mails[0]!.subject).toBe(`Confirm your subscription to ${h.config.newsletterName}`);
     expect(mails[0]!.body.html).toContain('Confirm my subscription');
 
-    const link = await confirmationLink(emulators, 'reader@xn--bcher-kva.example');
+    const link = await confirmationLink(h.emulators, 'reader@xn--bcher-kva.example');
     expect(link.origin + link.pathname).toBe(`${h.config.siteUrl}/confirm`);
     const confirmed = await h.request('POST', '/confirm', form({ token: tokenOf(link) }));
     expect(confirmed.statusCode).toBe(200);
@@ -150,7 +139,7 @@ describe('POST /subscribe', () => {
     expect(waiting?.signupExpiresAt).toBe(Math.floor(h.clock.now().getTime() / 1000) + 7 * 86_400);
     expect((await h.stores.subscribers.pageByStatus('active')).items).toEqual([]);
 
-    const link = await confirmationLink(emulators, 'back@example.org');
+    const link = await confirmationLink(h.emulators, 'back@example.org');
     await h.request('POST', '/confirm', form({ token: tokenOf(link) }));
     const back = await stored('back@example.org');
     expect(back?.status).toBe('active');
@@ -164,7 +153,7 @@ describe('POST /subscribe', () => {
   it('leaves an unsubscribed address unsubscribed and kept for good when its new sign-up is never confirmed', async () => {
     await existing('undecided@example.org', 'unsubscribed');
     await subscribeForm('undecided@example.org');
-    const token = tokenOf(await confirmationLink(emulators, 'undecided@example.org'));
+    const token = tokenOf(await confirmationLink(h.emulators, 'undecided@example.org'));
     h.clock.advance(7 * days + minutes);
 
     const late = await h.request('POST', '/confirm', form({ token }));
@@ -260,7 +249,7 @@ describe('confirm', () => {
 
   it('POST activates, records why and when, and ends the pending expiry; a second POST is still a success', async () => {
     await subscribeForm('joiner@example.org');
-    const token = tokenOf(await confirmationLink(emulators, 'joiner@example.org'));
+    const token = tokenOf(await confirmationLink(h.emulators, 'joiner@example.org'));
     h.clock.advance(5 * minutes);
 
     const first = await h.request('POST', '/confirm', form({ token }));
@@ -282,7 +271,7 @@ describe('confirm', () => {
 
   it('refuses a link older than 7 days with a page that says so', async () => {
     await subscribeForm('late@example.org');
-    const token = tokenOf(await confirmationLink(emulators, 'late@example.org'));
+    const token = tokenOf(await confirmationLink(h.emulators, 'late@example.org'));
     h.clock.advance(7 * days + minutes);
 
     const response = await h.request('POST', '/confirm', form({ token }));
@@ -294,7 +283,7 @@ describe('confirm', () => {
 
   it('does not bring back an address that unsubscribed after the link was sent', async () => {
     await subscribeForm('gone@example.org');
-    const token = tokenOf(await confirmationLink(emulators, 'gone@example.org'));
+    const token = tokenOf(await confirmationLink(h.emulators, 'gone@example.org'));
     const subscriber = (await stored('gone@example.org'))!;
     await h.request('POST', '/unsubscribe', form({ token: tokenOf(links().unsubscribeUrl(subscriber.id, h.clock.now())) }));
 
@@ -426,13 +415,13 @@ describe('links bound to what they were sent for', () => {
 
   it("an old confirm link does not confirm a later, separate sign-up; that sign-up's own link does", async () => {
     await subscribeForm('twice@example.org');
-    const first = tokenOf(await confirmationLink(emulators, 'twice@example.org'));
+    const first = tokenOf(await confirmationLink(h.emulators, 'twice@example.org'));
     await h.request('POST', '/confirm', form({ token: first }));
     const { id } = (await stored('twice@example.org'))!;
     await h.request('POST', '/unsubscribe', form({ token: tokenOf(links().unsubscribeUrl(id)) }));
     h.clock.advance(11 * minutes);
     await subscribeForm('twice@example.org');
-    const second = tokenOf(await confirmationLink(emulators, 'twice@example.org'));
+    const second = tokenOf(await confirmationLink(h.emulators, 'twice@example.org'));
     expect(second).not.toBe(first);
 
     const shown = await h.request('GET', '/confirm', { query: `token=${first}` });
@@ -449,10 +438,10 @@ describe('links bound to what they were sent for', () => {
 
   it('a confirm link dies when a new sign-up replaces its own, and when it expires', async () => {
     await subscribeForm('slow@example.org');
-    const first = tokenOf(await confirmationLink(emulators, 'slow@example.org'));
+    const first = tokenOf(await confirmationLink(h.emulators, 'slow@example.org'));
     h.clock.advance(11 * minutes);
     await subscribeForm('slow@example.org');
-    const second = tokenOf(await confirmationLink(emulators, 'slow@example.org'));
+    const second = tokenOf(await confirmationLink(h.emulators, 'slow@example.org'));
 
     const replaced = await h.request('POST', '/confirm', form({ token: first }));
 

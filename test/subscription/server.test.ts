@@ -1,26 +1,18 @@
 import { connect } from 'node:net';
 import { request as httpRequest } from 'node:http';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../local/api-server.ts';
 import type { Subscriber } from '../../lambdas/subscription/store.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { signToken } from '../../lambdas/subscription/tokens.ts';
-import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
-import { createHarness, type Harness, mainText, testSecret } from './harness.ts';
+import { mainText, testSecret, useSubscriptionHarness } from './harness.ts';
 
-let emulators: TestEmulators;
-let h: Harness;
+const h = useSubscriptionHarness();
 let server: ApiServer;
 let active: Subscriber;
 let pending: Subscriber;
 
-beforeAll(async () => {
-  emulators = await startTestEmulators();
-});
-afterAll(async () => emulators.close());
 beforeEach(async () => {
-  await emulators.clearInbox();
-  h = await createHarness(emulators);
   server = await startApiServer({ port: 0, deps: h.deps, rateLimit: false });
   active = (await h.stores.subscribers.add('reader@example.org', { status: 'active', reason: 'confirmed' }))!;
   pending = (await h.stores.subscribers.add('waiting@example.org', { status: 'pending', reason: 'signed up on the web page' }))!;
@@ -34,7 +26,7 @@ const tokenOf = (url: string) => new URL(url).searchParams.get('token')!;
 const snapshot = async () => {
   const subscribers: Subscriber[] = [];
   for await (const subscriber of h.stores.subscribers.all()) subscribers.push(subscriber);
-  return { subscribers: subscribers.sort((a, b) => a.email.localeCompare(b.email)), inbox: (await emulators.inbox()).length };
+  return { subscribers: subscribers.sort((a, b) => a.email.localeCompare(b.email)), inbox: (await h.emulators.inbox()).length };
 };
 
 const post = (path: string, body: string, contentType = 'application/x-www-form-urlencoded') =>

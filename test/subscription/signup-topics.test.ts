@@ -1,19 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../lambdas/subscription/store.ts';
-import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
-import { confirmationLink, createHarness, type Harness, mainText } from './harness.ts';
+import { confirmationLink, mainText, useSubscriptionHarness } from './harness.ts';
 
-let emulators: TestEmulators;
-let h: Harness;
-
-beforeAll(async () => {
-  emulators = await startTestEmulators();
-});
-afterAll(async () => emulators.close());
-beforeEach(async () => {
-  await emulators.clearInbox();
-  h = await createHarness(emulators);
-});
+const h = useSubscriptionHarness();
 
 /** The sign-up form as a browser posts it: each ticked box sends `topics` once. */
 const signupForm = (email: string, topics: readonly string[]) => ({
@@ -22,7 +11,7 @@ const signupForm = (email: string, topics: readonly string[]) => ({
 });
 const stored = (email: string) => h.stores.subscribers.get(email);
 const confirmFor = async (email: string) => {
-  const link = await confirmationLink(emulators, email);
+  const link = await confirmationLink(h.emulators, email);
   return h.request('POST', '/confirm', { body: `token=${link.searchParams.get('token')}`, contentType: 'application/x-www-form-urlencoded' });
 };
 
@@ -95,6 +84,6 @@ describe('POST /subscribe with topics', () => {
     expect(response.body).toMatch(/value="world" checked>/);
     expect(response.body).toContain('value="ada@example.org"');
     expect(await stored('ada@example.org')).toBeUndefined();
-    expect(await emulators.inbox()).toEqual([]);
+    expect(await h.emulators.inbox()).toEqual([]);
   });
 });
