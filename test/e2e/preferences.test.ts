@@ -1,18 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
-import { type BriefingConfig, parseConfig } from '../../lambdas/config/config.ts';
+import type { BriefingConfig } from '../../lambdas/config/config.ts';
 import type { Stores } from '../../lambdas/stores.ts';
-import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
-import { type ApiServer, startApiServer } from '../../local/api-server.ts';
+import type { ApiServer } from '../../local/api-server.ts';
 import { sendLocally } from '../../local/send.ts';
 import { article } from '../helpers/articles.ts';
-import { type InboxMessage, startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { audit, chromiumOptions, problemsOf, schemes, widths } from './axe.ts';
+import { linkIn, startSubscriptionSite } from './subscription-site.ts';
 
 const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
 const secret = 'e2e-preferences-secret-0123456789abcdef';
@@ -25,25 +24,7 @@ let config: BriefingConfig;
 let browser: Browser;
 let page: Page;
 
-/** A free loopback port: the site URL in the mail must be known before the server starts. */
-const freePort = (): Promise<number> =>
-  new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
-
 const shot = (name: string) => page.screenshot({ path: join(artifacts, `preferences-${name}.png`), fullPage: true });
-
-/** The href of the link whose text is `text` in a mail's HTML, as the reader's mail client would open it. */
-const linkIn = (message: InboxMessage, text: string): string => {
-  const match = new RegExp(`<a\\s[^>]*href="([^"]+)"[^>]*>\\s*${text}\\s*</a>`).exec(message.body.html ?? '');
-  if (!match) throw new Error(`no "${text}" link in "${message.subject}"`);
-  return match[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))).replace(/&amp;/g, '&');
-};
 
 /** axe over the page as it is now, at each width and scheme; the page is reloaded by none of it. */
 const auditEverywhere = async (name: string): Promise<string[]> => {
@@ -69,9 +50,7 @@ beforeAll(async () => {
   ]);
   await stores.subscribers.add(reader, { status: 'active', reason: 'confirmed' });
 
-  const port = await freePort();
-  config = parseConfig({ siteUrl: `http://127.0.0.1:${port}`, newsletterName: 'The Morning Briefing' });
-  server = await startApiServer({ port, deps: createSubscriptionDeps({ config, stores, mailer: emulators.mailer, secret }) });
+  ({ config, server } = await startSubscriptionSite({ stores, mailer: emulators.mailer, secret }));
 
   browser = await chromium.launch(chromiumOptions);
   // Our pages allow no script: axe needs the policy set aside in this context.

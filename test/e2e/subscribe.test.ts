@@ -1,18 +1,17 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplesDir } from '../../bin/cli/shared.ts';
 import { loadArticleFiles } from '../../local/article-files.ts';
-import { parseConfig } from '../../lambdas/config/config.ts';
-import { type ApiServer, startApiServer } from '../../local/api-server.ts';
+import type { ApiServer } from '../../local/api-server.ts';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import type { Stores } from '../../lambdas/stores.ts';
-import { createSubscriptionDeps } from '../../lambdas/subscription/deps.ts';
 import { runCli } from '../helpers/cli.ts';
 import { type InboxMessage, startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
+import { chromiumOptions } from './axe.ts';
+import { linkIn, startSubscriptionSite } from './subscription-site.ts';
 
 const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
 const secret = 'e2e-token-secret-0123456789abcdef';
@@ -28,27 +27,9 @@ let articleIds: string[];
 let browser: Browser;
 let page: Page;
 
-/** A free loopback port: the site URL in the mail must be known before the server starts. */
-const freePort = (): Promise<number> =>
-  new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
-
 const shot = (name: string) => page.screenshot({ path: join(artifacts, `subscribe-${name}.png`), fullPage: true });
 
 const mailsTo = async (email: string): Promise<InboxMessage[]> => (await emulators.inbox()).filter((message) => message.destination.to.includes(email));
-
-/** The href of the link whose text is `text` in a mail's HTML, as the reader's mail client would open it. */
-const linkIn = (message: InboxMessage, text: string): string => {
-  const match = new RegExp(`<a\\s[^>]*href="([^"]+)"[^>]*>\\s*${text}\\s*</a>`).exec(message.body.html ?? '');
-  if (!match) throw new Error(`no "${text}" link in "${message.subject}"`);
-  return match[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))).replace(/&amp;/g, '&');
-};
 
 /** `briefing send` as the editor runs it, against these emulators and this site. */
 const send = (date: string) =>
@@ -66,15 +47,9 @@ beforeAll(async () => {
   await stores.articles.put(articles);
   await stores.subscribers.add(otherReader, { status: 'active', reason: 'confirmed' });
 
-  const port = await freePort();
-  siteUrl = `http://127.0.0.1:${port}`;
-  const config = parseConfig({ siteUrl, newsletterName: 'The Morning Briefing' });
-  server = await startApiServer({ port, deps: createSubscriptionDeps({ config, stores, mailer: emulators.mailer, secret }) });
+  ({ siteUrl, server } = await startSubscriptionSite({ stores, mailer: emulators.mailer, secret }));
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await chromium.launch(chromiumOptions);
   page = await browser.newPage({ viewport: { width: 800, height: 1000 } });
 });
 
