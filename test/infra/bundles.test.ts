@@ -18,6 +18,7 @@ import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import { tableNamesFromEnv } from '../../lambdas/aws/dynamodb/tables.ts';
 import { ensureTables } from '../../local/tables.ts';
 import { article } from '../helpers/articles.ts';
+import { restApiEvent } from '../helpers/rest-event.ts';
 
 const run = promisify(execFile);
 
@@ -248,7 +249,7 @@ describe('Lambda bundles', () => {
     });
     const sqsUrl = await listen(sqs);
     try {
-      const env = { ...lambdaEnvironment('compose'), BRIEFING_ARTICLES_TABLE: 'retry-articles', BRIEFING_SUBSCRIBERS_TABLE: 'retry-subscribers', BRIEFING_EDITIONS_TABLE: 'retry-editions', BRIEFING_DELIVERIES_TABLE: 'retry-deliveries', BRIEFING_QUEUE_URL: `${sqsUrl}/123456789012/delivery`, AWS_ENDPOINT_URL_SQS: sqsUrl };
+      const env = { ...lambdaEnvironment('compose'), BRIEFING_ARTICLES_TABLE: 'retry-articles', BRIEFING_SUBSCRIBERS_TABLE: 'retry-subscribers', BRIEFING_EDITIONS_TABLE: 'retry-editions', BRIEFING_DELIVERIES_TABLE: 'retry-deliveries', BRIEFING_VARIANTS_TABLE: 'retry-variants', BRIEFING_QUEUE_URL: `${sqsUrl}/123456789012/delivery`, AWS_ENDPOINT_URL_SQS: sqsUrl };
       const doc = createDocumentClient({ dynamodbEndpoint: dynamoUrl });
       const tables = tableNamesFromEnv(env);
       await ensureTables(doc, tables);
@@ -271,35 +272,7 @@ describe('Lambda bundles', () => {
   });
 
   it('subscription-api serves the signup page to the REST API (payload 1.0) in a plain node process as deployed', async () => {
-    const event = {
-      resource: '/',
-      path: '/',
-      httpMethod: 'GET',
-      headers: { Host: 'abc123.execute-api.eu-west-2.amazonaws.com', Accept: 'text/html' },
-      multiValueHeaders: { Host: ['abc123.execute-api.eu-west-2.amazonaws.com'], Accept: ['text/html'] },
-      queryStringParameters: null,
-      multiValueQueryStringParameters: null,
-      pathParameters: null,
-      stageVariables: null,
-      requestContext: {
-        accountId: '123456789012',
-        apiId: 'abc123',
-        domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
-        domainPrefix: 'abc123',
-        httpMethod: 'GET',
-        identity: { sourceIp: '198.51.100.7', userAgent: 'test' },
-        path: '/prod/',
-        protocol: 'HTTP/1.1',
-        requestId: 'req-1',
-        requestTime: '24/Nov/2026:06:00:00 +0000',
-        requestTimeEpoch: 1764000000000,
-        resourceId: 'root',
-        resourcePath: '/',
-        stage: 'prod',
-      },
-      body: null,
-      isBase64Encoded: false,
-    };
+    const event = restApiEvent({ method: 'GET', path: '/', headers: { Accept: 'text/html' } });
 
     const { result, error } = await invokeBundle(join(bundles.subscriptionApi!, 'index.mjs'), event, lambdaEnvironment('subscriptionApi'));
 
@@ -366,35 +339,8 @@ describe('Lambda bundles', () => {
     const env = { ...lambdaEnvironment('ingestApi'), BRIEFING_ARTICLES_TABLE: 'in-articles' };
     const doc = createDocumentClient({ dynamodbEndpoint: dynamoUrl });
     await ensureTables(doc, tableNamesFromEnv(env));
-    const event = (authorization: string) => ({
-      resource: '/articles',
-      path: '/articles',
-      httpMethod: 'POST',
-      headers: { Host: 'abc123.execute-api.eu-west-2.amazonaws.com', 'Content-Type': 'application/json', Authorization: authorization },
-      multiValueHeaders: { Host: ['abc123.execute-api.eu-west-2.amazonaws.com'], 'Content-Type': ['application/json'], Authorization: [authorization] },
-      queryStringParameters: null,
-      multiValueQueryStringParameters: null,
-      pathParameters: null,
-      stageVariables: null,
-      requestContext: {
-        accountId: '123456789012',
-        apiId: 'abc123',
-        domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
-        domainPrefix: 'abc123',
-        httpMethod: 'POST',
-        identity: { sourceIp: '198.51.100.7', userAgent: 'cms' },
-        path: '/prod/articles',
-        protocol: 'HTTP/1.1',
-        requestId: 'req-2',
-        requestTime: '24/Nov/2026:06:00:00 +0000',
-        requestTimeEpoch: 1764000000000,
-        resourceId: 'res1',
-        resourcePath: '/articles',
-        stage: 'prod',
-      },
-      body: JSON.stringify([article({ id: 'posted-story' })]),
-      isBase64Encoded: false,
-    });
+    const event = (authorization: string) =>
+      restApiEvent({ method: 'POST', path: '/articles', headers: { 'Content-Type': 'application/json', Authorization: authorization }, body: JSON.stringify([article({ id: 'posted-story' })]), userAgent: 'cms' });
 
     const refused = await invokeBundle(join(bundles.ingestApi!, 'index.mjs'), event('Bearer wrong'), env);
     const stored = await invokeBundle(join(bundles.ingestApi!, 'index.mjs'), event(`Bearer ${'k'.repeat(64)}`), env);

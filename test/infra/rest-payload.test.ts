@@ -2,59 +2,23 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { requestFromEvent } from '../../lambdas/subscription/http.ts';
 import { fromRestEvent, toRestResult } from '../../lambdas/subscription/rest-payload.ts';
+import { restApiEvent } from '../helpers/rest-event.ts';
 
-/** A REST API Lambda proxy event (payload 1.0) as API Gateway documents it, for a one-click unsubscribe. */
+/** A one-click unsubscribe through the REST API: repeated headers and query values, a cookie, a mail proxy's user agent. */
 const restEvent = (overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent => ({
-  resource: '/unsubscribe',
-  path: '/unsubscribe',
-  httpMethod: 'POST',
-  headers: { Host: 'abc123.execute-api.eu-west-2.amazonaws.com', 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html', 'X-Forwarded-For': '198.51.100.7' },
-  multiValueHeaders: {
-    Host: ['abc123.execute-api.eu-west-2.amazonaws.com'],
-    'Content-Type': ['application/x-www-form-urlencoded'],
-    Accept: ['text/html', 'application/xhtml+xml'],
-    Cookie: ['a=1; b=2'],
-    'X-Forwarded-For': ['198.51.100.7'],
-  },
-  queryStringParameters: { token: 'v1.a+b/c', topic: 'world' },
-  multiValueQueryStringParameters: { token: ['v1.a+b/c'], topic: ['news', 'world'] },
-  pathParameters: null,
-  stageVariables: null,
-  requestContext: {
-    accountId: '123456789012',
-    apiId: 'abc123',
-    authorizer: undefined,
-    domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
-    domainPrefix: 'abc123',
-    httpMethod: 'POST',
-    identity: {
-      accessKey: null,
-      accountId: null,
-      apiKey: null,
-      apiKeyId: null,
-      caller: null,
-      clientCert: null,
-      cognitoAuthenticationProvider: null,
-      cognitoAuthenticationType: null,
-      cognitoIdentityId: null,
-      cognitoIdentityPoolId: null,
-      principalOrgId: null,
-      sourceIp: '198.51.100.7',
-      user: null,
-      userAgent: 'Mozilla/5.0 (GoogleImageProxy)',
-      userArn: null,
+  ...restApiEvent({
+    method: 'POST',
+    path: '/unsubscribe',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: ['text/html', 'application/xhtml+xml'],
+      Cookie: 'a=1; b=2',
+      'X-Forwarded-For': '198.51.100.7',
     },
-    path: '/prod/unsubscribe',
-    protocol: 'HTTP/1.1',
-    requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
-    requestTime: '24/Nov/2026:06:00:00 +0000',
-    requestTimeEpoch: 1764000000000,
-    resourceId: 'r1',
-    resourcePath: '/unsubscribe',
-    stage: 'prod',
-  },
-  body: 'List-Unsubscribe=One-Click',
-  isBase64Encoded: false,
+    query: { token: 'v1.a+b/c', topic: ['news', 'world'] },
+    body: 'List-Unsubscribe=One-Click',
+    userAgent: 'Mozilla/5.0 (GoogleImageProxy)',
+  }),
   ...overrides,
 });
 

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import { ingestKeyFromEnv, ingestKeyLifetimeMs } from '../../lambdas/aws/ingest-key.ts';
 import { article } from '../helpers/articles.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
+import { restApiEvent } from '../helpers/rest-event.ts';
 
 /**
  * Secrets Manager has no emulator: this answers GetSecretValue (AWS JSON 1.1) with the response shape
@@ -70,40 +70,9 @@ describe('the ingest key as the deployed function reads it', () => {
   });
 });
 
-/** A REST API Lambda proxy event (payload 1.0) for POST /articles, as API Gateway documents it. */
-const restEvent = (body: string, authorization?: string): APIGatewayProxyEvent => {
-  const headers: Record<string, string> = { Host: 'abc123.execute-api.eu-west-2.amazonaws.com', 'Content-Type': 'application/json', ...(authorization ? { Authorization: authorization } : {}) };
-  return {
-    resource: '/articles',
-    path: '/articles',
-    httpMethod: 'POST',
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      authorizer: undefined,
-      domainName: 'abc123.execute-api.eu-west-2.amazonaws.com',
-      domainPrefix: 'abc123',
-      httpMethod: 'POST',
-      identity: { sourceIp: '198.51.100.7', userAgent: 'cms-webhook/2.1' } as APIGatewayProxyEvent['requestContext']['identity'],
-      path: '/prod/articles',
-      protocol: 'HTTP/1.1',
-      requestId: 'req-1',
-      requestTime: '24/Nov/2026:06:00:00 +0000',
-      requestTimeEpoch: 1764000000000,
-      resourceId: 'res1',
-      resourcePath: '/articles',
-      stage: 'prod',
-    },
-    body,
-    isBase64Encoded: false,
-  };
-};
+/** POST /articles through the REST API, as the CMS's webhook sends it. */
+const restEvent = (body: string, authorization?: string) =>
+  restApiEvent({ method: 'POST', path: '/articles', headers: { 'Content-Type': 'application/json', ...(authorization ? { Authorization: authorization } : {}) }, body, userAgent: 'cms-webhook/2.1' });
 
 describe('the ingest function', () => {
   let emulators: TestEmulators;
