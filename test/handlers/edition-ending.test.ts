@@ -2,16 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countPublisher, sendRateBudget } from '../../lambdas/handlers/edition-ending.ts';
 import { editionsSentMetric, editionsStoppedMetric, metricsNamespace, serviceName, stopReasonDimension } from '../../lambdas/metrics.ts';
-
-/** The embedded-metric-format documents Powertools writes to stdout. */
-const captureMetrics = () => {
-  const documents: Record<string, unknown>[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter(Boolean)) documents.push(JSON.parse(line) as Record<string, unknown>);
-    return true;
-  });
-  return documents;
-};
+import { capturePowertoolsOutput } from '../helpers/powertools-output.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -19,7 +10,8 @@ afterEach(() => {
 
 describe('countPublisher (the metrics port of the edition ending in a Lambda)', () => {
   it('publishes EditionsStopped at once with exactly the service and reason dimensions, and leaves the invocation\'s other metrics alone', () => {
-    const documents = captureMetrics();
+    // countPublisher logs nothing: every line is a metric document.
+    const documents = capturePowertoolsOutput();
     const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
     metrics.addMetric('Sent', MetricUnit.Count, 3);
 

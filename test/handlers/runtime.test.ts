@@ -3,18 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lambdaHandler, metrics } from '../../lambdas/handlers/runtime.ts';
 import { ComposeError } from '../../lambdas/sending/compose-request.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
-
-/** The JSON lines Powertools writes (its Logger: warnings and errors to stderr; the embedded metric format to stdout). */
-const captureOutput = () => {
-  const lines: Record<string, unknown>[] = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      return true;
-    });
-  }
-  return lines;
-};
+import { capturePowertoolsOutput, isMetricDocument } from '../helpers/powertools-output.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -22,7 +11,7 @@ afterEach(() => {
 
 describe('lambdaHandler', () => {
   it('logs an expected failure as a warning and anything else as an error, with the request id, and still throws both', async () => {
-    const lines = captureOutput();
+    const lines = capturePowertoolsOutput();
     const handler = lambdaHandler(async (event: { readonly expected: boolean }) => {
       throw event.expected ? new ComposeError('date: must be a calendar date, YYYY-MM-DD') : new TypeError("Cannot read properties of undefined (reading 'html')");
     });
@@ -37,7 +26,7 @@ describe('lambdaHandler', () => {
   });
 
   it('publishes the metrics added during an invocation after it, also when it fails', async () => {
-    const lines = captureOutput();
+    const lines = capturePowertoolsOutput();
     const handler = lambdaHandler(
       async (event: { readonly fail: boolean }) => {
         metrics.addMetric('Sent', MetricUnit.Count, 1);
@@ -50,18 +39,18 @@ describe('lambdaHandler', () => {
     expect(await handler({ fail: false }, lambdaContext())).toBe('done');
     await expect(handler({ fail: true }, lambdaContext())).rejects.toThrow('SES did not answer');
 
-    const published = lines.filter((line) => '_aws' in line);
+    const published = lines.filter(isMetricDocument);
     expect(published).toHaveLength(2);
     expect(published[0]).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'Briefing', Metrics: [{ Name: 'Sent', Unit: 'Count' }] }] }, service: 'briefing', Sent: 1 });
   });
 
   it('publishes nothing for a function that publishes no metrics', async () => {
-    const lines = captureOutput();
+    const lines = capturePowertoolsOutput();
     metrics.addMetric('Sent', MetricUnit.Count, 1);
 
     await lambdaHandler(async () => 'done')({}, lambdaContext());
 
-    expect(lines.filter((line) => '_aws' in line)).toEqual([]);
+    expect(lines.filter(isMetricDocument)).toEqual([]);
     metrics.clearMetrics();
   });
 });

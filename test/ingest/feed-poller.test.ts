@@ -5,6 +5,7 @@ import { conditionalFeed, useFeedServer } from '../feeds/feed-server.ts';
 import { fixture } from '../feeds/fixtures.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
+import { capturePowertoolsOutput, isMetricDocument } from '../helpers/powertools-output.ts';
 
 // The deployed handler as Lambda runs it: its module reads the table names and the DynamoDB endpoint
 // from the environment when it loads, so it is imported once the emulators are up.
@@ -23,18 +24,12 @@ afterEach(() => vi.restoreAllMocks());
 
 const feeds = useFeedServer();
 
-/** The JSON lines Powertools writes: log lines and, on stdout, the embedded metric format. */
+/** What the poller wrote: its log lines, and the FeedPollFailures of each metric document. */
 const captureOutput = () => {
-  const lines: Record<string, unknown>[] = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      return true;
-    });
-  }
+  const lines = capturePowertoolsOutput();
   return {
-    logs: () => lines.filter((line) => !('_aws' in line)).map((line) => [line.level, line.message]),
-    failures: () => lines.filter((line) => '_aws' in line).map((line) => line.FeedPollFailures),
+    logs: () => lines.filter((line) => !isMetricDocument(line)).map((line) => [line.level, line.message]),
+    failures: () => lines.filter(isMetricDocument).map((line) => line.FeedPollFailures),
   };
 };
 
