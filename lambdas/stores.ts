@@ -1,5 +1,6 @@
 import type { ArticleStore } from './articles/store.ts';
 import type { EditionStore } from './edition/store.ts';
+import type { VariantStore } from './edition/variant-store.ts';
 import type { DeliveryStore } from './sending/delivery-store.ts';
 import type { SubscriberStore } from './subscription/store.ts';
 
@@ -9,4 +10,5 @@ export interface Stores {
   readonly subscribers: SubscriberStore;
   readonly editions: EditionStore;
   readonly deliveries: DeliveryStore;
+  readonly variants: VariantStore;
 }

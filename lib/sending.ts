@@ -86,6 +86,8 @@ export class Sending extends Construct {
     props.storage.grant(this.compose, 'editions', 'read', 'write');
     // A resume counts the outcomes again from the deliveries table and marks uncertain ones for a retry (--retry-uncertain).
     props.storage.grant(this.compose, 'deliveries', 'read', 'write');
+    // The edition's topic variants: written in batches (BatchWriteItem), listed again by a resume to map readers to them.
+    props.storage.grant(this.compose, 'variants', 'read', 'batchWrite');
     this.queue.grantSendMessages(this.compose);
     this.compose.addEnvironment(queueUrlVariable, this.queue.queueUrl);
     props.email.grantSend(this.compose);
@@ -96,6 +98,8 @@ export class Sending extends Construct {
     props.storage.grant(this.deliver, 'editions', 'read', 'write');
     // release() gives a claim back with a conditional DeleteItem when SES certainly did not take the message.
     props.storage.grant(this.deliver, 'deliveries', 'read', 'write', 'delete');
+    // The variant a job names, read once per container (the archive reads the full edition from the editions table).
+    props.storage.grant(this.deliver, 'variants', 'read');
     props.email.grantSend(this.deliver);
     props.tokenSecret.grantRead(this.deliver);
 

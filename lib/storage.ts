@@ -42,6 +42,7 @@ export class Storage extends Construct {
     editions: 'Editions',
     deliveries: 'Deliveries',
     feeds: 'Feeds',
+    variants: 'Variants',
   };
 
   constructor(scope: Construct, id: string, props: StorageProps) {
@@ -74,6 +75,7 @@ export class Storage extends Construct {
       editions: table('editions', this.ids.editions),
       deliveries: table('deliveries', this.ids.deliveries),
       feeds: table('feeds', this.ids.feeds),
+      variants: table('variants', this.ids.variants),
     };
   }
 

@@ -13,6 +13,7 @@ export const tableVariables = {
   editions: 'BRIEFING_EDITIONS_TABLE',
   deliveries: 'BRIEFING_DELIVERIES_TABLE',
   feeds: 'BRIEFING_FEEDS_TABLE',
+  variants: 'BRIEFING_VARIANTS_TABLE',
 } as const satisfies Readonly<Record<StoreName, string>>;
 
 /** The delivery queue's URL, where compose puts the jobs. */

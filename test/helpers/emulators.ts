@@ -61,6 +61,7 @@ export const startTestEmulators = async (): Promise<TestEmulators> => {
     BRIEFING_SUBSCRIBERS_TABLE: tables.subscribers,
     BRIEFING_EDITIONS_TABLE: tables.editions,
     BRIEFING_DELIVERIES_TABLE: tables.deliveries,
+    BRIEFING_VARIANTS_TABLE: tables.variants,
   });
   return {
     settings: emulators.settings,

@@ -213,6 +213,7 @@ describe('functions', () => {
       BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
       BRIEFING_EDITIONS_TABLE: table('Editions'),
       BRIEFING_DELIVERIES_TABLE: table('Deliveries'),
+      BRIEFING_VARIANTS_TABLE: table('Variants'),
       BRIEFING_QUEUE_URL: ref(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue'),
       BRIEFING_CONFIGURATION_SET: configurationSet(),
       BRIEFING_SEND_RATE_BUDGET: '14',
@@ -226,6 +227,7 @@ describe('functions', () => {
       BRIEFING_SUBSCRIBERS_TABLE: table('Subscribers'),
       BRIEFING_EDITIONS_TABLE: table('Editions'),
       BRIEFING_DELIVERIES_TABLE: table('Deliveries'),
+      BRIEFING_VARIANTS_TABLE: table('Variants'),
       BRIEFING_CONFIGURATION_SET: configurationSet(),
       BRIEFING_TOKEN_SECRET_ARN: secret(),
       BRIEFING_MAX_SEND_RATE: '7',
@@ -314,11 +316,12 @@ describe('least privilege', () => {
   });
 
   it('lets each function read only the tables it reads and write only the tables it writes', () => {
-    expect(resourcesFor('compose', 'dynamodb:Query')).toEqual(tableIds('Articles', 'Subscribers', 'Editions', 'Deliveries'));
+    expect(resourcesFor('compose', 'dynamodb:Query')).toEqual(tableIds('Articles', 'Subscribers', 'Editions', 'Deliveries', 'Variants'));
     expect(resourcesFor('compose', 'dynamodb:PutItem')).toEqual(tableIds('Editions', 'Deliveries'));
     expect(resourcesFor('compose', 'dynamodb:UpdateItem')).toEqual(tableIds('Editions', 'Deliveries'));
-    expect(resourcesFor('deliver', 'dynamodb:GetItem')).toEqual(tableIds('Articles', 'Subscribers', 'Editions', 'Deliveries'));
+    expect(resourcesFor('deliver', 'dynamodb:GetItem')).toEqual(tableIds('Articles', 'Subscribers', 'Editions', 'Deliveries', 'Variants'));
     expect(resourcesFor('deliver', 'dynamodb:PutItem')).toEqual(tableIds('Editions', 'Deliveries'));
+    expect(resourcesFor('deliver', 'dynamodb:BatchWriteItem')).toEqual([]);
     expect(resourcesFor('subscriptionApi', 'dynamodb:GetItem')).toEqual(tableIds('Subscribers', 'Editions'));
     expect(resourcesFor('subscriptionApi', 'dynamodb:PutItem')).toEqual(tableIds('Subscribers'));
     expect(resourcesFor('subscriptionApi', 'dynamodb:UpdateItem')).toEqual(tableIds('Subscribers', 'Editions'));
@@ -343,11 +346,12 @@ describe('least privilege', () => {
     expect(resourcesFor('compose', 'dynamodb:BatchGetItem')).toContain(tableIds('Articles')[0]);
   });
 
-  it('grants no Scan, no batch write but the article writers\' and no delete, but the conditional DeleteItem deliver uses to give a claim back and the subscription API\'s for "Delete my data"', () => {
+  it('grants no Scan, no batch write but the article writers\' and compose\'s of the variants, and no delete, but the conditional DeleteItem deliver uses to give a claim back and the subscription API\'s for "Delete my data"', () => {
+    const batchWrites: Partial<Record<FunctionName, string[]>> = { feedPoller: tableIds('Articles'), ingestApi: tableIds('Articles'), compose: tableIds('Variants') };
     for (const name of Object.keys(functions) as FunctionName[]) {
       const actions = statementsOf(name).flatMap(actionsOf);
       expect(actions.filter((action) => ['dynamodb:Scan', 'dynamodb:*'].includes(action)), name).toEqual([]);
-      expect(resourcesFor(name, 'dynamodb:BatchWriteItem'), name).toEqual(name === 'feedPoller' || name === 'ingestApi' ? tableIds('Articles') : []);
+      expect(resourcesFor(name, 'dynamodb:BatchWriteItem'), name).toEqual(batchWrites[name] ?? []);
       expect(resourcesFor(name, 'dynamodb:DeleteItem'), name).toEqual(name === 'deliver' ? tableIds('Deliveries') : name === 'subscriptionApi' ? tableIds('Subscribers') : []);
     }
   });
@@ -414,9 +418,9 @@ describe('least privilege', () => {
 });
 
 describe('storage', () => {
-  it('keeps five on-demand tables with point-in-time recovery, retained when the stack is deleted', () => {
+  it('keeps six on-demand tables with point-in-time recovery, retained when the stack is deleted', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(5);
+    expect(Object.keys(tables)).toHaveLength(6);
     for (const [id, table] of Object.entries(tables)) {
       expect(table.DeletionPolicy, id).toBe('Retain');
       expect(table.UpdateReplacePolicy, id).toBe('Retain');
@@ -430,6 +434,16 @@ describe('storage', () => {
   it('expires delivery records through their TTL attribute', () => {
     expect(resource(template, 'AWS::DynamoDB::Table', 'Deliveries').Properties).toMatchObject({
       TimeToLiveSpecification: { AttributeName: expect.any(String), Enabled: true },
+    });
+  });
+
+  it('keeps the topic variants by edition and variant key, and expires them through their TTL attribute', () => {
+    expect(resource(template, 'AWS::DynamoDB::Table', 'Variants').Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'editionId', KeyType: 'HASH' },
+        { AttributeName: 'variantKey', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
   });
 });

@@ -10,7 +10,7 @@ import { productionContext, synthesize } from './synth.ts';
  * purpose, with a migration.
  */
 const pinned: Readonly<Record<string, readonly string[]>> = {
-  'AWS::DynamoDB::Table': ['StorageArticles861864AA', 'StorageSubscribers73F6E21D', 'StorageEditions378A453C', 'StorageDeliveriesE42B5069', 'StorageFeedsA21A19FB'],
+  'AWS::DynamoDB::Table': ['StorageArticles861864AA', 'StorageSubscribers73F6E21D', 'StorageEditions378A453C', 'StorageDeliveriesE42B5069', 'StorageFeedsA21A19FB', 'StorageVariantsB56C9CDB'],
   // The ingest key too: every CMS that posts articles is configured with it.
   'AWS::SecretsManager::Secret': ['TokenSecretKey432A8E73', 'IngestionIngestKey1EAA77BA'],
   'AWS::SQS::Queue': [

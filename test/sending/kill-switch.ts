@@ -28,7 +28,7 @@ export const killSwitch = () => {
   return {
     wrap,
     /** Each store wrapped. */
-    stores: (stores: Stores): Stores => ({ articles: wrap(stores.articles), subscribers: wrap(stores.subscribers), editions: wrap(stores.editions), deliveries: wrap(stores.deliveries) }),
+    stores: (stores: Stores): Stores => ({ articles: wrap(stores.articles), subscribers: wrap(stores.subscribers), editions: wrap(stores.editions), deliveries: wrap(stores.deliveries), variants: wrap(stores.variants) }),
     kill: () => {
       dead = true;
     },

@@ -24,7 +24,8 @@ export interface BatchWriteResult {
  * Puts items 25 to a call, several calls at once. Items DynamoDB hands back unprocessed (throttling,
  * a partition at its limit) are sent again with exponential backoff and full jitter; a call refused
  * outright fails only its own items. Says exactly which items (by their `keyName` attribute, which
- * must be the table's only key) were written and which were not.
+ * must tell them apart: the table's only key, or its sort key when they share a partition key) were
+ * written and which were not.
  */
 export const putInBatches = async <T extends object>(
   client: DynamoDBDocumentClient,

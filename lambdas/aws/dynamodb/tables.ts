@@ -1,6 +1,6 @@
 import { tableVariables } from '../../config/environment.ts';
 
-export const storeNames = ['articles', 'subscribers', 'editions', 'deliveries', 'feeds'] as const;
+export const storeNames = ['articles', 'subscribers', 'editions', 'deliveries', 'feeds', 'variants'] as const;
 export type StoreName = (typeof storeNames)[number];
 
 export interface KeyAttribute {
@@ -62,6 +62,12 @@ export const tableLayouts: Readonly<Record<StoreName, TableLayout>> = {
   feeds: {
     partitionKey: { name: 'url', type: 'S' },
   },
+  /** Each edition's topic variants (one briefing per distinct selection of stories), by their key: one Query lists an edition's. */
+  variants: {
+    partitionKey: { name: 'editionId', type: 'S' },
+    sortKey: { name: 'variantKey', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
 };
 
 export type TableNames = Readonly<Record<StoreName, string>>;
@@ -69,5 +75,5 @@ export type TableNames = Readonly<Record<StoreName, string>>;
 /** The table names from the environment; locally, where nothing is set, `briefing-<store>`. */
 export const tableNamesFromEnv = (env: NodeJS.ProcessEnv = process.env, prefix = 'briefing'): TableNames => {
   const name = (store: StoreName) => env[tableVariables[store]] || `${prefix}-${store}`;
-  return { articles: name('articles'), subscribers: name('subscribers'), editions: name('editions'), deliveries: name('deliveries'), feeds: name('feeds') };
+  return { articles: name('articles'), subscribers: name('subscribers'), editions: name('editions'), deliveries: name('deliveries'), feeds: name('feeds'), variants: name('variants') };
 };

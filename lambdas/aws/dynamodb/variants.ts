@@ -1,0 +1,113 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import type { StoredVariant, VariantStore, VariantSummary } from '../../edition/variant-store.ts';
+import { putInBatches } from './batch-write.ts';
+import { itemReader, StoredItemError } from './items.ts';
+
+/** A variant is needed while its edition sends and may be resumed; the archive shows the full edition from the edition item. */
+const keepSeconds = 90 * 86_400;
+/** DynamoDB's item size limit (attribute names and values). */
+const maxItemBytes = 400 * 1024;
+
+// Binary attributes come back from the document client as Uint8Array.
+const bytes = z.instanceof(Uint8Array);
+
+const variantItem = z.object({
+  editionId: z.string(),
+  variantKey: z.string(),
+  subject: z.string(),
+  preheader: z.string(),
+  html: bytes,
+  text: bytes,
+  marker: z.string(),
+  articleIds: z.array(z.string()),
+  topicSets: z.array(z.string()),
+});
+
+const summaryItem = z.object({ editionId: z.string(), variantKey: z.string(), articleIds: z.array(z.string()), topicSets: z.array(z.string()) });
+
+/** Roughly what DynamoDB counts for an item: every attribute's name and value. */
+const itemSize = (item: Readonly<Record<string, unknown>>): number =>
+  Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + (value instanceof Uint8Array ? value.length : Buffer.byteLength(JSON.stringify(value))), 0);
+
+/**
+ * The variants table: one item per variant, keyed by edition and variant key, with the HTML and text gzipped
+ * (a variant of ~45 KB is stored in ~7 KB, and the largest a record allows stays under the item limit).
+ */
+export const createVariantStore = (client: DynamoDBDocumentClient, tableName: string): VariantStore => {
+  const read = itemReader(tableName, ['editionId', 'variantKey'], variantItem);
+  const readSummary = itemReader(tableName, ['editionId', 'variantKey'], summaryItem);
+
+  const toItem = (variant: StoredVariant, expiresAt: number) => {
+    const item = {
+      editionId: variant.editionId,
+      variantKey: variant.variantKey,
+      subject: variant.subject,
+      preheader: variant.preheader,
+      html: gzipSync(variant.html),
+      text: gzipSync(variant.text),
+      marker: variant.marker,
+      articleIds: [...variant.articleIds],
+      topicSets: [...variant.topicSets],
+      expiresAt,
+    };
+    const size = itemSize(item);
+    if (size > maxItemBytes) {
+      throw new Error(`variant ${variant.variantKey} of edition ${variant.editionId} (${variant.articleIds.join(', ')}) is ${Math.ceil(size / 1024)} KB gzipped, over DynamoDB's 400 KB item limit`);
+    }
+    return item;
+  };
+
+  const gunzip = (field: 'html' | 'text', value: Uint8Array, key: Record<string, unknown>): string => {
+    try {
+      return gunzipSync(value).toString('utf8');
+    } catch (error) {
+      throw new StoredItemError(tableName, key, [`${field}: is not gzip (${(error as Error).message})`]);
+    }
+  };
+
+  return {
+    async putMany(variants) {
+      if (variants.length === 0) return;
+      const expiresAt = Math.floor(Date.now() / 1000) + keepSeconds;
+      const byEdition = new Map<string, StoredVariant[]>();
+      for (const variant of variants) byEdition.set(variant.editionId, [...(byEdition.get(variant.editionId) ?? []), variant]);
+      for (const [editionId, ofEdition] of byEdition) {
+        // Within one edition the variant key tells the items apart, as the batch writer needs.
+        const { failed } = await putInBatches(client, tableName, 'variantKey', ofEdition.map((variant) => toItem(variant, expiresAt)));
+        if (failed.length > 0) {
+          throw new Error(`${failed.length} of ${ofEdition.length} variants of edition ${editionId} were not stored: ${failed.map((failure) => `${failure.key} (${failure.reason})`).join('; ')}`);
+        }
+      }
+    },
+
+    async get(editionId, variantKey) {
+      const key = { editionId, variantKey };
+      const { Item: item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      if (!item) return undefined;
+      const stored = read(item);
+      return { ...stored, html: gunzip('html', stored.html, key), text: gunzip('text', stored.text, key) };
+    },
+
+    async list(editionId) {
+      const summaries: VariantSummary[] = [];
+      let lastKey: Record<string, unknown> | undefined;
+      do {
+        const output = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'editionId = :id',
+            ExpressionAttributeValues: { ':id': editionId },
+            ProjectionExpression: 'editionId, variantKey, articleIds, topicSets',
+            ConsistentRead: true,
+            ExclusiveStartKey: lastKey,
+          }),
+        );
+        summaries.push(...(output.Items ?? []).map((item) => readSummary(item)));
+        lastKey = output.LastEvaluatedKey;
+      } while (lastKey);
+      return summaries;
+    },
+  };
+};
