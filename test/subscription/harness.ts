@@ -109,48 +109,21 @@ const createHarness = async (emulators: TestEmulators): Promise<Harness> => {
 
 /**
  * The harness for one test file: the emulators started once, then a fresh harness (tables, clock,
- * confirmation queue) and an empty inbox before each test. The object returned reads the current
- * test's harness, so use it inside tests and hooks only.
+ * confirmation queue) and an empty inbox before each test. The object returned takes the new
+ * harness's fields before each test, so read them inside tests and hooks.
  */
 export const useSubscriptionHarness = (): Harness => {
+  const harness = {} as Harness;
   let emulators: TestEmulators | undefined;
-  let harness: Harness | undefined;
   beforeAll(async () => {
     emulators = await startTestEmulators();
   });
   afterAll(async () => emulators?.close());
   beforeEach(async () => {
     await emulators!.clearInbox();
-    harness = await createHarness(emulators!);
+    Object.assign(harness, await createHarness(emulators!));
   });
-  const current = (): Harness => {
-    if (!harness) throw new Error('the subscription harness is made before each test: use it inside tests and hooks');
-    return harness;
-  };
-  return {
-    get emulators() {
-      return current().emulators;
-    },
-    get config() {
-      return current().config;
-    },
-    get stores() {
-      return current().stores;
-    },
-    get tables() {
-      return current().tables;
-    },
-    get deps() {
-      return current().deps;
-    },
-    get clock() {
-      return current().clock;
-    },
-    get confirmations() {
-      return current().confirmations;
-    },
-    request: (method, path, options) => current().request(method, path, options),
-  };
+  return harness;
 };
 
 /** The messages in the local inbox addressed to this address. */
