@@ -1,23 +1,14 @@
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sendRateBudgetVariable } from '../../lambdas/config/environment.ts';
 import { FeedbackParseError } from '../../lambdas/feedback/events.ts';
 import { parseQueuedFeedback } from '../../lambdas/feedback/queue.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
+import { sqsRecord } from '../helpers/sqs-record.ts';
 import { sesEvent } from './fixtures.ts';
 
-/** A record of the feedback queue as Lambda's SQS event source documents it; the body is what the EventBridge rule put there. */
-const queued = (messageId: string, body: string): SQSRecord => ({
-  messageId,
-  receiptHandle: `AQEB${messageId}`,
-  body,
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764000062669', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1764000062700' },
-  messageAttributes: {},
-  md5OfBody: '7b270e59b47ff90a553787216d55d91d',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:Briefing-EmailFeedbackQueue',
-  awsRegion: 'eu-west-2',
-});
+/** A record of the feedback queue; the body is what the EventBridge rule put there. */
+const queued = (messageId: string, body: string) => sqsRecord('Briefing-EmailFeedbackQueue', messageId, body);
 
 describe('parseQueuedFeedback', () => {
   it('reads the EventBridge event in the body of a queued record', () => {

@@ -19,6 +19,7 @@ import { tableNamesFromEnv } from '../../lambdas/aws/dynamodb/tables.ts';
 import { ensureTables } from '../../local/tables.ts';
 import { article } from '../helpers/articles.ts';
 import { restApiEvent } from '../helpers/rest-event.ts';
+import { sqsRecord } from '../helpers/sqs-record.ts';
 
 const run = promisify(execFile);
 
@@ -204,21 +205,7 @@ describe('Lambda bundles', () => {
 
   it('deliver runs in a plain node process as deployed, handing the recipient it could not send back to the queue', async () => {
     const messageId = '059f36b4-87a3-44ab-83d2-661975830a7d';
-    const event = {
-      Records: [
-        {
-          messageId,
-          receiptHandle: 'AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a',
-          body: JSON.stringify({ editionId: '2026-11-24', email: 'reader@example.org' }),
-          attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764000000000', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1764000000001' },
-          messageAttributes: {},
-          md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:delivery',
-          awsRegion: 'eu-west-2',
-        },
-      ],
-    };
+    const event = { Records: [sqsRecord('delivery', messageId, JSON.stringify({ editionId: '2026-11-24', email: 'reader@example.org' }))] };
 
     const { result, error } = await invokeBundle(join(bundles.deliver!, 'index.mjs'), event, lambdaEnvironment('deliver'));
 
@@ -290,17 +277,7 @@ describe('Lambda bundles', () => {
     await stores.subscribers.add('recipient@example.com', { status: 'active', reason: 'test' });
     // The EventBridge rule puts the SES event on the feedback queue; the function gets it as an SQS record's body.
     const body = await readFile(resolve(import.meta.dirname, '../fixtures/ses-events/bounce-permanent.eventbridge.json'), 'utf8');
-    const record = {
-      messageId: 'a1f0d1c6-0c39-4d4e-9a1e-2f5e8a7b9c10',
-      receiptHandle: 'AQEBzWwaftRI0KuVm4tP',
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764000062669', SenderId: 'AROAEXAMPLE', ApproximateFirstReceiveTimestamp: '1764000062700' },
-      messageAttributes: {},
-      md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:feedback',
-      awsRegion: 'eu-west-2',
-    };
+    const record = sqsRecord('feedback', 'a1f0d1c6-0c39-4d4e-9a1e-2f5e8a7b9c10', body);
 
     const { result, error } = await invokeBundle(join(bundles.feedback!, 'index.mjs'), { Records: [record] }, env);
     const subscriber = await stores.subscribers.get('recipient@example.com');

@@ -1,5 +1,5 @@
 import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sqsConfirmationQueue } from '../../lambdas/aws/sqs-confirmation-queue.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
@@ -10,6 +10,7 @@ import { confirmSubscription, recordSignup, unsubscribe } from '../../lambdas/su
 import { verifyToken } from '../../lambdas/subscription/tokens.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
+import { sqsRecord } from '../helpers/sqs-record.ts';
 import { siteUrl, testClock, testSecret } from './harness.ts';
 
 const local = useTestEmulators();
@@ -93,18 +94,7 @@ describe('confirmation-sender handler', () => {
     vi.unstubAllEnvs();
   });
 
-  /** A record of the confirmation queue as Lambda's SQS event source documents it. */
-  const queued = (messageId: string, body: string): SQSRecord => ({
-    messageId,
-    receiptHandle: `AQEB${messageId}`,
-    body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1795000000000', SenderId: 'AROAEXAMPLE', ApproximateFirstReceiveTimestamp: '1795000000010' },
-    messageAttributes: {},
-    md5OfBody: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:Briefing-ConfirmationQueue',
-    awsRegion: 'eu-west-2',
-  });
+  const queued = (messageId: string, body: string) => sqsRecord('Briefing-ConfirmationQueue', messageId, body);
 
   it('sends the queued confirmations, handing back only the record it could not read', async () => {
     for (const [name, value] of Object.entries({ ...local.emulators.env, BRIEFING_TOKEN_SECRET: testSecret, BRIEFING_SITE_URL: siteUrl })) vi.stubEnv(name, value);

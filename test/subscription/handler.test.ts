@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { lambdaContext } from '../helpers/lambda-context.ts';
+import { sqsRecord } from '../helpers/sqs-record.ts';
 import { startSqsStub } from '../helpers/sqs-stub.ts';
 import { apiEvent, form } from './harness.ts';
 
@@ -47,17 +48,7 @@ describe('subscription API handler (HTTP API payload 2.0)', () => {
     expect(await emulators.inbox()).toEqual([]);
     expect(sqs.messages.map((message) => message.queueUrl)).toEqual([queueUrl]);
 
-    const records = sqs.messages.map((message, index) => ({
-      messageId: `m-${index}`,
-      receiptHandle: `r-${index}`,
-      body: message.body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:Briefing-ConfirmationQueue',
-      awsRegion: 'eu-west-2',
-    }));
+    const records = sqs.messages.map((message, index) => sqsRecord('Briefing-ConfirmationQueue', `m-${index}`, message.body));
     expect(await sender({ Records: records }, lambdaContext('confirmation-sender'))).toEqual({ batchItemFailures: [] });
     const confirmation = (await emulators.inbox()).find((message) => message.destination.to.includes('handler@example.org'));
     expect(confirmation?.body.text).toContain('https://briefing.example.com/confirm?token=');
