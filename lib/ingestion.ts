@@ -1,14 +1,15 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ingestKeySecretArnVariable } from '../lambdas/config/environment.ts';
 import type { FeedSource } from '../lambdas/feeds/sources.ts';
 import { ingestPath } from '../lambdas/ingest/webhook.ts';
 import { BriefingFunction } from './briefing-function.ts';
+import { retainedSecret } from './retained-secret.ts';
 import type { Storage } from './storage.ts';
 import type { SubscriptionApi } from './subscription-api.ts';
 
@@ -51,19 +52,13 @@ export class Ingestion extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
-    this.ingestKey = new Secret(this, 'IngestKey', {
+    // Retained: every CMS that posts articles is configured with it.
+    this.ingestKey = retainedSecret(this, 'IngestKey', {
       description: 'Briefing: the bearer key of POST /articles (the CMS webhook)',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
-      // Kept like the token key: every CMS is configured with it, and a redeploy must not change it under them.
-      removalPolicy: RemovalPolicy.RETAIN,
+      length: 48,
+      notRotatedBecause:
+        'A rotated key must reach every CMS that posts articles at the same moment, which no rotation function can do; an operator changes it by hand (put-secret-value), and the function reads it again within 5 minutes.',
     });
-    NagSuppressions.addResourceSuppressions(this.ingestKey, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'A rotated key must reach every CMS that posts articles at the same moment, which no rotation function can do; an operator changes it by hand (put-secret-value), and the function reads it again within 5 minutes.',
-      },
-    ]);
     this.ingestApi = new BriefingFunction(this, 'IngestApi', {
       entry: 'lambdas/handlers/ingest-api.ts',
       description: 'Briefing: POST /articles, article records from CMS webhooks (bearer key)',
