@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleSettings, esbuildOptions } from '../../lib/bundling.ts';
-import { projectRoot } from './synth.ts';
+import { functionIds, projectRoot } from './synth.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/aws/clients.ts';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
@@ -71,16 +71,6 @@ const listen = async (server: Server): Promise<string> => {
 /** Each function's bundle folder in the cloud assembly, by the id part that names it. */
 const bundles: Record<string, string> = {};
 const environments: Record<string, Record<string, unknown>> = {};
-
-const functionIds = {
-  compose: 'SendingCompose',
-  deliver: 'SendingDeliver',
-  subscriptionApi: 'SubscriptionApiHandler',
-  feedback: 'EmailFeedback',
-  watchdog: 'ScheduleWatchdog',
-  feedPoller: 'IngestionFeedPoller',
-  ingestApi: 'IngestionIngestApi',
-};
 
 /** What a deploy must say (cdk.json's example.com and a stack that alarms nobody are refused at synth), and a feed, so the poller is built too. */
 const deployContext = [
@@ -157,7 +147,7 @@ describe('Lambda bundles', () => {
   });
 
   it('carry the templates where the functions that render look for them, and only there', () => {
-    for (const name of ['compose', 'subscriptionApi']) {
+    for (const name of ['compose', 'subscriptionApi', 'confirmationSender']) {
       expect(existsSync(join(bundles[name]!, 'templates/briefing.mjml')), name).toBe(true);
       expect(environments[name]!.BRIEFING_TEMPLATES_DIR).toBe('/var/task/templates');
     }

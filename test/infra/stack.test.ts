@@ -4,7 +4,7 @@ import { configEnvironmentNames } from '../../lambdas/config/config.ts';
 import { defaultTopics } from '../../lambdas/config/topics.ts';
 import { feedPollerTimeoutSeconds } from '../../lib/ingestion.ts';
 import { deliverConcurrency } from '../../lib/sending.ts';
-import { feedsContext, logicalId, productionContext, resource, synthesize } from './synth.ts';
+import { feedsContext, functionIds, type FunctionName, logicalId, productionContext, resource, synthesize } from './synth.ts';
 
 let template: Template;
 
@@ -13,23 +13,11 @@ beforeAll(() => {
   ({ template } = synthesize({ context: feedsContext }));
 });
 
-const functions = {
-  compose: 'SendingCompose',
-  deliver: 'SendingDeliver',
-  subscriptionApi: 'SubscriptionApiHandler',
-  feedback: 'EmailFeedback',
-  watchdog: 'ScheduleWatchdog',
-  feedPoller: 'IngestionFeedPoller',
-  ingestApi: 'IngestionIngestApi',
-  confirmationSender: 'ConfirmationsSender',
-} as const;
-type FunctionName = keyof typeof functions;
-
 const ref = (template: Template, type: string, idPart: string) => ({ Ref: logicalId(template, type, idPart) });
 const arnOf = (template: Template, type: string, idPart: string) => ({ 'Fn::GetAtt': [logicalId(template, type, idPart), 'Arn'] });
 
 const environmentOf = (name: FunctionName): Record<string, unknown> =>
-  (resource(template, 'AWS::Lambda::Function', functions[name]).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+  (resource(template, 'AWS::Lambda::Function', functionIds[name]).Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
     .Variables;
 
 interface Statement {
@@ -39,7 +27,7 @@ interface Statement {
 }
 
 const statementsOf = (name: FunctionName): Statement[] => {
-  const role = (resource(template, 'AWS::Lambda::Function', functions[name]).Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role[
+  const role = (resource(template, 'AWS::Lambda::Function', functionIds[name]).Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role[
     'Fn::GetAtt'
   ][0];
   return Object.values(template.findResources('AWS::IAM::Policy'))
@@ -68,7 +56,7 @@ describe('schedule', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
       Target: {
-        Arn: arnOf(template, 'AWS::Lambda::Function', functions.compose),
+        Arn: arnOf(template, 'AWS::Lambda::Function', functionIds.compose),
         Input: '{}',
         RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
         DeadLetterConfig: { Arn: arnOf(template, 'AWS::SQS::Queue', 'ScheduleDeadLetters') },
@@ -77,7 +65,7 @@ describe('schedule', () => {
   });
 
   it("sends compose's and the watchdog's own failed asynchronous runs to the same dead-letter queue", () => {
-    for (const fn of [functions.compose, functions.watchdog]) {
+    for (const fn of [functionIds.compose, functionIds.watchdog]) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: ref(template, 'AWS::Lambda::Function', fn),
         MaximumRetryAttempts: 2,
@@ -92,17 +80,17 @@ describe('schedule', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
       Target: {
-        Arn: arnOf(template, 'AWS::Lambda::Function', functions.feedPoller),
+        Arn: arnOf(template, 'AWS::Lambda::Function', functionIds.feedPoller),
         Input: JSON.stringify({ feeds: JSON.parse(feedsContext.feeds) }),
         RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
       },
     });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(template, 'AWS::Lambda::Function', functions.feedPoller), MaximumRetryAttempts: 0 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(template, 'AWS::Lambda::Function', functionIds.feedPoller), MaximumRetryAttempts: 0 });
   });
 
   it('gives the poller time for every round of four feeds (10 s each) and their writes', () => {
     const feeds = (JSON.parse(feedsContext.feeds) as unknown[]).length;
-    const timeout = (resource(template, 'AWS::Lambda::Function', functions.feedPoller).Properties as { Timeout: number }).Timeout;
+    const timeout = (resource(template, 'AWS::Lambda::Function', functionIds.feedPoller).Properties as { Timeout: number }).Timeout;
     expect(timeout).toBe(feedPollerTimeoutSeconds(feeds));
     expect(timeout).toBeGreaterThanOrEqual(Math.ceil(feeds / 4) * 10 + 5);
     expect(feedPollerTimeoutSeconds(200)).toBeGreaterThanOrEqual(Math.ceil(200 / 4) * 10 + 50 * 5);
@@ -119,7 +107,7 @@ describe('schedule', () => {
   });
 
   it('runs compose one at a time (reserved concurrency 1)', () => {
-    expect(resource(template, 'AWS::Lambda::Function', functions.compose).Properties).toMatchObject({ ReservedConcurrentExecutions: 1 });
+    expect(resource(template, 'AWS::Lambda::Function', functionIds.compose).Properties).toMatchObject({ ReservedConcurrentExecutions: 1 });
   });
 });
 
@@ -127,7 +115,7 @@ describe('sending', () => {
   it('feeds deliver from the queue in batches, at most as many workers as the send rate needs, reporting partial failures', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue'),
-      FunctionName: ref(template, 'AWS::Lambda::Function', functions.deliver),
+      FunctionName: ref(template, 'AWS::Lambda::Function', functionIds.deliver),
       BatchSize: 10,
       ScalingConfig: { MaximumConcurrency: 2 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -147,7 +135,7 @@ describe('sending', () => {
 
   it('keeps a queued recipient invisible for at least 6× the deliver timeout, and parks it after 5 receives', () => {
     const queue = resource(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue').Properties as Record<string, unknown>;
-    const deliverTimeout = (resource(template, 'AWS::Lambda::Function', functions.deliver).Properties as { Timeout: number }).Timeout;
+    const deliverTimeout = (resource(template, 'AWS::Lambda::Function', functionIds.deliver).Properties as { Timeout: number }).Timeout;
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * deliverTimeout);
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(template, 'AWS::SQS::Queue', 'DeliveryDeadLetters'), maxReceiveCount: 5 });
   });
@@ -171,7 +159,7 @@ describe('sending', () => {
 describe('functions', () => {
   it('run Node 22 on arm64 with X-Ray tracing, source maps and an explicit log group kept three months', () => {
     const all = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(all)).toHaveLength(Object.keys(functions).length);
+    expect(Object.keys(all)).toHaveLength(Object.keys(functionIds).length);
     for (const [id, fn] of Object.entries(all)) {
       expect(fn.Properties, id).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -280,7 +268,7 @@ describe('functions', () => {
   });
 
   it('give the ingest API an answer within API Gateway\'s 29 seconds', () => {
-    expect((resource(template, 'AWS::Lambda::Function', functions.ingestApi).Properties as { Timeout: number }).Timeout).toBeLessThan(29);
+    expect((resource(template, 'AWS::Lambda::Function', functionIds.ingestApi).Properties as { Timeout: number }).Timeout).toBeLessThan(29);
   });
 
   it('give the feed poller the articles and feeds tables only, and the feeds through its schedule rather than its environment', () => {
@@ -335,7 +323,7 @@ describe('least privilege', () => {
   });
 
   it('lets only the article writers (the feed poller and the ingest API) write the articles table, and only in batches; compose reads it', () => {
-    const writers = (Object.keys(functions) as FunctionName[]).filter((name) =>
+    const writers = (Object.keys(functionIds) as FunctionName[]).filter((name) =>
       ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'].some((action) => resourcesFor(name, action).includes(tableIds('Articles')[0]!)),
     );
     expect(writers).toEqual(['feedPoller', 'ingestApi']);
@@ -348,7 +336,7 @@ describe('least privilege', () => {
 
   it('grants no Scan, no batch write but the article writers\' and compose\'s of the variants, and no delete, but the conditional DeleteItem deliver uses to give a claim back and the subscription API\'s for "Delete my data"', () => {
     const batchWrites: Partial<Record<FunctionName, string[]>> = { feedPoller: tableIds('Articles'), ingestApi: tableIds('Articles'), compose: tableIds('Variants') };
-    for (const name of Object.keys(functions) as FunctionName[]) {
+    for (const name of Object.keys(functionIds) as FunctionName[]) {
       const actions = statementsOf(name).flatMap(actionsOf);
       expect(actions.filter((action) => ['dynamodb:Scan', 'dynamodb:*'].includes(action)), name).toEqual([]);
       expect(resourcesFor(name, 'dynamodb:BatchWriteItem'), name).toEqual(batchWrites[name] ?? []);
@@ -412,7 +400,7 @@ describe('least privilege', () => {
 
   it('lets only the ingest API read the ingest key', () => {
     const key = logicalId(template, 'AWS::SecretsManager::Secret', 'IngestionIngestKey');
-    const readers = (Object.keys(functions) as FunctionName[]).filter((name) => resourcesFor(name, 'secretsmanager:GetSecretValue').includes(key));
+    const readers = (Object.keys(functionIds) as FunctionName[]).filter((name) => resourcesFor(name, 'secretsmanager:GetSecretValue').includes(key));
     expect(readers).toEqual(['ingestApi']);
   });
 });
@@ -540,7 +528,7 @@ describe('SES', () => {
   it('feeds the feedback function in batches of up to 100 events, reporting partial failures', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf(template, 'AWS::SQS::Queue', 'EmailFeedbackQueue'),
-      FunctionName: ref(template, 'AWS::Lambda::Function', functions.feedback),
+      FunctionName: ref(template, 'AWS::Lambda::Function', functionIds.feedback),
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -549,7 +537,7 @@ describe('SES', () => {
 
   it('parks events the feedback function failed on five times in its dead-letter queue (its on-failure destination), kept 14 days', () => {
     const queue = resource(template, 'AWS::SQS::Queue', 'EmailFeedbackQueue').Properties as Record<string, unknown>;
-    const timeout = (resource(template, 'AWS::Lambda::Function', functions.feedback).Properties as { Timeout: number }).Timeout;
+    const timeout = (resource(template, 'AWS::Lambda::Function', functionIds.feedback).Properties as { Timeout: number }).Timeout;
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(template, 'AWS::SQS::Queue', 'FeedbackDeadLetters'), maxReceiveCount: 5 });
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
     expect(resource(template, 'AWS::SQS::Queue', 'FeedbackDeadLetters').Properties).toMatchObject({ MessageRetentionPeriod: 14 * 86_400 });
@@ -582,7 +570,7 @@ describe('token key', () => {
 
 describe('outputs', () => {
   it('name the compose function, the site URL, the queue URL, the tables people load, the alarm topic and the dashboard', () => {
-    template.hasOutput('ComposeFunctionName', { Value: ref(template, 'AWS::Lambda::Function', functions.compose) });
+    template.hasOutput('ComposeFunctionName', { Value: ref(template, 'AWS::Lambda::Function', functionIds.compose) });
     template.hasOutput('ApiUrl', { Value: environmentOf('compose').BRIEFING_SITE_URL });
     template.hasOutput('DeliveryQueueUrl', { Value: ref(template, 'AWS::SQS::Queue', 'SendingDeliveryQueue') });
     template.hasOutput('ArticlesTableName', { Value: ref(template, 'AWS::DynamoDB::Table', 'Articles') });

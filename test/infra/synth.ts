@@ -37,6 +37,19 @@ export const feedsContext = {
   feedPollMinutes: '30',
 };
 
+/** Each deployed function by name, and the construct path its logical id starts with. */
+export const functionIds = {
+  compose: 'SendingCompose',
+  deliver: 'SendingDeliver',
+  subscriptionApi: 'SubscriptionApiHandler',
+  feedback: 'EmailFeedback',
+  watchdog: 'ScheduleWatchdog',
+  feedPoller: 'IngestionFeedPoller',
+  ingestApi: 'IngestionIngestApi',
+  confirmationSender: 'ConfirmationsSender',
+} as const;
+export type FunctionName = keyof typeof functionIds;
+
 export interface SynthOptions {
   /** Overrides on top of cdk.json's context. @default productionContext */
   readonly context?: Record<string, unknown>;
