@@ -125,10 +125,7 @@ export class BriefingDashboard extends Construct {
       new GraphWidget({
         title: 'Subscription API: latency (ms)',
         width: 12,
-        left: [
-          props.api.metricLatency({ period: minute, statistic: 'p50', label: 'p50' }),
-          props.api.metricLatency({ period: minute, statistic: 'p99', label: 'p99' }),
-        ],
+        left: ['p50', 'p99'].map((statistic) => props.api.metricLatency({ period: minute, statistic, label: statistic })),
       }),
     );
     this.dashboard.addWidgets(
