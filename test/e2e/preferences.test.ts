@@ -1,27 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
-import type { BriefingConfig } from '../../lambdas/config/config.ts';
-import type { Stores } from '../../lambdas/stores.ts';
-import type { ApiServer } from '../../local/api-server.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sendLocally } from '../../local/send.ts';
 import { article } from '../helpers/articles.ts';
-import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
-import { audit, chromiumOptions, problemsOf, schemes, widths } from './axe.ts';
-import { linkIn, startSubscriptionSite } from './subscription-site.ts';
+import { audit, problemsOf, schemes, widths } from './axe.ts';
+import { linkIn, useSiteInBrowser } from './subscription-site.ts';
 
 const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
 const secret = 'e2e-preferences-secret-0123456789abcdef';
 const reader = 'pref.reader@example.com';
 
-let emulators: TestEmulators;
-let stores: Stores;
-let server: ApiServer;
-let config: BriefingConfig;
-let browser: Browser;
+const site = useSiteInBrowser(secret);
 let page: Page;
 
 const shot = (name: string) => page.screenshot({ path: join(artifacts, `preferences-${name}.png`), fullPage: true });
@@ -42,34 +33,22 @@ const auditEverywhere = async (name: string): Promise<string[]> => {
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  emulators = await startTestEmulators();
-  stores = createStores(emulators.doc, emulators.tables);
-  await stores.articles.put([
+  await site.stores.articles.put([
     article({ id: 'comet', category: 'Science', headline: 'A comet brightens the evening sky', priority: 3, publishedAt: '2026-11-24T05:00:00Z' }),
     article({ id: 'summit', category: 'World', headline: 'Summit ends with a deal', publishedAt: '2026-11-24T04:00:00Z' }),
   ]);
-  await stores.subscribers.add(reader, { status: 'active', reason: 'confirmed' });
-
-  ({ config, server } = await startSubscriptionSite({ stores, mailer: emulators.mailer, secret }));
-
-  browser = await chromium.launch(chromiumOptions);
+  await site.stores.subscribers.add(reader, { status: 'active', reason: 'confirmed' });
   // Our pages allow no script: axe needs the policy set aside in this context.
-  const context = await browser.newContext({ viewport: { width: 800, height: 1000 }, bypassCSP: true, acceptDownloads: true });
+  const context = await site.browser.newContext({ viewport: { width: 800, height: 1000 }, bypassCSP: true, acceptDownloads: true });
   page = await context.newPage();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await emulators?.close();
 });
 
 describe('the preference page in a real browser', () => {
   it('opens from the briefing, saves the ticked topics, downloads the data as a file, deletes it, and is axe clean at 375 and 600 px, light and dark', async () => {
     // The briefing as the reader gets it, from the SES emulator's inbox.
-    const sent = await sendLocally({ date: '2026-11-24', articleIds: ['comet', 'summit'] }, { stores, mailer: emulators.mailer, config, tokenSecret: secret, ratePerSecond: 1000 });
+    const sent = await sendLocally({ date: '2026-11-24', articleIds: ['comet', 'summit'] }, { stores: site.stores, mailer: site.emulators.mailer, config: site.config, tokenSecret: secret, ratePerSecond: 1000 });
     expect(sent.counts.sent).toBe(1);
-    const [briefing] = (await emulators.inbox()).filter((message) => message.destination.to.includes(reader));
+    const [briefing] = (await site.emulators.inbox()).filter((message) => message.destination.to.includes(reader));
 
     await page.goto(linkIn(briefing!, 'Choose your topics'));
     expect(await page.title()).toBe('Your preferences · The Morning Briefing');
@@ -82,7 +61,7 @@ describe('the preference page in a real browser', () => {
     await page.getByLabel('Science').check();
     await page.getByRole('button', { name: 'Save my topics' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Saved: you get stories about World, Science.');
-    expect((await stores.subscribers.get(reader))?.topics).toEqual(['science', 'world']);
+    expect((await site.stores.subscribers.get(reader))?.topics).toEqual(['science', 'world']);
     expect(await page.getByLabel('World').isChecked()).toBe(true);
     expect(await page.getByLabel('Sport').isChecked()).toBe(false);
     await shot('2-saved');
@@ -103,10 +82,10 @@ describe('the preference page in a real browser', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Delete your data?');
     const confirmProblems = await auditEverywhere('delete');
     expect(confirmProblems, confirmProblems.join('\n')).toEqual([]);
-    expect(await stores.subscribers.get(reader)).toBeDefined();
+    expect(await site.stores.subscribers.get(reader)).toBeDefined();
     await page.getByRole('button', { name: 'Delete my data' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Your data is deleted');
     await shot('3-deleted');
-    expect(await stores.subscribers.get(reader)).toBeUndefined();
+    expect(await site.stores.subscribers.get(reader)).toBeUndefined();
   });
 });
