@@ -153,7 +153,15 @@ export const sendLocally = async (input: ComposeRequest, options: LocalSendOptio
   });
   try {
     // No quota pre-check here: aws-ses-v2-local does not answer GetSendQuota.
-    const result = await compose(request, { stores: options.stores, queue, config: options.config, mailer: options.mailer, owner, ending });
+    const result = await compose(request, {
+      stores: options.stores,
+      queue,
+      config: options.config,
+      mailer: options.mailer,
+      owner,
+      ending,
+      warn: (message, details) => options.onNotice?.(`${message}${details?.fallback ? `: ${String(details.fallback)}` : ''}`),
+    });
     options.onQueued?.(result);
     await queue.drained();
     return { result, counts, deadLetters: queue.deadLetters, durationMs: performance.now() - started };

@@ -55,6 +55,13 @@ export interface EditionRecord {
   readonly duplicates: number;
   /** Jobs that arrived while the edition was paused or stopped; resume queues them again. */
   readonly dropped: number;
+  /**
+   * Active readers not queued because no story of the edition is in their topics (`noTopicNews: "skip"`); not among
+   * the recipients (`enqueued`). 0 on older records.
+   */
+  readonly noNews: number;
+  /** The topic sets (`topicSetKey`) that had no story when the edition was composed: a resume leaves their readers out too. */
+  readonly noNewsSets?: readonly string[];
   readonly bounces: number;
   readonly complaints: number;
   /** Readers who unsubscribed while this was the latest edition that went out (0 on older records). */
@@ -98,10 +105,20 @@ export interface EditionStore {
   saveRendered(
     editionId: string,
     rendered: RenderedBriefing,
-    details: { readonly articleIds: readonly string[]; readonly windowFrom?: string; readonly windowTo?: string; readonly at?: Date },
+    details: {
+      readonly articleIds: readonly string[];
+      readonly windowFrom?: string;
+      readonly windowTo?: string;
+      /** The topic sets without a story in their topics (see `noNewsSets`). */
+      readonly noNewsSets?: readonly string[];
+      readonly at?: Date;
+    },
   ): Promise<EditionRecord | undefined>;
-  /** Counts recipients queued; `complete` once the last page of subscribers is queued (and then completes the edition if all are settled). */
-  addEnqueued(editionId: string, count: number, complete: boolean): Promise<EditionRecord | undefined>;
+  /**
+   * Counts recipients queued, and readers left out for having no story in their topics (`noNews`); `complete` once
+   * the last page of subscribers is queued (and then completes the edition if all are settled).
+   */
+  addEnqueued(editionId: string, count: number, complete: boolean, noNews?: number): Promise<EditionRecord | undefined>;
   /** Adds a batch's outcomes at once and completes the edition when every recipient has one. */
   addOutcomes(editionId: string, counts: OutcomeCounts, at?: Date): Promise<EditionRecord | undefined>;
   /** Adds bounce and complaint counts from SES feedback. */
@@ -115,9 +132,10 @@ export interface EditionStore {
   /**
    * Reopens a paused, stopped or interrupted (still `sending`) edition for `send --resume` — or a sent one, whose
    * uncertain deliveries are to be sent again — with its recipients (`enqueued`) and their outcomes as counted from
-   * the deliveries table: undefined when it is in no such status, or when its counters changed since `read` was read.
+   * the deliveries table, and `noNews` (when given) as counted again: undefined when it is in no such status, or when its
+   * counters changed since `read` was read.
    */
-  reopen(editionId: string, recount: RecipientOutcomes & { readonly enqueued: number }, read: EditionRecord, at?: Date): Promise<EditionRecord | undefined>;
+  reopen(editionId: string, recount: RecipientOutcomes & { readonly enqueued: number; readonly noNews?: number }, read: EditionRecord, at?: Date): Promise<EditionRecord | undefined>;
   /**
    * Takes the one right to publish, log and report the end the edition reached at `statusAt` (sent, paused or
    * stopped): the record when this call took it; undefined when another call did, or the edition has left that

@@ -34,6 +34,7 @@ const composeEdition = async (event: unknown, context: Context): Promise<Compose
     sendQuota,
     ending,
     log: logTo(logger),
+    warn: (message, details) => logger.warn(message, details ?? {}),
   });
   logger.info('compose finished', { result });
   return result;

@@ -18,6 +18,8 @@ export const composeRequestSchema = z
     articleIds: z.optional(z.array(z.string().check(z.minLength(1, 'must not be empty')))),
     /** Send one test copy to this address; the edition and the deliveries are not touched. */
     to: z.optional(z.email('must be an email address')),
+    /** With `to`: the copy a reader of these topics (ids from the config's `topics`) gets. @default every topic: the full edition */
+    topics: z.optional(z.array(z.string().check(z.minLength(1, 'must not be empty')))),
     /** Render and count recipients; send nothing, write nothing. */
     dryRun: z.optional(z.boolean()),
     /** Continue a paused, stopped or interrupted edition: count its outcomes again and queue the recipients without one. */
@@ -29,7 +31,8 @@ export const composeRequestSchema = z
     retryUncertain: z.optional(z.boolean()),
   })
   .check(z.refine((request) => request.to === undefined || !(request.dryRun || request.resume), '--to sends one test copy: it cannot be combined with --dry-run or --resume'))
-  .check(z.refine((request) => !request.retryUncertain || request.resume === true, '--retry-uncertain goes with --resume: it sends the uncertain deliveries of an edition again'));
+  .check(z.refine((request) => !request.retryUncertain || request.resume === true, '--retry-uncertain goes with --resume: it sends the uncertain deliveries of an edition again'))
+  .check(z.refine((request) => request.topics === undefined || request.to !== undefined, '--topics goes with --to: it sends the test copy a reader of those topics gets'));
 
 export type ComposeRequest = z.infer<typeof composeRequestSchema>;
 

@@ -1,21 +1,26 @@
 import type { BriefingConfig } from '../config/config.ts';
+import { unknownTopicIds } from '../config/topics.ts';
 import type { EditionEnding } from '../edition/ending.ts';
 import { dateInZone } from '../edition/model.ts';
 import type { EditionRecord, EditionStatus } from '../edition/store.ts';
+import type { StoredVariant } from '../edition/variant-store.ts';
 import { briefingEnvelope } from '../mail/briefing-mime.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { buildMime } from '../mail/mime.ts';
 import { personalise } from '../render/personalise.ts';
+import type { TemplateEngine } from '../render/engine.ts';
 import { previewRecipient } from '../render/preview-recipient.ts';
 import type { Stores } from '../stores.ts';
+import type { Subscriber } from '../subscription/store.ts';
+import { forEachActivePage, type Route, takeCensus, type TopicCensus, variantRoutes } from './audience.ts';
 import { ComposeError, type ComposeRequest } from './compose-request.ts';
-import type { DeliveryQueue } from './queue.ts';
+import { type DeliveryJob, type DeliveryQueue, variantBatches } from './queue.ts';
 import { checkSendQuota, type SendQuota } from './quota.ts';
 import { countDeliveries, recountIfShort } from './recount.ts';
-import { noNewsReason, problemLines, renderSelection, selectArticles, type Selection } from './selection.ts';
+import { noNewsReason, problemLines, renderForTopicSets, selectArticles, type Selection, type TopicBriefings } from './selection.ts';
 
 export interface ComposeDeps {
-  readonly stores: Pick<Stores, 'articles' | 'subscribers' | 'editions' | 'deliveries'>;
+  readonly stores: Pick<Stores, 'articles' | 'subscribers' | 'editions' | 'deliveries' | 'variants'>;
   readonly queue: DeliveryQueue;
   readonly config: BriefingConfig;
   /** Sends the test copy (`to`). */
@@ -32,14 +37,62 @@ export interface ComposeDeps {
   /** Told the record after each write that may end the edition (no recipients, a stop): publishes, logs and reports the end once. */
   readonly ending?: EditionEnding;
   readonly log?: (message: string, details?: Record<string, unknown>) => void;
+  /** The templates to render with. @default the templates the function carries (`defaultEngine`) */
+  readonly engine?: TemplateEngine;
+  /** Told what went wrong without stopping the send (the variants rendered each from scratch). @default `log` */
+  readonly warn?: (message: string, details?: Record<string, unknown>) => void;
+}
+
+/** What compose rendered for the active readers' topics. */
+export interface VariantFigures {
+  /** Distinct briefings rendered: one per selection of stories, the full edition (the archive's) included. */
+  readonly variants: number;
+  /** Distinct topic sets among the active readers ("everything" is one). */
+  readonly topicSets: number;
+  /** Variants put together from compiled pieces rather than rendered whole. */
+  readonly assembled: number;
 }
 
 export type ComposeResult =
-  | { readonly kind: 'test'; readonly editionId: string; readonly to: string; readonly subject: string; readonly messageId: string; readonly problems: string[] }
-  | { readonly kind: 'dry-run'; readonly editionId: string; readonly subject: string; readonly articleIds: string[]; readonly recipients: number; readonly problems: string[] }
+  | {
+      readonly kind: 'test';
+      readonly editionId: string;
+      readonly to: string;
+      readonly subject: string;
+      readonly messageId: string;
+      /** The copy's stories, lead first: the variant of `topics`, or the full edition. */
+      readonly articleIds: string[];
+      readonly topics?: string[];
+      readonly problems: string[];
+    }
+  | {
+      readonly kind: 'dry-run';
+      readonly editionId: string;
+      readonly subject: string;
+      readonly articleIds: string[];
+      /** Active readers who would get it. */
+      readonly recipients: number;
+      /** Active readers with no story in their topics, who would get nothing. */
+      readonly noNews: number;
+      readonly figures: VariantFigures;
+      readonly problems: string[];
+    }
   | { readonly kind: 'already'; readonly editionId: string; readonly status: EditionStatus }
   | { readonly kind: 'skipped'; readonly editionId: string; readonly reason: string; readonly problems: string[] }
-  | { readonly kind: 'sending'; readonly editionId: string; readonly subject: string; readonly articleIds: string[]; readonly recipients: number; readonly resumed: boolean; readonly problems: string[] };
+  | {
+      readonly kind: 'sending';
+      readonly editionId: string;
+      readonly subject: string;
+      readonly articleIds: string[];
+      /** Recipients queued by this call. */
+      readonly recipients: number;
+      /** Active readers not queued for having no story in their topics (on a resume: of those without an outcome). */
+      readonly noNews: number;
+      /** Absent on a resume, which renders nothing. */
+      readonly figures?: VariantFigures;
+      readonly resumed: boolean;
+      readonly problems: string[];
+    };
 
 /** One compose call: the edition it is about, what it may use, and where it logs. */
 interface Run {
@@ -49,12 +102,10 @@ interface Run {
   readonly retryUncertain?: boolean;
   readonly deps: ComposeDeps;
   readonly log: NonNullable<ComposeDeps['log']>;
+  readonly warn: NonNullable<ComposeDeps['warn']>;
   /** Hands the record a write returned to the ending (a function, so that the write happens with no ending too). */
   readonly settle: (edition: EditionRecord | undefined) => Promise<void>;
 }
-
-/** Subscribers read and queued per page. */
-const pageSize = 500;
 
 const select = (run: Run) => selectArticles(run.editionId, run.articleIds, run.deps);
 
@@ -65,32 +116,63 @@ const problemsOf = (run: Run, selection: Selection): string[] => {
   return lines;
 };
 
-/** For the modes that write nothing (test copy, dry run): the edition rendered, or a clear refusal when there is no news. */
-const renderOrRefuse = async (run: Run) => {
-  const selection = await select(run);
+const refuseEmpty = (selection: Selection): void => {
   if (selection.articles.length === 0) throw new ComposeError(`nothing to send: ${noNewsReason(selection)}`);
-  return { selection, ...(await renderSelection(run.editionId, selection, run.deps.config)) };
 };
 
-/** Calls `each` with every page of active subscribers, telling it whether the page is the last; returns how many there were. */
-const forEachActivePage = async (run: Run, each: (emails: string[], last: boolean) => Promise<void>): Promise<number> => {
-  let total = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await run.deps.stores.subscribers.pageByStatus('active', { limit: pageSize, cursor });
-    cursor = page.cursor;
-    total += page.items.length;
-    await each(page.items.map((subscriber) => subscriber.email), cursor === undefined);
-  } while (cursor);
-  return total;
+/** The job that sends `email` what `route` says (a job without a variant sends the full edition). */
+const jobFor = (editionId: string, email: string, route: Exclude<Route, { kind: 'no-news' }>): DeliveryJob =>
+  route.kind === 'variant' ? { editionId, email, variantKey: route.variantKey } : { editionId, email };
+
+/**
+ * The edition's briefings for the readers counted in `census`: every distinct selection of stories once. Readers of
+ * sets with no story in their topics are counted apart (`noNews`) and get nothing.
+ */
+const renderForReaders = async (run: Run, selection: Selection, census: TopicCensus) => {
+  const rendered = await renderForTopicSets(run.editionId, selection.articles, [...census.sets.values()].map((set) => set.ids), run.deps.config, run.deps.engine);
+  if (rendered.fallback) run.warn('topic variants rendered each from scratch (slower, the same mail): a template breaks a rule renderVariants relies on', { editionId: run.editionId, fallback: rendered.fallback });
+  const noNews = rendered.noNewsSets.reduce((sum, set) => sum + (census.sets.get(set)?.readers ?? 0), 0);
+  const figures: VariantFigures = { variants: rendered.variants.length + 1, topicSets: census.sets.size, assembled: rendered.assembled };
+  return { rendered, noNews, mailed: census.readers - noNews, figures };
 };
 
-/** Queues one job per active subscriber, counting them on the edition as it goes (with none, the edition is sent at once). */
-const enqueueActive = (run: Run) =>
-  forEachActivePage(run, async (emails, last) => {
-    await run.deps.queue.enqueue(emails.map((email) => ({ editionId: run.editionId, email })));
-    await run.settle(await recountIfShort(run.deps.stores, await run.deps.stores.editions.addEnqueued(run.editionId, emails.length, last)));
+const storedVariants = (editionId: string, rendered: TopicBriefings): StoredVariant[] =>
+  rendered.variants.map(({ briefing, articleIds, variantKey, topicSets }) => ({
+    editionId,
+    variantKey,
+    subject: briefing.subject,
+    preheader: briefing.preheader,
+    html: briefing.html,
+    text: briefing.text,
+    marker: briefing.marker,
+    articleIds,
+    topicSets,
+  }));
+
+/**
+ * Compose's second pass: one job per active subscriber, with the variant `route` gives them, each variant's jobs
+ * queued together; readers with no story in their topics are counted, not queued. Counted on the edition page by
+ * page (with nobody queued, the edition is sent at once).
+ */
+const enqueueActive = async (run: Run, route: (subscriber: Subscriber) => Route) => {
+  const batches = variantBatches(run.deps.queue);
+  let recipients = 0;
+  let noNews = 0;
+  await forEachActivePage(run.deps.stores.subscribers, async (page, last) => {
+    const jobs: DeliveryJob[] = [];
+    let left = 0;
+    for (const subscriber of page) {
+      const to = route(subscriber);
+      if (to.kind === 'no-news') left += 1;
+      else jobs.push(jobFor(run.editionId, subscriber.email, to));
+    }
+    const queued = await batches.add(jobs, last);
+    recipients += queued;
+    noNews += left;
+    await run.settle(await recountIfShort(run.deps.stores, await run.deps.stores.editions.addEnqueued(run.editionId, queued, last, left)));
   });
+  return { recipients, noNews };
+};
 
 /** The edition cannot go out now: an end of its own, reported like any other. */
 const stop = async (run: Run, from: readonly EditionStatus[], reason: string): Promise<void> => {
@@ -99,10 +181,10 @@ const stop = async (run: Run, from: readonly EditionStatus[], reason: string): P
 
 /**
  * The quota pre-check: an edition that does not fit in what is left of the account's 24-hour SES quota stops before
- * anybody is queued, rather than half way through with "Daily message quota exceeded". `recipients` is what is
- * about to be queued. Without an answer from SES the send goes ahead: deliver stops it if SES refuses.
+ * anybody is queued, rather than half way through with "Daily message quota exceeded". `count` is what is about to
+ * be queued: readers who will get mail (not those with no story in their topics). Without an answer from SES the send goes ahead: deliver stops it if SES refuses.
  */
-const checkQuota = async (run: Run, recipients: () => Promise<number>, from: readonly EditionStatus[]): Promise<void> => {
+const checkQuota = async (run: Run, count: number, from: readonly EditionStatus[]): Promise<void> => {
   if (!run.deps.sendQuota) return;
   let quota: SendQuota;
   try {
@@ -111,7 +193,6 @@ const checkQuota = async (run: Run, recipients: () => Promise<number>, from: rea
     run.log('send quota not checked: SES did not answer GetSendQuota; sending anyway', { editionId: run.editionId, error: (error as Error).message });
     return;
   }
-  const count = await recipients();
   const decision = checkSendQuota(quota, count);
   if (decision.ok) {
     run.log('send quota checked', { editionId: run.editionId, recipients: count, remainingAfter: decision.remainingAfter, secondsAtMaxRate: decision.secondsAtMaxRate });
@@ -121,34 +202,59 @@ const checkQuota = async (run: Run, recipients: () => Promise<number>, from: rea
   throw new ComposeError(`edition ${run.editionId} stopped before sending anybody: ${decision.reason}. Once there is room: briefing send --date ${run.editionId} --resume`);
 };
 
-/** `to`: one copy, marked as a test, to any address; the edition and its deliveries are not touched. */
-const sendTestCopy = async (run: Run, to: string): Promise<ComposeResult> => {
+/**
+ * `to`: one copy, marked as a test, to any address — with `topics`, the one a reader of those topics gets, rendered
+ * as compose renders it; the edition and its deliveries are not touched.
+ */
+const sendTestCopy = async (run: Run, to: string, topics: readonly string[] = []): Promise<ComposeResult> => {
   const { config, configurationSet, mailer } = run.deps;
-  const { selection, rendered } = await renderOrRefuse(run);
-  const copy = personalise(rendered, { ...previewRecipient(config, run.editionId), email: to });
-  const subject = `[Test] ${rendered.subject}`;
+  const unknown = unknownTopicIds(config.topics, topics);
+  if (unknown.length > 0) throw new ComposeError(`--topics: no topic ${unknown.join(', ')} in the config (its topics: ${config.topics.map((topic) => topic.id).join(', ')})`);
+  const selection = await select(run);
+  refuseEmpty(selection);
+  const copy = (await renderForTopicSets(run.editionId, selection.articles, [topics], config, run.deps.engine)).forTopics(topics);
+  if (!copy) throw new ComposeError(`no story of edition ${run.editionId} is in the topics ${topics.join(', ')}: a reader of those topics gets no email today (noTopicNews is "skip")`);
+  const personal = personalise(copy.briefing, { ...previewRecipient(config, run.editionId), email: to });
+  const subject = `[Test] ${copy.briefing.subject}`;
   const raw = await buildMime({
     ...briefingEnvelope(config, { configurationSet, editionId: run.editionId }),
     subject,
-    html: copy.html,
-    text: copy.text,
+    html: personal.html,
+    text: personal.text,
     to,
     unsubscribeUrl: `${config.siteUrl}/unsubscribe`,
   });
   const messageId = await mailer.send(raw, { destinations: [to] });
-  return { kind: 'test', editionId: run.editionId, to, subject, messageId, problems: problemsOf(run, selection) };
+  return { kind: 'test', editionId: run.editionId, to, subject, messageId, articleIds: copy.articleIds, ...(topics.length > 0 ? { topics: [...topics] } : {}), problems: problemsOf(run, selection) };
 };
 
-/** `dryRun`: renders and counts the recipients; sends and writes nothing. */
+/** `dryRun`: counts the readers by topic set and renders what they would get; sends and writes nothing. */
 const dryRun = async (run: Run): Promise<ComposeResult> => {
-  const { selection, rendered, articleIds } = await renderOrRefuse(run);
-  const recipients = await forEachActivePage(run, async () => undefined);
-  return { kind: 'dry-run', editionId: run.editionId, subject: rendered.subject, articleIds, recipients, problems: problemsOf(run, selection) };
+  const selection = await select(run);
+  refuseEmpty(selection);
+  const census = await takeCensus(run.deps.stores.subscribers, run.deps.config.topics);
+  const { rendered, mailed, noNews, figures } = await renderForReaders(run, selection, census);
+  return {
+    kind: 'dry-run',
+    editionId: run.editionId,
+    subject: rendered.full.briefing.subject,
+    articleIds: rendered.full.articleIds,
+    recipients: mailed,
+    noNews,
+    figures,
+    problems: problemsOf(run, selection),
+  };
 };
 
-/** Renders, stores and queues an edition whose lock this run holds; a failure leaves it stopped (still locked), to be resumed. */
+/**
+ * Renders, stores and queues an edition whose lock this run holds; a failure leaves it stopped (still locked), to be
+ * resumed. Two passes over the active subscribers, so that no more than a page of them is held at once: the first
+ * counts their topic sets (a few thousand at most), which decides the variants to render; the second queues each
+ * reader with theirs.
+ */
 const composeLocked = async (run: Run, selection: Selection, resumed: boolean): Promise<ComposeResult> => {
-  const { editions } = run.deps.stores;
+  const { editions, subscribers, variants } = run.deps.stores;
+  const { config } = run.deps;
   try {
     const problems = problemsOf(run, selection);
     if (selection.articles.length === 0) {
@@ -157,12 +263,22 @@ const composeLocked = async (run: Run, selection: Selection, resumed: boolean): 
       run.log('edition skipped', { editionId: run.editionId, reason });
       return { kind: 'skipped', editionId: run.editionId, reason, problems };
     }
-    const { rendered, articleIds } = await renderSelection(run.editionId, selection, run.deps.config);
-    await editions.saveRendered(run.editionId, rendered, { articleIds, windowFrom: selection.window?.from.toISOString(), windowTo: selection.window?.to.toISOString() });
-    await checkQuota(run, () => run.deps.stores.subscribers.countByStatus('active'), ['sending']);
-    const recipients = await enqueueActive(run);
-    run.log('edition queued', { editionId: run.editionId, recipients, articles: articleIds.length });
-    return { kind: 'sending', editionId: run.editionId, subject: rendered.subject, articleIds, recipients, resumed, problems };
+    const census = await takeCensus(subscribers, config.topics);
+    const { rendered, mailed, figures } = await renderForReaders(run, selection, census);
+    const stored = storedVariants(run.editionId, rendered);
+    // Before the edition opens for sending: deliver finds every variant a job names.
+    await variants.putMany(stored);
+    const { full } = rendered;
+    await editions.saveRendered(run.editionId, full.briefing, {
+      articleIds: full.articleIds,
+      windowFrom: selection.window?.from.toISOString(),
+      windowTo: selection.window?.to.toISOString(),
+      noNewsSets: rendered.noNewsSets,
+    });
+    await checkQuota(run, mailed, ['sending']);
+    const { recipients, noNews } = await enqueueActive(run, variantRoutes(config.topics, stored, rendered.noNewsSets));
+    run.log('edition queued', { editionId: run.editionId, recipients, noNews, articles: full.articleIds.length, ...figures });
+    return { kind: 'sending', editionId: run.editionId, subject: full.briefing.subject, articleIds: full.articleIds, recipients, noNews, figures, resumed, problems };
   } catch (error) {
     // The lock stays taken, so a retry cannot compose the edition a second time; stopped, it can be resumed once the cause is fixed.
     // (An edition the quota check stopped is no longer composing or sending: this changes nothing.)
@@ -174,13 +290,27 @@ const composeLocked = async (run: Run, selection: Selection, resumed: boolean): 
 /**
  * Who a resume is about: the recipients with an outcome in the deliveries table, counted, and those still to be
  * sent to — active subscribers with no delivery yet, deliveries left claimed (deliver settles those), and uncertain
- * ones whose retry was asked for.
+ * ones whose retry was asked for — each with their variant as `route` gives it now; readers with no story in their
+ * topics are counted again, not queued.
  */
-const takeStock = async (run: Run) => {
+const takeStock = async (run: Run, route: (subscriber: Subscriber) => Route) => {
   const { outcomes, unsettled, recorded } = await countDeliveries(run.deps.stores, run.editionId);
-  const open = [...unsettled];
-  await forEachActivePage(run, async (emails) => void open.push(...emails.filter((email) => !recorded.has(email))));
-  return { recount: { ...outcomes, enqueued: outcomes.sent + outcomes.skipped + outcomes.failed + outcomes.uncertain + open.length }, open };
+  const waiting = new Set(unsettled);
+  const open: DeliveryJob[] = [];
+  let noNews = 0;
+  await forEachActivePage(run.deps.stores.subscribers, async (page) => {
+    for (const subscriber of page) {
+      const to = route(subscriber);
+      if (recorded.has(subscriber.email)) {
+        // Queued before, so it goes again whatever their topics are now: a retry asked for, or a claim to settle.
+        if (waiting.delete(subscriber.email)) open.push(jobFor(run.editionId, subscriber.email, to.kind === 'no-news' ? { kind: 'full' } : to));
+      } else if (to.kind === 'no-news') noNews += 1;
+      else open.push(jobFor(run.editionId, subscriber.email, to));
+    }
+  });
+  // No longer active: deliver settles their claim or records them skipped, without sending.
+  for (const email of waiting) open.push({ editionId: run.editionId, email });
+  return { recount: { ...outcomes, enqueued: outcomes.sent + outcomes.skipped + outcomes.failed + outcomes.uncertain + open.length, noNews }, open };
 };
 
 /** `retryUncertain`: each uncertain delivery is opened to one more send (deliver may then mail a second copy). */
@@ -213,24 +343,33 @@ const resume = async (run: Run): Promise<ComposeResult> => {
     }
     return composeLocked(run, selection, true);
   }
-  let stock = await takeStock(run);
-  const toQueue = stock.open.length;
+  // Each reader's variant as it stands now: a reader whose topics changed since gets their new set's variant if the
+  // edition has one, else the full edition (see variantRoutes); the sets that had no story stay without mail.
+  const route = variantRoutes(run.deps.config.topics, await run.deps.stores.variants.list(run.editionId), edition.noNewsSets ?? []);
+  let stock = await takeStock(run, route);
   // A sent edition reopened for its uncertain deliveries is not stopped by a refusal: it stays sent, with an error.
-  await checkQuota(run, async () => toQueue, ['paused', 'stopped', 'sending']);
+  await checkQuota(run, stock.open.length, ['paused', 'stopped', 'sending']);
   for (let attempt = 1; !(await editions.reopen(run.editionId, stock.recount, edition)); attempt += 1) {
     edition = await editions.get(run.editionId);
     if (edition?.status === 'skipped' || (edition?.status === 'sent' && !run.retryUncertain)) return { kind: 'already', editionId: run.editionId, status: edition.status };
     if (!edition || edition.status === 'composing' || attempt === recountAttempts) {
       throw new ComposeError(`edition ${run.editionId} kept changing while it was being resumed (${edition?.status ?? 'gone'}): is another send still running? Try again when it has finished or stopped`);
     }
-    stock = await takeStock(run);
+    stock = await takeStock(run, route);
   }
   run.log('edition resumed', { editionId: run.editionId, previousStatus: edition.status, ...stock.recount, queued: stock.open.length });
-  for (let start = 0; start < stock.open.length; start += pageSize) {
-    await run.deps.queue.enqueue(stock.open.slice(start, start + pageSize).map((email) => ({ editionId: run.editionId, email })));
-  }
+  await variantBatches(run.deps.queue).add(stock.open, true);
   await run.settle(await recountIfShort(run.deps.stores, await editions.addEnqueued(run.editionId, 0, true)));
-  return { kind: 'sending', editionId: run.editionId, subject: edition.subject ?? '', articleIds: [...(edition.articleIds ?? [])], recipients: stock.open.length, resumed: true, problems: [] };
+  return {
+    kind: 'sending',
+    editionId: run.editionId,
+    subject: edition.subject ?? '',
+    articleIds: [...(edition.articleIds ?? [])],
+    recipients: stock.open.length,
+    noNews: stock.recount.noNews,
+    resumed: true,
+    problems: [],
+  };
 };
 
 /** The scheduled or manual send: takes the edition (once, whoever asks) and composes it. */
@@ -257,9 +396,10 @@ export const compose = (request: ComposeRequest, deps: ComposeDeps): Promise<Com
     retryUncertain: request.retryUncertain,
     deps,
     log: deps.log ?? (() => undefined),
+    warn: deps.warn ?? deps.log ?? (() => undefined),
     settle: async (edition) => deps.ending?.settle(edition),
   };
-  if (request.to !== undefined) return sendTestCopy(run, request.to);
+  if (request.to !== undefined) return sendTestCopy(run, request.to, request.topics);
   if (request.dryRun) return dryRun(run);
   if (request.resume) return resume(run);
   return sendEdition(run);

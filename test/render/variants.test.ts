@@ -1,6 +1,3 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadArticleFiles } from '../../local/article-files.ts';
@@ -10,10 +7,11 @@ import { buildEdition, type Edition } from '../../lambdas/edition/model.ts';
 import { selectVariants } from '../../lambdas/edition/variants.ts';
 import { briefingEnvelope, compileBriefingMime } from '../../lambdas/mail/briefing-mime.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
-import { createTemplateEngine, defaultTemplatesDir, type TemplateEngine } from '../../lambdas/render/engine.ts';
+import type { TemplateEngine } from '../../lambdas/render/engine.ts';
 import { personalise } from '../../lambdas/render/personalise.ts';
 import { renderVariants, type RenderedVariants, withoutWhitespace } from '../../lambdas/render/variants.ts';
 import { article } from '../helpers/articles.ts';
+import { editedTemplates, numberedStories } from '../helpers/edited-templates.ts';
 import { everyTopicSet, numberedTopics, storiesOverTopics } from '../helpers/topic-edition.ts';
 
 const topics = numberedTopics(8);
@@ -105,18 +103,6 @@ describe('renderVariants', () => {
 });
 
 describe('renderVariants with templates that do not split', () => {
-  const editTemplates = (edits: Record<string, (source: string) => string>): TemplateEngine => {
-    const dir = mkdtempSync(join(tmpdir(), 'briefing-templates-'));
-    cpSync(defaultTemplatesDir(), dir, { recursive: true });
-    for (const [file, edit] of Object.entries(edits)) {
-      const source = readFileSync(join(dir, file), 'utf8');
-      const edited = edit(source);
-      expect(edited, file).not.toBe(source);
-      writeFileSync(join(dir, file), edited);
-    }
-    return createTemplateEngine({ templatesDir: dir });
-  };
-
   let editions: Edition[];
   beforeAll(async () => {
     const { articles } = await loadArticleFiles('samples/articles');
@@ -124,10 +110,7 @@ describe('renderVariants with templates that do not split', () => {
   });
 
   it('renders each variant whole when a story partial needs more than its story, and says why', async () => {
-    const engine = editTemplates({
-      'briefing.mjml': (source) => source.replace("{% render 'partials/story.mjml', story: story %}", "{% render 'partials/story.mjml', story: story, number: forloop.index %}"),
-      'partials/story.mjml': (source) => source.replace('{{ story.headline }}', '{{ number }}. {{ story.headline }}'),
-    });
+    const engine = editedTemplates(numberedStories);
 
     const rendered = await renderVariants(editions, config, engine);
 
@@ -138,7 +121,7 @@ describe('renderVariants with templates that do not split', () => {
   });
 
   it('renders each variant whole when a story block changes the document’s head (an mj-image for the lead’s image), and says why', async () => {
-    const engine = editTemplates({
+    const engine = editedTemplates({
       'partials/lead-story.mjml': (source) => source.replace(/<mj-text padding="4px 0 0"><a[^\n]*<\/mj-text>/, '<mj-image src="{{ story.image.url }}" alt="{{ story.image.alt }}" href="{{ story.url }}" padding="4px 0 0" />'),
     });
 

@@ -2,7 +2,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createInProcessQueue } from '../../local/in-process-queue.ts';
-import { decodeJob } from '../../lambdas/sending/queue.ts';
+import { decodeJob, type DeliveryJob, encodeJob, variantBatches } from '../../lambdas/sending/queue.ts';
 import { sqsDeliveryQueue } from '../../lambdas/aws/sqs-queue.ts';
 
 const jobs = (count: number) => Array.from({ length: count }, (_, index) => ({ editionId: '2026-11-24', email: `r${index}@example.com` }));
@@ -127,5 +127,37 @@ describe('in-process queue', () => {
     await queue.drained();
     expect(calls).toBe(3);
     expect(queue.deadLetters.map(decodeJob)).toEqual(jobs(1));
+  });
+});
+
+describe('delivery jobs with topic variants', () => {
+  it('carry the variant a reader gets, and a job without one (queued before variants) still reads as the full edition', () => {
+    expect(decodeJob(encodeJob({ editionId: '2026-11-24', email: 'r@example.com', variantKey: 'k1' }))).toEqual({ editionId: '2026-11-24', email: 'r@example.com', variantKey: 'k1' });
+    expect(encodeJob({ editionId: '2026-11-24', email: 'r@example.com' })).toBe('{"editionId":"2026-11-24","email":"r@example.com"}');
+    expect(decodeJob('{"editionId":"2026-11-24","email":"r@example.com"}')).toEqual({ editionId: '2026-11-24', email: 'r@example.com' });
+    expect(() => decodeJob('{"editionId":"2026-11-24","email":"r@example.com","variantKey":""}')).toThrow(/not a delivery job/);
+  });
+
+  it("queue each variant's jobs together in whole SendMessageBatch calls, holding the rest of a batch until the last page", async () => {
+    const { client, requests } = recordingClient();
+    const batches = variantBatches(sqsDeliveryQueue(client, 'https://queue'));
+    // Pages as compose reads them: readers of three variants (and the full edition) in address order, mixed.
+    const variants = ['a', 'b', undefined, 'c'];
+    const page = (from: number, count: number): DeliveryJob[] =>
+      Array.from({ length: count }, (_, index) => {
+        const variantKey = variants[(from + index) % variants.length];
+        return { editionId: '2026-11-24', email: `r${from + index}@example.com`, ...(variantKey ? { variantKey } : {}) };
+      });
+
+    const queued = [await batches.add(page(0, 50)), await batches.add(page(50, 50)), await batches.add(page(100, 3), true)];
+
+    const sent = requests.map((request) => (request.input.Entries ?? []).map((entry) => decodeJob(entry.MessageBody!)));
+    // 12 or 13 of each variant in the first page: one whole batch each, the rest held; 25 of each after the second: two
+    // whole batches each; then whatever is left.
+    expect(queued).toEqual([40, 40, 23]);
+    expect(sent.flat().map((job) => job.email).sort()).toEqual(page(0, 103).map((job) => job.email).sort());
+    const wholeBatches = sent.slice(0, 8);
+    expect(wholeBatches.map((batch) => batch.length)).toEqual(Array(8).fill(10));
+    for (const batch of wholeBatches) expect(new Set(batch.map((job) => job.variantKey)).size).toBe(1);
   });
 });

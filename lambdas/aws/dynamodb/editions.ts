@@ -35,6 +35,8 @@ const editionItem = z.object({
   uncertain: z._default(z.number(), 0),
   duplicates: z.number(),
   dropped: z.number(),
+  noNews: z._default(z.number(), 0),
+  noNewsSets: z.optional(z.array(z.string())),
   bounces: z.number(),
   complaints: z.number(),
   unsubscribes: z._default(z.number(), 0),
@@ -44,7 +46,7 @@ const editionItem = z.object({
 
 /** Every edition carries this under `kind`: the by-kind index holds them all, sorted by id. */
 const editionKind = 'edition';
-const zeroCounts = { enqueued: 0, sent: 0, skipped: 0, failed: 0, uncertain: 0, duplicates: 0, dropped: 0, bounces: 0, complaints: 0, unsubscribes: 0 };
+const zeroCounts = { enqueued: 0, sent: 0, skipped: 0, failed: 0, uncertain: 0, duplicates: 0, dropped: 0, noNews: 0, bounces: 0, complaints: 0, unsubscribes: 0 };
 
 export const createEditionStore = (client: DynamoDBDocumentClient, tableName: string): EditionStore => {
   const read = itemReader(tableName, ['editionId'], editionItem);
@@ -142,7 +144,7 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
     saveRendered: (editionId, rendered, details) =>
       update(
         editionId,
-        'SET #status = :sending, updatedAt = :at, statusAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, articleIds = :articleIds, windowFrom = :from, windowTo = :to',
+        'SET #status = :sending, updatedAt = :at, statusAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, articleIds = :articleIds, windowFrom = :from, windowTo = :to, noNewsSets = :noNewsSets',
         {
           ':sending': 'sending',
           ':at': (details.at ?? new Date()).toISOString(),
@@ -154,16 +156,18 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
           ':articleIds': [...details.articleIds],
           ':from': details.windowFrom ?? null,
           ':to': details.windowTo ?? null,
+          ':noNewsSets': details.noNewsSets ? [...details.noNewsSets] : null,
           ':composing': 'composing',
         },
         '#status = :composing',
         { '#text': 'text' },
       ),
 
-    async addEnqueued(editionId, count, complete) {
-      const edition = await update(editionId, `SET updatedAt = :at${complete ? ', enqueueComplete = :true' : ''} ADD enqueued :count, version :one`, {
+    async addEnqueued(editionId, count, complete, noNews = 0) {
+      const edition = await update(editionId, `SET updatedAt = :at${complete ? ', enqueueComplete = :true' : ''} ADD enqueued :count, noNews :noNews, version :one`, {
         ':at': new Date().toISOString(),
         ':count': count,
+        ':noNews': noNews,
         ':one': 1,
         ...(complete ? { ':true': true } : {}),
       });
@@ -200,8 +204,17 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
         editionId,
         recount,
         read,
-        'SET #status = :sending, updatedAt = :at, statusAt = :at, statusReason = :reason, enqueueComplete = :false, enqueued = :enqueued',
-        { ':sending': 'sending', ':reason': 'resumed', ':false': false, ':paused': 'paused', ':stopped': 'stopped', ':done': 'sent', ':enqueued': recount.enqueued },
+        `SET #status = :sending, updatedAt = :at, statusAt = :at, statusReason = :reason, enqueueComplete = :false, enqueued = :enqueued${recount.noNews === undefined ? '' : ', noNews = :noNews'}`,
+        {
+          ':sending': 'sending',
+          ':reason': 'resumed',
+          ':false': false,
+          ':paused': 'paused',
+          ':stopped': 'stopped',
+          ':done': 'sent',
+          ':enqueued': recount.enqueued,
+          ...(recount.noNews === undefined ? {} : { ':noNews': recount.noNews }),
+        },
         '#status IN (:paused, :stopped, :sending, :done)',
         at,
       ),
