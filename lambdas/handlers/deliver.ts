@@ -5,6 +5,7 @@ import { createDeliveryStore } from '../aws/dynamodb/deliveries.ts';
 import { createEditionStore } from '../aws/dynamodb/editions.ts';
 import { storyHeadlines } from '../aws/dynamodb/story-headlines.ts';
 import { createSubscriberStore } from '../aws/dynamodb/subscribers.ts';
+import { createVariantStore } from '../aws/dynamodb/variants.ts';
 import { sesMailer } from '../aws/ses-mailer.ts';
 import { tokenSecretFromEnv } from '../aws/token-secret.ts';
 import { maxSendRateVariable } from '../config/environment.ts';
@@ -20,6 +21,7 @@ const stores = {
   subscribers: createSubscriberStore(documentClient, tables.subscribers),
   editions: createEditionStore(documentClient, tables.editions),
   deliveries: createDeliveryStore(documentClient, tables.deliveries),
+  variants: createVariantStore(documentClient, tables.variants),
 };
 // This worker's share of the account's send rate (the stack divides it by the SQS maximum concurrency).
 const bucket = new TokenBucket({ ratePerSecond: Number(process.env[maxSendRateVariable] ?? '1') });

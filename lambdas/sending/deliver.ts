@@ -6,6 +6,7 @@ import { parseRecord } from '../aws/batch-parser.ts';
 import type { BriefingConfig } from '../config/config.ts';
 import type { EditionEnding } from '../edition/ending.ts';
 import { type EditionRecord, type EditionStatus, noOutcomes, type OutcomeName, storedBriefing } from '../edition/store.ts';
+import { variantBriefing } from '../edition/variant-store.ts';
 import { type BriefingMime, briefingEnvelope, compileBriefingMime } from '../mail/briefing-mime.ts';
 import { type Mailer, SendError, sendErrorOf } from '../mail/mailer.ts';
 import type { Stores } from '../stores.ts';
@@ -18,7 +19,7 @@ import { withRetry } from './retry.ts';
 import type { TokenBucket } from './token-bucket.ts';
 
 export interface DeliverDeps {
-  readonly stores: Pick<Stores, 'subscribers' | 'editions' | 'deliveries'>;
+  readonly stores: Pick<Stores, 'subscribers' | 'editions' | 'deliveries' | 'variants'>;
   readonly config: BriefingConfig;
   readonly links: SubscriptionLinks;
   /** Paces every send of this worker (one bucket per process, shared by its concurrent records). */
@@ -48,11 +49,6 @@ class NotYet extends Error {
   override name = 'NotYet';
 }
 
-interface EditionState {
-  readonly status: EditionStatus;
-  readonly mime: BriefingMime;
-}
-
 const sendable = new Set(['sending']);
 
 /** How one job ended, with what to say about it. */
@@ -79,21 +75,30 @@ export const createDeliverer = (deps: DeliverDeps) => {
   const owner = deps.owner ?? randomUUID();
   // A function, not `deps.ending?.settle(write())`, whose write would be skipped without an ending.
   const settle = async (edition: EditionRecord | undefined) => deps.ending?.settle(edition);
-  // Rendered content never changes once an edition is sending: read and compiled once per edition per container.
+  /** The briefing a job sends: its topic variant, or without one the full edition on the edition record. */
+  const briefingOf = async ({ editionId, variantKey }: DeliveryJob) => {
+    if (variantKey === undefined) {
+      const record = await deps.stores.editions.get(editionId);
+      return record && storedBriefing(record);
+    }
+    const variant = await deps.stores.variants.get(editionId, variantKey);
+    return variant && variantBriefing(variant);
+  };
+  // Rendered content never changes once an edition is sending: read and compiled once per edition and variant per container.
   const compiled = new Map<string, Promise<BriefingMime | undefined>>();
-  const mimeFor = (editionId: string): Promise<BriefingMime | undefined> => {
-    let mime = compiled.get(editionId);
+  const mimeFor = (job: DeliveryJob): Promise<BriefingMime | undefined> => {
+    const key = `${job.editionId}\n${job.variantKey ?? ''}`;
+    let mime = compiled.get(key);
     if (!mime) {
-      mime = deps.stores.editions.get(editionId).then((record) => {
-        const rendered = record && storedBriefing(record);
-        return rendered && compileBriefingMime(rendered, briefingEnvelope(deps.config, { configurationSet: deps.configurationSet, editionId }));
-      });
+      mime = briefingOf(job).then(
+        (rendered) => rendered && compileBriefingMime(rendered, briefingEnvelope(deps.config, { configurationSet: deps.configurationSet, editionId: job.editionId })),
+      );
       // An edition not rendered yet, or a failed read, is looked up again by the next batch.
       mime.then(
-        (found) => found || compiled.delete(editionId),
-        () => compiled.delete(editionId),
+        (found) => found || compiled.delete(key),
+        () => compiled.delete(key),
       );
-      compiled.set(editionId, mime);
+      compiled.set(key, mime);
     }
     return mime;
   };
@@ -107,14 +112,11 @@ export const createDeliverer = (deps: DeliverDeps) => {
     let subscribers: Promise<Map<string, Subscriber>> | undefined;
     const subscriber = async (email: string) => (await (subscribers ??= deps.stores.subscribers.getMany(emails))).get(email);
     // Status is read fresh for every batch (the status alone): a pause or stop takes effect within one batch.
-    const editions = new Map<string, Promise<EditionState | undefined>>();
-    const edition = (editionId: string) => {
-      let state = editions.get(editionId);
-      if (!state) {
-        state = Promise.all([deps.stores.editions.getStatus(editionId), mimeFor(editionId)]).then(([status, mime]) => (status && mime ? { status, mime } : undefined));
-        editions.set(editionId, state);
-      }
-      return state;
+    const statuses = new Map<string, Promise<EditionStatus | undefined>>();
+    const statusOf = (editionId: string) => {
+      let status = statuses.get(editionId);
+      if (!status) statuses.set(editionId, (status = deps.stores.editions.getStatus(editionId)));
+      return status;
     };
     const stopped = new Set<string>();
     const counts = new Map<string, Record<OutcomeName, number>>();
@@ -210,18 +212,19 @@ export const createDeliverer = (deps: DeliverDeps) => {
     };
 
     const deliver = async (job: DeliveryJob, listed: Subscriber | undefined): Promise<void> => {
-      const state = await edition(job.editionId);
-      if (!state) throw new NotYet(`edition ${job.editionId} is not ready to send`);
-      if (!sendable.has(state.status) || stopped.has(job.editionId)) {
+      const [status, mime] = await Promise.all([statusOf(job.editionId), mimeFor(job)]);
+      // Compose stores every variant before the edition opens for sending: one missing was removed since (its TTL ran out).
+      if (!status || !mime) throw new NotYet(job.variantKey === undefined || !status ? `edition ${job.editionId} is not ready to send` : `variant ${job.variantKey} of edition ${job.editionId} is not stored`);
+      if (!sendable.has(status) || stopped.has(job.editionId)) {
         // Paused, stopped, or finished (every recipient has an outcome): `send --resume` queues the recipients again.
-        count(job, { outcome: state.status === 'sent' ? 'duplicates' : 'dropped' });
+        count(job, { outcome: status === 'sent' ? 'duplicates' : 'dropped' });
         return;
       }
       // Not active in the batch's read: skipped without spending a send token (sendOnce reads the status again).
       if (listed?.status !== 'active') return count(job, await skip(job, listed));
       let settled;
       try {
-        settled = await withRetry(() => sendOnce(job, state.mime), {
+        settled = await withRetry(() => sendOnce(job, mime), {
           ...retry,
           classify: sendErrorOf,
           onRetry: (error, attempt) => log('send retried', { email: job.email, attempt, code: sendErrorOf(error).code }),

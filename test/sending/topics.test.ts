@@ -1,12 +1,19 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import type { Topic } from '../../lambdas/config/topics.ts';
 import { compose, type ComposeDeps } from '../../lambdas/sending/compose.ts';
 import { ComposeError } from '../../lambdas/sending/compose-request.ts';
-import type { DeliveryJob } from '../../lambdas/sending/queue.ts';
+import { createDeliverer } from '../../lambdas/sending/deliver.ts';
+import { type DeliveryJob, encodeJob } from '../../lambdas/sending/queue.ts';
+import { TokenBucket } from '../../lambdas/sending/token-bucket.ts';
+import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
+import { sendLocally, type LocalSendOptions } from '../../local/send.ts';
 import { article } from '../helpers/articles.ts';
 import { editedTemplates, numberedStories } from '../helpers/edited-templates.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
+import { startFaultySes } from '../helpers/ses-faults.ts';
+import { sqsRecord } from '../helpers/sqs-record.ts';
 
 const topics: Topic[] = [
   { id: 'world', label: 'World', categories: ['World', 'UK'] },
@@ -27,6 +34,8 @@ const readers: Readonly<Record<string, { topics: string[]; stories: string[] }>>
   'world-sport@example.org': { topics: ['sport', 'world'], stories: ['summit', 'rail'] },
   'sport@example.org': { topics: ['sport'], stories: [] },
 };
+const storyIds = ['summit', 'rail', 'rates', 'comet', 'vaccine', 'museum'];
+const secret = 'topics-secret';
 
 const local = useTestEmulators();
 beforeEach(async () => {
@@ -126,5 +135,131 @@ describe('composing an edition for readers with topics', () => {
     ]);
     const [moneyScience] = (await local.stores.variants.list(editionId)).filter((variant) => variant.articleIds.length === 3);
     expect((await local.stores.variants.get(editionId, moneyScience!.variantKey))?.html).toContain('2. Headline of vaccine');
+  });
+});
+
+const options = (overrides: Partial<LocalSendOptions> = {}): LocalSendOptions => ({ stores: local.stores, mailer: local.emulators.mailer, config, tokenSecret: secret, ratePerSecond: 1000, ...overrides });
+
+/** Each mail in the SES emulator, read back with mailparser: its recipient, subject, and the stories it holds in the order it shows them. */
+const mailbox = async () => {
+  const mails = await Promise.all((await local.emulators.inbox()).map((message) => local.emulators.parsed(message.messageId)));
+  return mails.map((mail) => {
+    const html = String(mail.html);
+    const shown = (body: string) => storyIds.filter((id) => body.includes(`Headline of ${id}`)).sort((a, b) => body.indexOf(`Headline of ${a}`) - body.indexOf(`Headline of ${b}`));
+    return { to: (mail.to as { text: string }).text, subject: mail.subject, stories: shown(html), textStories: shown(mail.text ?? '') };
+  });
+};
+
+/** Whom the inbox holds a mail for, with the stories of each, lead first. */
+const storiesByReader = async () => Object.fromEntries((await mailbox()).map((mail) => [mail.to, mail.stories]));
+
+describe('sending an edition to readers with topics', () => {
+  it('mails each reader their own briefing, led by the best story in their topics, and nothing to a reader with none', async () => {
+    const { result, counts } = await sendLocally({ date: editionId }, options());
+
+    expect(result).toMatchObject({ kind: 'sending', recipients: 6, noNews: 1 });
+    expect(counts).toMatchObject({ sent: 6, failed: 0, skipped: 0 });
+    const mails = await mailbox();
+    expect(Object.fromEntries(mails.map((mail) => [mail.to, mail.stories]))).toEqual(Object.fromEntries(Object.entries(readers).filter(([, reader]) => reader.stories.length > 0).map(([email, reader]) => [email, reader.stories])));
+    for (const mail of mails) {
+      // The subject is the lead's headline, and the plain-text part holds the same stories.
+      expect(mail.subject, mail.to).toBe(`Headline of ${readers[mail.to]!.stories[0]}`);
+      expect(mail.textStories, mail.to).toEqual(mail.stories);
+    }
+    expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', enqueued: 6, sent: 6, noNews: 1 });
+  });
+
+  it('mails a reader whose topics have no story the full briefing when noTopicNews is "all"', async () => {
+    await sendLocally({ date: editionId }, options({ config: { ...config, noTopicNews: 'all' } }));
+
+    expect((await storiesByReader())['sport@example.org']).toEqual(['summit', 'rail', 'rates']);
+    expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', enqueued: 7, sent: 7, noNews: 0 });
+  });
+
+  it('sends a test copy of the variant a reader of the given topics gets (--to … --topics)', async () => {
+    const { result } = await sendLocally({ date: editionId, to: 'editor@example.net', topics: ['money', 'science'] }, options());
+
+    expect(result).toMatchObject({ kind: 'test', to: 'editor@example.net', subject: '[Test] Headline of rates', articleIds: ['rates', 'comet', 'vaccine'], topics: ['money', 'science'] });
+    expect(await mailbox()).toEqual([{ to: 'editor@example.net', subject: '[Test] Headline of rates', stories: ['rates', 'comet', 'vaccine'], textStories: ['rates', 'comet', 'vaccine'] }]);
+    expect(await local.stores.editions.get(editionId)).toBeUndefined();
+  });
+
+  it('resumes a stopped edition with each reader\'s variant as their topics are now: a set it has a variant for gets that, another the full edition, a set with no story nothing', async () => {
+    let paused = true;
+    const faulty = await startFaultySes(local.emulators.sesEndpoint, () => (paused ? { status: 400, code: 'AccountSendingPausedException', message: 'Email sending is disabled for this account.' } : undefined));
+    try {
+      await sendLocally({ date: editionId }, options({ mailer: sesMailer(faulty.client), workers: 1 }));
+      expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'stopped', sent: 0, enqueued: 6, noNews: 1 });
+      // While it is stopped, three readers change their topics.
+      const retopic = async (email: string, ids: string[]) => {
+        const subscriber = (await local.stores.subscribers.get(email))!;
+        await local.stores.subscribers.setTopics(email, subscriber.id, ids);
+      };
+      await retopic('world@example.org', ['science']);
+      await retopic('science@example.org', ['money']);
+      await retopic('all@example.org', ['sport']);
+
+      paused = false;
+      const { result, counts } = await sendLocally({ date: editionId, resume: true }, options({ mailer: sesMailer(faulty.client) }));
+
+      expect(result).toMatchObject({ kind: 'sending', resumed: true, recipients: 5, noNews: 2 });
+      expect(counts).toMatchObject({ sent: 5, duplicates: 0 });
+      expect(await storiesByReader()).toEqual({
+        'every@example.org': ['summit', 'rail', 'rates'],
+        'money-science@example.org': ['rates', 'comet', 'vaccine'],
+        'world-sport@example.org': ['summit', 'rail'],
+        // Science has a variant: theirs now.
+        'world@example.org': ['comet', 'vaccine'],
+        // Money alone had none when the edition was composed: the full edition.
+        'science@example.org': ['summit', 'rail', 'rates'],
+      });
+      expect(await local.stores.editions.get(editionId)).toMatchObject({ status: 'sent', enqueued: 5, sent: 5, noNews: 2 });
+    } finally {
+      await faulty.close();
+    }
+  });
+});
+
+describe('deliver with topic variants', () => {
+  const deliverer = (variantReads: string[] = []) => {
+    const { variants } = local.stores;
+    return createDeliverer({
+      stores: { ...local.stores, variants: { ...variants, get: (editionId, variantKey) => (variantReads.push(variantKey), variants.get(editionId, variantKey)) } },
+      config,
+      links: subscriptionLinks(config, secret),
+      bucket: new TokenBucket({ ratePerSecond: 1000 }),
+      mailer: local.emulators.mailer,
+    });
+  };
+  const batch = (jobs: readonly DeliveryJob[]) => ({ Records: jobs.map((job, index) => sqsRecord('delivery', `m-${index}`, encodeJob(job))) });
+
+  it('sends each job the variant it names, a job without one (queued before variants) the full edition, and reads each variant once per container', async () => {
+    const jobs: DeliveryJob[] = [];
+    await composeInto(jobs);
+    const byEmail = new Map(jobs.map((job) => [job.email, job]));
+    const reads: string[] = [];
+    const worker = deliverer(reads);
+
+    await worker.handler(batch([byEmail.get('science@example.org')!, byEmail.get('money-science@example.org')!, { editionId, email: 'world@example.org' }]));
+    await worker.handler(batch([byEmail.get('world-sport@example.org')!, { ...byEmail.get('all@example.org')!, variantKey: byEmail.get('science@example.org')!.variantKey }]));
+
+    expect(await storiesByReader()).toEqual({
+      'science@example.org': ['comet', 'vaccine'],
+      'money-science@example.org': ['rates', 'comet', 'vaccine'],
+      'world@example.org': ['summit', 'rail', 'rates'],
+      'world-sport@example.org': ['summit', 'rail'],
+      'all@example.org': ['comet', 'vaccine'],
+    });
+    expect([...reads].sort()).toEqual([...new Set(jobs.flatMap((job) => (job.variantKey ? [job.variantKey] : [])))].sort());
+  });
+
+  it('hands back a job whose variant is not stored, and sends nothing for it', async () => {
+    await composeInto([]);
+
+    const response = await deliverer().handler(batch([{ editionId, email: 'science@example.org', variantKey: 'not-a-variant' }, { editionId, email: 'all@example.org' }]));
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }] });
+    expect(Object.keys(await storiesByReader())).toEqual(['all@example.org']);
+    expect(await local.stores.deliveries.get(editionId, 'science@example.org')).toBeUndefined();
   });
 });
