@@ -8,7 +8,7 @@ import { uncertainLines } from './send.ts';
 import { validDate } from './shared.ts';
 
 const counts = (edition: EditionRecord) =>
-  `${edition.sent} sent, ${edition.skipped} skipped, ${edition.failed} failed${edition.uncertain ? `, ${edition.uncertain} uncertain` : ''} of ${edition.enqueued} queued; ${edition.bounces} bounces, ${edition.complaints} complaints`;
+  `${edition.sent} sent, ${edition.skipped} skipped, ${edition.failed} failed${edition.uncertain ? `, ${edition.uncertain} uncertain` : ''} of ${edition.enqueued} queued${edition.noNews ? ` (${edition.noNews} no-news)` : ''}; ${edition.bounces} bounces, ${edition.complaints} complaints`;
 
 const positiveInt = (value: string): number => {
   const parsed = Number(value);

@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../lambdas/config/config.ts';
 import { maxSendRateVariable } from '../../lambdas/config/environment.ts';
 import { sendLocally } from '../../local/send.ts';
-import type { ComposeResult } from '../../lambdas/sending/compose.ts';
+import type { ComposeResult, VariantFigures } from '../../lambdas/sending/compose.ts';
 import type { ComposeRequest } from '../../lambdas/sending/compose-request.ts';
 import type { OutcomeName } from '../../lambdas/edition/store.ts';
 import { normaliseAddress } from '../../lambdas/subscription/address.ts';
@@ -15,6 +15,7 @@ interface SendOptions {
   date?: string;
   articles?: string[];
   to?: string;
+  topics?: string[];
   dryRun?: boolean;
   resume?: boolean;
   retryUncertain?: boolean;
@@ -26,6 +27,12 @@ interface SendOptions {
 const articleIds = (value: string): string[] => {
   const ids = value.split(',').map((id) => id.trim()).filter(Boolean);
   if (ids.length === 0) throw new InvalidArgumentError('expected article ids separated by commas');
+  return ids;
+};
+
+const topicIds = (value: string): string[] => {
+  const ids = value.split(',').map((id) => id.trim()).filter(Boolean);
+  if (ids.length === 0) throw new InvalidArgumentError('expected topic ids separated by commas (the ids of the config\'s topics)');
   return ids;
 };
 
@@ -42,14 +49,22 @@ const positiveRate = (value: string): number => {
 };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const count = (value: number) => value.toLocaleString('en-GB');
+const plural = (value: number, noun: string) => `${count(value)} ${noun}${value === 1 ? '' : 's'}`;
+
+/** "4 variants for 6 topic sets": the distinct briefings rendered for the readers' choices of topics. */
+const variantsText = (figures: VariantFigures) => `${plural(figures.variants, 'variant')} for ${plural(figures.topicSets, 'topic set')}`;
 
 /** One line per thing the editor needs to know, for every outcome compose can have. */
 const describe = (result: ComposeResult): string => {
   switch (result.kind) {
     case 'test':
-      return `Test copy of edition ${result.editionId} sent to ${result.to} ("${result.subject}", SES message ${result.messageId}). The edition itself is untouched.`;
+      return `Test copy of edition ${result.editionId}${result.topics ? ` for the topics ${result.topics.join(', ')}` : ''} sent to ${result.to} ("${result.subject}", ${result.articleIds.length === 1 ? 'one story' : `${result.articleIds.length} stories`}: ${result.articleIds.join(', ')}; SES message ${result.messageId}). The edition itself is untouched.`;
     case 'dry-run':
-      return `Dry run of edition ${result.editionId}: "${result.subject}", ${result.articleIds.length} stories (${result.articleIds.join(', ')}), ${result.recipients} active subscriber(s) would get it. Nothing was sent.`;
+      return (
+        `Dry run of edition ${result.editionId}: "${result.subject}", ${result.articleIds.length} stories (${result.articleIds.join(', ')}), rendered as ${variantsText(result.figures)}; ` +
+        `${count(result.recipients)} active subscriber(s) would get it${result.noNews ? `, ${count(result.noNews)} with no story in their topics nothing` : ''}. Nothing was sent.`
+      );
     case 'already':
       return `Edition ${result.editionId} was already taken (status: ${result.status}); nothing sent. ${
         result.status === 'sent' || result.status === 'skipped' ? 'Use --to to send yourself a test copy.' : 'Use --resume to continue it.'
@@ -63,13 +78,22 @@ const describe = (result: ComposeResult): string => {
   }
 };
 
-const summary = (counts: Record<OutcomeName, number>, durationMs: number): string => {
-  const extra = [
-    counts.uncertain && `${counts.uncertain} uncertain`,
-    counts.duplicates && `${counts.duplicates} already delivered`,
-    counts.dropped && `${counts.dropped} held back (edition paused or stopped)`,
+/**
+ * `Rendered 4 variants for 6 topic sets; sent 1,204, no-news 37, skipped 0, failed 0 in 3.2 s (376.3/s).` — no-news:
+ * active readers with no story in their topics today, who got nothing.
+ */
+const summary = (result: Extract<ComposeResult, { kind: 'sending' }>, counts: Record<OutcomeName, number>, durationMs: number): string => {
+  const figures = [
+    `sent ${count(counts.sent)}`,
+    `no-news ${count(result.noNews)}`,
+    `skipped ${count(counts.skipped)}`,
+    `failed ${count(counts.failed)}`,
+    counts.uncertain && `uncertain ${count(counts.uncertain)}`,
+    counts.duplicates && `already delivered ${count(counts.duplicates)}`,
+    counts.dropped && `held back ${count(counts.dropped)} (edition paused or stopped)`,
   ].filter(Boolean);
-  return `Done in ${seconds(durationMs)}: ${counts.sent} sent, ${counts.skipped} skipped, ${counts.failed} failed${extra.length ? `, ${extra.join(', ')}` : ''} (${(counts.sent / Math.max(durationMs / 1000, 0.001)).toFixed(1)}/s).`;
+  const rendered = result.figures ? `Rendered ${variantsText(result.figures)}; ` : '';
+  return `${rendered}${figures.join(', ')} in ${seconds(durationMs)} (${(counts.sent / Math.max(durationMs / 1000, 0.001)).toFixed(1)}/s).`;
 };
 
 /** Deliveries SES may or may not have sent, and how to send them again, said the same way by `send` and `editions show`. */
@@ -87,6 +111,7 @@ const sendToStack = async (options: SendOptions & { stack: string }) => {
     date: options.date,
     articleIds: options.articles,
     to: options.to,
+    topics: options.topics,
     dryRun: options.dryRun,
     resume: options.resume,
     retryUncertain: options.retryUncertain,
@@ -95,7 +120,15 @@ const sendToStack = async (options: SendOptions & { stack: string }) => {
 };
 
 const sendHere = async (options: SendOptions) => {
-  const request: ComposeRequest = { date: options.date, articleIds: options.articles, to: options.to, dryRun: options.dryRun, resume: options.resume, retryUncertain: options.retryUncertain };
+  const request: ComposeRequest = {
+    date: options.date,
+    articleIds: options.articles,
+    to: options.to,
+    topics: options.topics,
+    dryRun: options.dryRun,
+    resume: options.resume,
+    retryUncertain: options.retryUncertain,
+  };
   const config = loadConfig();
   await withLocalServices(async (services) => {
     let progress: Progress | undefined;
@@ -130,7 +163,7 @@ const sendHere = async (options: SendOptions) => {
       else if (services.inboxUrl) console.log(`Local inbox: ${services.inboxUrl}`);
     }
     if (result.kind !== 'sending') return;
-    console.log(summary(final, durationMs));
+    console.log(summary(result, final, durationMs));
     const edition = await services.stores.editions.get(result.editionId);
     if (edition && edition.uncertain > 0) console.error(uncertainLines(edition.uncertain, result.editionId).join('\n'));
     if (edition && edition.status !== 'sent') {
@@ -151,6 +184,7 @@ export const registerSend = (program: Command): void => {
     .option('-d, --date <YYYY-MM-DD>', "the edition's date (default: today in the newsletter's time zone)", validDate)
     .option('-a, --articles <ids>', 'these article ids (comma-separated) instead of the ones published since the last edition', articleIds)
     .option('--to <email>', 'send one test copy to this address; the edition and its deliveries are not touched', address)
+    .option('--topics <ids>', 'with --to: the copy a reader of these topics gets (topic ids, comma-separated; default: the full edition)', topicIds)
     .option('--dry-run', 'render and count the recipients; send nothing')
     .option('--resume', 'continue a paused, stopped or interrupted edition; recipients with an outcome are not sent again')
     .option('--retry-uncertain', 'with --resume: send the uncertain deliveries again (also of a sent edition), accepting a second copy for a reader whose first one SES did take')
@@ -163,13 +197,16 @@ export const registerSend = (program: Command): void => {
       'after',
       `
 An edition is sent once: running the same date again sends nothing new, and no recipient is sent
-twice, even after --resume or a crash. A delivery whose answer from SES was lost is "uncertain" and
+twice, even after --resume or a crash. Each reader gets the stories of their topics (all of them when
+they chose none), led by the most important; a reader none of whose topics has a story that day gets
+nothing (no-news), unless the config says noTopicNews "all". A delivery whose answer from SES was lost is "uncertain" and
 not sent again, unless you ask for it with --resume --retry-uncertain.
 
 Examples:
   $ npx briefing send                                   # today's edition, locally
   $ npx briefing send --date 2026-11-24 --dry-run
   $ npx briefing send --articles rail-strike-called-off,flu-vaccine-appeal --to me@example.com
+  $ npx briefing send --to me@example.com --topics science,health     # what those readers get
   $ npx briefing send --stack Briefing --region eu-west-2`,
     )
     .action(async (options: SendOptions) => {

@@ -87,7 +87,7 @@ export const requireOutput = (outputs: StackOutputs, key: string, stack: string)
 export const sendViaStack = async (options: StackSendOptions): Promise<StackSendResult> => {
   const event = parseComposeRequest(
     Object.fromEntries(
-      Object.entries({ date: options.date, articleIds: options.articleIds, to: options.to, dryRun: options.dryRun, resume: options.resume, retryUncertain: options.retryUncertain }).filter(([, value]) => value !== undefined),
+      Object.entries({ date: options.date, articleIds: options.articleIds, to: options.to, topics: options.topics, dryRun: options.dryRun, resume: options.resume, retryUncertain: options.retryUncertain }).filter(([, value]) => value !== undefined),
     ),
   );
   const clients = options.clients ?? stackClients(options.region);

@@ -18,6 +18,8 @@ export interface ReportedEdition {
   readonly failed: number;
   /** Deliveries SES may or may not have sent (a timeout after the request left); absent on older records. */
   readonly uncertain?: number;
+  /** Active readers not mailed because none of the edition's stories is in their topics; absent on older records. */
+  readonly noNews?: number;
   readonly bounces: number;
   readonly complaints: number;
   readonly articleIds?: readonly string[];
@@ -57,6 +59,7 @@ export interface EditionReport {
   readonly failed: number;
   readonly uncertain: number;
   readonly skipped: number;
+  readonly noNews: number;
   readonly bounces: number;
   readonly complaints: number;
   readonly unsubscribes: number;
@@ -95,6 +98,7 @@ export const buildEditionReport = (input: EditionReportInput): EditionReport => 
     failed: edition.failed,
     uncertain: edition.uncertain ?? 0,
     skipped: edition.skipped,
+    noNews: edition.noNews ?? 0,
     bounces: edition.bounces,
     complaints: edition.complaints,
     unsubscribes: input.unsubscribes,
@@ -140,6 +144,8 @@ const rows = (report: EditionReport): [string, string][] => {
     ['failed', count(report.failed)],
     ['uncertain', `${count(report.uncertain)}${report.uncertain > 0 ? ': SES may or may not have sent them' : ''}`],
     ['skipped', `${count(report.skipped)}${report.skipped > 0 ? ': no longer subscribed when their turn came' : ''}`],
+    // Only with readers who chose topics: a newsletter whose readers all get everything has no such line.
+    ...(report.noNews > 0 ? [['no-news', `${count(report.noNews)}: no story in their topics, not mailed`] as [string, string]] : []),
     ['bounces', `${count(report.bounces)}${share(report.bounces, report.sent)}`],
     ['complaints', `${count(report.complaints)}${share(report.complaints, report.sent)}`],
     ['unsubscribes', `${count(report.unsubscribes)} since the send started`],

@@ -70,7 +70,7 @@ describe('briefing send', () => {
 
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Sending edition 2026-11-24: ".+" to 2 subscriber\(s\)/);
-    expect(first.stdout).toMatch(/Done in [\d.]+ s: 2 sent, 0 skipped, 0 failed/);
+    expect(first.stdout).toMatch(/^Rendered 1 variant for 1 topic set; sent 2, no-news 0, skipped 0, failed 0 in [\d.]+ s \([\d.]+\/s\)\.$/m);
     expect(first.stderr).toContain('progress: 2/2 (sent 2, skipped 0, failed 0)');
     expect(again.stdout).toContain('already taken (status: sent); nothing sent');
     expect((await emulators.inbox()).map((message) => message.destination.to[0]).sort()).toEqual(['one@example.org', 'two@example.org']);
@@ -82,7 +82,7 @@ describe('briefing send', () => {
       const result = await runCli(['send', '--date', '2026-11-24'], { cwd, env: { ...emulators.env, BRIEFING_SES_ENDPOINT: faulty.endpoint, BRIEFING_TOKEN_SECRET: 'cli-test', BRIEFING_DATA_DIR: join(cwd, '.briefing') } });
 
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/Done in [\d.]+ s: 1 sent, 0 skipped, 0 failed, 1 uncertain/);
+      expect(result.stdout).toMatch(/sent 1, no-news 0, skipped 0, failed 0, uncertain 1 in [\d.]+ s/);
       expect(result.stderr).toContain('uncertain: two@example.org: ECONNRESET: socket hang up');
       expect(result.stderr).toContain('1 delivery uncertain: SES may or may not have sent it; it is not sent again on its own.');
       expect(faulty.faults()).toBe(1);
@@ -142,9 +142,39 @@ describe('briefing send', () => {
     const dry = await cli(['send', '--date', '2026-11-24', '--dry-run']);
 
     expect(test.stdout).toContain('Test copy of edition 2026-11-24 sent to editor@example.com');
-    expect(dry.stdout).toMatch(/2 active subscriber\(s\) would get it\. Nothing was sent\./);
+    expect(dry.stdout).toMatch(/, rendered as 1 variant for 1 topic set; 2 active subscriber\(s\) would get it\. Nothing was sent\./);
     expect((await emulators.inbox()).map((message) => message.destination.to[0])).toEqual(['editor@example.com']);
     expect(await stores.editions.get('2026-11-24')).toBeUndefined();
+  });
+
+  it('sends each reader the briefing of their topics and sums it up (variants, sent, no-news); a test copy takes --topics', async () => {
+    await stores.subscribers.add('science@example.org', { status: 'active', reason: 'test', set: { topics: ['science'] } });
+    await stores.subscribers.add('sport@example.org', { status: 'active', reason: 'test', set: { topics: ['sport'] } });
+    const stories = ['rail-strike-called-off', 'central-bank-holds-rates', 'comet-visible-naked-eye'].join(',');
+
+    const test = await cli(['send', '--date', '2026-11-24', '--articles', stories, '--to', 'editor@example.com', '--topics', 'science']);
+    const unknown = await cli(['send', '--date', '2026-11-24', '--articles', stories, '--to', 'editor@example.com', '--topics', 'science,weather']);
+    const loose = await cli(['send', '--date', '2026-11-24', '--topics', 'science']);
+    const dry = await cli(['send', '--date', '2026-11-24', '--articles', stories, '--dry-run']);
+    const sent = await cli(['send', '--date', '2026-11-24', '--articles', stories]);
+    const show = await cli(['editions', 'show', '2026-11-24']);
+    const list = await cli(['editions', 'list']);
+
+    expect(test.stdout).toMatch(/^Test copy of edition 2026-11-24 for the topics science sent to editor@example\.com \("\[Test\] .*comet.*", one story: comet-visible-naked-eye; SES message /im);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('briefing: --topics: no topic weather in the config (its topics: world, uk, business, markets, technology, science, health, culture, sport)');
+    expect(loose.code).toBe(1);
+    expect(loose.stderr).toContain('--topics goes with --to');
+    expect(dry.stdout).toContain('rendered as 2 variants for 3 topic sets; 3 active subscriber(s) would get it, 1 with no story in their topics nothing. Nothing was sent.');
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toMatch(/^Rendered 2 variants for 3 topic sets; sent 3, no-news 1, skipped 0, failed 0 in [\d.]+ s/m);
+    expect(show.stdout).toContain('no-news       1: no story in their topics, not mailed');
+    expect(list.stdout).toContain('3 sent, 0 skipped, 0 failed of 3 queued (1 no-news)');
+    const inbox = await emulators.inbox();
+    expect(inbox.map((message) => message.destination.to[0]).sort()).toEqual(['editor@example.com', 'one@example.org', 'science@example.org', 'two@example.org']);
+    expect(inbox.find((message) => message.destination.to[0] === 'science@example.org')?.subject).toBe(`${inbox.find((message) => message.destination.to[0] === 'editor@example.com')?.subject.replace('[Test] ', '')}`);
+    expect(inbox.find((message) => message.destination.to[0] === 'science@example.org')?.body.html).not.toContain('Rail strike');
+    expect(inbox.find((message) => message.destination.to[0] === 'one@example.org')?.body.html).toContain('Rail strike');
   });
 
   it('rejects an invalid --to address with the reason', async () => {

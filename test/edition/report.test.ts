@@ -40,6 +40,7 @@ describe('buildEditionReport', () => {
       failed: 12,
       uncertain: 8,
       skipped: 30,
+      noNews: 0,
       bounces: 120,
       complaints: 3,
       unsubscribes: 41,
@@ -82,6 +83,13 @@ describe('buildEditionReport', () => {
 });
 
 describe('reportLines (briefing editions show)', () => {
+  it('counts the readers with no story in their topics, who got nothing, after the outcomes', () => {
+    const lines = reportLines(buildEditionReport({ edition: edition({ noNews: 1_234 }), stories, unsubscribes: 0, budgetPerSecond: 14 }));
+
+    expect(lines.slice(7, 9)).toEqual(['skipped       30: no longer subscribed when their turn came', 'no-news       1,234: no story in their topics, not mailed']);
+    expect(reportEmail(buildEditionReport({ edition: edition({ noNews: 7 }), unsubscribes: 0, budgetPerSecond: 14 }), 'Briefing').html).toContain('<tr><th style="padding:2px 12px 2px 0;vertical-align:top;text-align:left">no-news</th>');
+  });
+
   it('prints every figure on its own aligned line, rates as shares of sent, the rate against the budget, and the stories', () => {
     const lines = reportLines(buildEditionReport({ edition: edition(), stories, unsubscribes: 41, budgetPerSecond: 14 }));
 
@@ -118,6 +126,7 @@ describe('reportLines (briefing editions show)', () => {
     );
 
     expect(lines).toContain('duration      10 min 00 s so far');
+    expect(lines.some((line) => line.startsWith('no-news'))).toBe(false);
     expect(lines).toContain('send rate     0.5/s achieved of a 1/s budget (50 % of the budget)');
     expect(lines.at(-1)).toBe('stories       1. comet');
   });

@@ -58,15 +58,17 @@ describe('briefing send --stack', () => {
     expect(JSON.parse(new TextDecoder().decode(invoke.input.Payload as Uint8Array))).toEqual({ date: '2026-11-24', articleIds: ['comet', 'rates'] });
   });
 
-  it('passes a test send (--to) and a dry run as the compose event, and nothing that was not asked for', async () => {
+  it('passes a test send (--to, with --topics) and a dry run as the compose event, and nothing that was not asked for', async () => {
     const aws = fakeAws({ describe: deployed, invoke: () => ({ StatusCode: 200, Payload: json({ status: 'test-sent' }) }) });
 
     await sendViaStack({ stack: 'Briefing', to: 'editor@example.org', clients: aws.clients });
     await sendViaStack({ stack: 'Briefing', date: '2026-11-24', dryRun: true, clients: aws.clients });
+    await sendViaStack({ stack: 'Briefing', to: 'editor@example.org', topics: ['science', 'health'], clients: aws.clients });
 
-    const [, testSend, , dryRun] = aws.sent as InvokeCommand[];
+    const [, testSend, , dryRun, , topicsSend] = aws.sent as InvokeCommand[];
     expect(JSON.parse(new TextDecoder().decode(testSend!.input.Payload as Uint8Array))).toEqual({ to: 'editor@example.org' });
     expect(JSON.parse(new TextDecoder().decode(dryRun!.input.Payload as Uint8Array))).toEqual({ date: '2026-11-24', dryRun: true });
+    expect(JSON.parse(new TextDecoder().decode(topicsSend!.input.Payload as Uint8Array))).toEqual({ to: 'editor@example.org', topics: ['science', 'health'] });
   });
 
   it('passes a resume that sends the uncertain deliveries again (--resume --retry-uncertain) on to compose', async () => {
