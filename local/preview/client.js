@@ -4,6 +4,9 @@ const query = new URLSearchParams(location.search);
 const state = {
   template: query.get('template'),
   dataSet: query.get('dataSet'),
+  // The reader whose briefing is shown: their topic ids (none: every story).
+  topics: (query.get('topics') ?? '').split(',').filter(Boolean),
+  topicList: [],
   width: query.get('width') ?? '600',
   scheme: query.get('scheme') === 'dark' ? 'dark' : 'light',
   tab: query.get('tab') ?? 'email',
@@ -35,7 +38,7 @@ const setStatus = (kind, text) => {
 };
 
 const remember = () => {
-  const params = new URLSearchParams({ template: state.template ?? '', dataSet: state.dataSet ?? '', width: state.width, scheme: state.scheme, tab: state.tab });
+  const params = new URLSearchParams({ template: state.template ?? '', dataSet: state.dataSet ?? '', topics: state.topics.join(','), width: state.width, scheme: state.scheme, tab: state.tab });
   history.replaceState(null, '', `?${params}`);
 };
 
@@ -44,6 +47,32 @@ const currentTemplate = () => state.templates.find((template) => template.name =
 const fillSelect = (select, options, selected) => {
   select.replaceChildren(...options.map(([value, label]) => element('option', label, { value })));
   select.value = selected;
+};
+
+const topicsText = () =>
+  state.topics.length === 0 ? 'every story' : state.topics.map((id) => state.topicList.find((topic) => topic.id === id)?.label ?? id).join(', ');
+
+const showTopics = () => {
+  const usable = Boolean(currentTemplate()?.usesArticles);
+  $('topics-picker').hidden = state.topicList.length === 0;
+  $('topics').disabled = !usable;
+  $('topics-picker').toggleAttribute('data-disabled', !usable);
+  $('topics-summary').textContent = usable ? topicsText() : 'not used by this template';
+};
+
+const fillTopics = (topics) => {
+  state.topicList = topics;
+  // A topic the config no longer offers is no longer chosen.
+  state.topics = state.topics.filter((id) => topics.some((topic) => topic.id === id));
+  $('topic-boxes').replaceChildren(
+    ...topics.map((topic) => {
+      const box = element('input', undefined, { type: 'checkbox', value: topic.id, name: 'topic' });
+      box.checked = state.topics.includes(topic.id);
+      const label = element('label');
+      label.append(box, topic.label);
+      return label;
+    }),
+  );
 };
 
 const refreshState = async () => {
@@ -57,9 +86,12 @@ const refreshState = async () => {
   fillSelect($('template'), fresh.templates.map((template) => [template.name, template.label]), state.template);
   fillSelect($('dataset'), fresh.dataSets.map((set) => [set.id, set.label]), state.dataSet);
   $('dataset').disabled = !currentTemplate()?.usesArticles;
+  const topicsBefore = state.topics.join(',');
+  if (JSON.stringify(fresh.topics) !== JSON.stringify(state.topicList)) fillTopics(fresh.topics);
+  showTopics();
   $('files').replaceChildren(...(currentTemplate()?.files ?? []).map((file) => element('li', file)));
   remember();
-  return before !== state.dataSet;
+  return before !== state.dataSet || topicsBefore !== state.topics.join(',');
 };
 
 // No browser gives a frame a colour scheme of its own, so dark is shown the way a mail client in dark mode
@@ -170,7 +202,7 @@ const render = async () => {
   remember();
   let result;
   try {
-    result = await getJson(`/api/render?${new URLSearchParams({ template: state.template, dataSet: state.dataSet ?? '' })}`);
+    result = await getJson(`/api/render?${new URLSearchParams({ template: state.template, dataSet: state.dataSet ?? '', topics: state.topics.join(',') })}`);
   } catch (error) {
     if (request === latestRequest) setStatus('offline', `Preview server not answering: ${error.message}`);
     return;
@@ -191,6 +223,11 @@ $('template').addEventListener('change', async (event) => {
 });
 $('dataset').addEventListener('change', (event) => {
   state.dataSet = event.target.value;
+  void render();
+});
+$('topics').addEventListener('change', () => {
+  state.topics = [...document.querySelectorAll('#topic-boxes input:checked')].map((box) => box.value);
+  showTopics();
   void render();
 });
 for (const button of document.querySelectorAll('[data-width]')) {
@@ -229,7 +266,7 @@ $('send-form').addEventListener('submit', async (event) => {
     const sent = await getJson('/api/send-test', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ template: state.template, dataSet: state.dataSet, to }),
+      body: JSON.stringify({ template: state.template, dataSet: state.dataSet, topics: state.topics, to }),
     });
     out.dataset.state = 'sent';
     out.replaceChildren(

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { LoadedArticles } from '../article-files.ts';
 import { formatProblem } from '../../lambdas/articles/schema.ts';
 import { type BriefingConfig, loadConfig } from '../../lambdas/config/config.ts';
+import type { Topic } from '../../lambdas/config/topics.ts';
 import { dateInZone } from '../../lambdas/edition/model.ts';
 import { createTemplateEngine } from '../../lambdas/render/engine.ts';
 import { type DataSet, type DataSetSources, listDataSets } from './datasets.ts';
@@ -18,7 +19,7 @@ export interface PreviewSources extends DataSetSources {
 }
 
 /** What the page is told about one render. */
-export type PreviewResult = { readonly template: string; readonly dataSet: string; readonly problems: readonly string[] } & (
+export type PreviewResult = { readonly template: string; readonly dataSet: string; readonly topics: readonly string[]; readonly problems: readonly string[] } & (
   | {
       readonly ok: true;
       readonly kind: PreviewTemplate['kind'];
@@ -51,7 +52,10 @@ export interface TemplateSummary {
 export interface PreviewRenderer {
   readonly templates: readonly PreviewTemplate[];
   dataSets(): Promise<DataSet[]>;
-  render(templateName: string, dataSetId: string): Promise<Rendered>;
+  /** The config's topics, for the topic picker; none while the config does not load (the render says why). */
+  topics(): readonly Pick<Topic, 'id' | 'label'>[];
+  /** `topics`: the reader's topic ids (empty: every story). */
+  render(templateName: string, dataSetId: string, topics?: readonly string[]): Promise<Rendered>;
 }
 
 export const summarise = (template: PreviewTemplate): TemplateSummary => ({
@@ -71,17 +75,26 @@ export const createPreviewRenderer = (sources: PreviewSources): PreviewRenderer 
   // An engine without its cache reads the template files on every render.
   const engine = createTemplateEngine({ templatesDir: sources.templatesDir, cache: false });
   const dataSets = () => listDataSets(sources);
+  const config = () => loadConfig(sources.configFile ? { file: sources.configFile } : {});
 
-  const render = async (templateName: string, dataSetId: string): Promise<Rendered> => {
+  const topics = () => {
+    try {
+      return config().topics.map(({ id, label }) => ({ id, label }));
+    } catch {
+      return [];
+    }
+  };
+
+  const render = async (templateName: string, dataSetId: string, topics: readonly string[] = []): Promise<Rendered> => {
     let problems: string[] = [];
     const failed = (error: unknown): Rendered => ({
       ok: false,
-      result: { ok: false, template: templateName, dataSet: dataSetId, problems, error: describeError(error, sources.templatesDir) },
+      result: { ok: false, template: templateName, dataSet: dataSetId, topics, problems, error: describeError(error, sources.templatesDir) },
     });
     const template = templates.find((candidate) => candidate.name === templateName);
     if (!template) return failed(new Error(`there is no template named "${templateName}"`));
     try {
-      const config = loadConfig(sources.configFile ? { file: sources.configFile } : {});
+      const loadedConfig = config();
       let loaded: Promise<LoadedArticles> | undefined;
       const articles = () =>
         (loaded ??= (async () => {
@@ -92,7 +105,7 @@ export const createPreviewRenderer = (sources: PreviewSources): PreviewRenderer 
           return read;
         })());
       const started = performance.now();
-      const output = await template.render({ config, engine, date: dateInZone(config.timeZone), articles });
+      const output = await template.render({ config: loadedConfig, engine, date: dateInZone(loadedConfig.timeZone), articles, topics });
       const renderMs = performance.now() - started;
       return {
         ok: true,
@@ -100,6 +113,7 @@ export const createPreviewRenderer = (sources: PreviewSources): PreviewRenderer 
           ok: true,
           template: template.name,
           dataSet: dataSetId,
+          topics,
           problems,
           kind: template.kind,
           subject: output.subject,
@@ -111,7 +125,7 @@ export const createPreviewRenderer = (sources: PreviewSources): PreviewRenderer 
           renderMs,
         },
         output,
-        config,
+        config: loadedConfig,
         template,
       };
     } catch (error) {
@@ -119,5 +133,5 @@ export const createPreviewRenderer = (sources: PreviewSources): PreviewRenderer 
     }
   };
 
-  return { templates, dataSets, render };
+  return { templates, dataSets, topics, render };
 };

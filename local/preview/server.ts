@@ -54,6 +54,15 @@ const text = (value: unknown, name: string): string => {
   return value;
 };
 
+/** `topics=world,science` (none: every story). */
+const topicList = (value: string): string[] => value.split(',').map((id) => id.trim()).filter(Boolean);
+
+const topicIds = (value: unknown): string[] => {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) throw new BadRequest('topics must be a list of topic ids');
+  return value;
+};
+
 const inside = (folder: string, file: string) => file === folder || file.startsWith(folder + sep);
 
 /**
@@ -102,11 +111,12 @@ export const startPreviewServer = async (options: PreviewServerOptions): Promise
         version,
         templates: renderer.templates.map(summarise),
         dataSets: dataSets.map(({ id, label }) => ({ id, label })),
+        topics: renderer.topics(),
         defaults: { template: renderer.templates[0]?.name, dataSet: defaultDataSet },
       });
     },
     'GET /api/render': async (_request, response, url) => {
-      const rendered = await renderer.render(text(url.searchParams.get('template'), 'template'), url.searchParams.get('dataSet') || defaultDataSet);
+      const rendered = await renderer.render(text(url.searchParams.get('template'), 'template'), url.searchParams.get('dataSet') || defaultDataSet, topicList(url.searchParams.get('topics') ?? ''));
       json(response, 200, { version, ...rendered.result });
     },
     'GET /api/events': async (request, response) => {
@@ -119,7 +129,7 @@ export const startPreviewServer = async (options: PreviewServerOptions): Promise
     'POST /api/send-test': async (request, response) => {
       const body = await readJson(request);
       const to = text(body.to, 'to');
-      const rendered = await renderer.render(text(body.template, 'template'), typeof body.dataSet === 'string' ? body.dataSet : defaultDataSet);
+      const rendered = await renderer.render(text(body.template, 'template'), typeof body.dataSet === 'string' ? body.dataSet : defaultDataSet, topicIds(body.topics));
       if (!rendered.ok) return json(response, 409, { error: `nothing to send: ${rendered.result.error.message}` });
       if (rendered.template.kind !== 'email') return json(response, 400, { error: `${rendered.template.label} is a page, not an email` });
       try {

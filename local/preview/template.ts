@@ -10,6 +10,8 @@ export interface PreviewContext {
   readonly date: string;
   /** The chosen data set; only read by templates that use articles. */
   readonly articles: () => Promise<LoadedArticles>;
+  /** The chosen reader's topics (topic ids; empty: every story): the briefing shows the variant such a reader gets. */
+  readonly topics: readonly string[];
 }
 
 /** One rendered template as a reader gets it. */
@@ -31,7 +33,7 @@ export interface PreviewTemplate {
   readonly kind: 'email' | 'page';
   /** The files under the templates folder it is built from; a name ending in `/` stands for a folder. */
   readonly files: readonly string[];
-  /** Whether the data set picker applies to it. */
+  /** Whether the data set and topic pickers apply to it. */
   readonly usesArticles: boolean;
   /** Renders through the same function the sender or the subscription API uses. */
   render(context: PreviewContext): Promise<PreviewOutput>;

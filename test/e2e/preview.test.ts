@@ -115,6 +115,51 @@ describe('the template preview in a browser', () => {
     expect(await stillTheSamePage()).toBe(true);
   });
 
+  it("shows the briefing of a reader of the topics ticked in the topic picker, keeps them in the address, and sends that briefing as the test", async () => {
+    await emulators.clearInbox();
+    await open();
+    await page.selectOption('#dataset', 'samples');
+    const summit = sampleHeadline(workspace.samplesDir, '01-climate-summit.json');
+    const comet = sampleHeadline(workspace.samplesDir, '03-comet.json');
+    const flu = sampleHeadline(workspace.samplesDir, '08-flu.json');
+    await emailShows(summit);
+    expect(await page.locator('#topics-summary').textContent()).toBe('every story');
+
+    await page.click('#topics-picker summary');
+    await page.getByRole('checkbox', { name: 'Science', exact: true }).check();
+    await page.getByRole('checkbox', { name: 'Health', exact: true }).check();
+    await emailShows(flu);
+    await expect.poll(() => page.evaluate(() => document.querySelector<HTMLIFrameElement>('#frame')!.contentDocument!.body.textContent)).not.toContain(summit);
+    // Led by the comet, the most important story in science and health (a long headline is cut in the subject).
+    expect(comet.startsWith((await page.locator('#subject').textContent())!.replace(/…$/, ''))).toBe(true);
+    expect(await page.locator('#topics-summary').textContent()).toBe('Science, Health');
+    expect(new URL(page.url()).searchParams.get('topics')).toBe('science,health');
+    await shot('topics');
+
+    await page.fill('#send-to', 'topics@example.org');
+    await page.click('#send-button');
+    const messageId = await page.locator('#sent-message-id').textContent(wait);
+    const sent = (await emulators.inbox()).find((message) => message.messageId === messageId);
+    expect(sent?.subject).toBe(await page.locator('#subject').textContent());
+    expect(sent?.body.html).toContain(flu);
+    expect(sent?.body.html).not.toContain(summit);
+
+    // The address keeps the reader: a reload shows the same briefing, the same boxes ticked.
+    await page.reload();
+    await emailShows(flu);
+    await page.click('#topics-picker summary');
+    expect(await page.getByRole('checkbox', { name: 'Science', exact: true }).isChecked()).toBe(true);
+    await page.getByRole('checkbox', { name: 'Science', exact: true }).uncheck();
+    await page.getByRole('checkbox', { name: 'Health', exact: true }).uncheck();
+    await emailShows(summit);
+    expect(await page.locator('#topics-summary').textContent()).toBe('every story');
+
+    await page.selectOption('#template', 'confirmation');
+    await emailShows('Confirm your subscription');
+    expect(await page.locator('#topic-boxes input').first().isDisabled()).toBe(true);
+    expect(await page.locator('#topics-summary').textContent()).toBe('not used by this template');
+  });
+
   it('switches to the confirmation email and the subscription pages, which follow edits too', async () => {
     await open();
     await emailShows(fromArticlesFlag.headline);

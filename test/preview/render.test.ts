@@ -9,6 +9,8 @@ import { previewTemplates, templatesUsing } from '../../local/preview/registry.t
 import type { LocalArticleStore } from '../../local/preview/local-store.ts';
 import { createPreviewRenderer, type PreviewRenderer, type PreviewResult } from '../../local/preview/render.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
+import { withoutWhitespace } from '../../lambdas/render/variants.ts';
+import { renderForTopicSets } from '../../lambdas/sending/selection.ts';
 import { createTemplateEngine } from '../../lambdas/render/engine.ts';
 import { personalise } from '../../lambdas/render/personalise.ts';
 import { previewRecipient } from '../../lambdas/render/preview-recipient.ts';
@@ -61,6 +63,38 @@ describe('the preview renderer', () => {
     expect(result.size.bytes).toBe(Buffer.byteLength(sent.html));
     expect(result.links.map((link) => link.href)).toContain(previewRecipient(config, date).unsubscribeUrl);
     expect(result.problems).toEqual([]);
+  });
+
+  it("shows the briefing a reader of the chosen topics gets, as compose renders it among its readers' topic sets", async () => {
+    // Prepare: what compose renders for an edition whose readers have these topic sets (the variants together).
+    const config = loadConfig({ file: configFile });
+    const date = dateInZone(config.timeZone);
+    const { articles } = await loadArticleFiles(workspace.samplesDir);
+    const engine = createTemplateEngine({ templatesDir: workspace.templatesDir });
+    const composed = await renderForTopicSets(date, articles, [[], ['science'], ['health', 'science'], ['uk', 'world'], ['sport']], config, engine);
+    const sent = personalise(composed.forTopics(['health', 'science'])!.briefing, previewRecipient(config, date));
+
+    // Act
+    const result = rendered((await renderer.render('briefing', 'samples', ['science', 'health'])).result);
+
+    // Assess: the stories of science and health only, led by the comet (priority 3); the same mail as compose's.
+    expect(result.topics).toEqual(['science', 'health']);
+    expect(result.subject).toBe(sent.subject);
+    // (a long headline is cut in the subject)
+    expect(sampleHeadline(workspace.samplesDir, '03-comet.json').startsWith(result.subject!.replace(/…$/, ''))).toBe(true);
+    expect(result.html).toContain(sampleHeadline(workspace.samplesDir, '08-flu.json'));
+    expect(result.html).not.toContain(sampleHeadline(workspace.samplesDir, '01-climate-summit.json'));
+    expect(withoutWhitespace(result.html)).toBe(withoutWhitespace(sent.html));
+    expect(result.text).toBe(sent.text);
+  });
+
+  it('says so when the chosen topics have no story in the data set, or are not topics of the config', async () => {
+    const none = failed((await renderer.render('briefing', 'samples/03-comet.json', ['sport'])).result);
+    const unknown = failed((await renderer.render('briefing', 'samples', ['science', 'weather'])).result);
+
+    expect(none.error.message).toBe('no story of the data set is in the topics sport: a reader of those topics gets no email (noTopicNews is "skip")');
+    expect(unknown.error.message).toBe('no topic weather in the config (its topics: world, uk, business, markets, technology, science, health, culture, sport)');
+    expect(renderer.topics().map((topic) => topic.id)).toEqual(['world', 'uk', 'business', 'markets', 'technology', 'science', 'health', 'culture', 'sport']);
   });
 
   it('follows an edited template on the next render', async () => {

@@ -186,6 +186,25 @@ describe('the preview server', () => {
     expect(mail.text?.trim()).toBe(shown.text.trim());
   });
 
+  it("offers the config's topics, renders the briefing of a reader of the chosen ones, and sends that one as the test", async () => {
+    await emulators.clearInbox();
+    const state = await getJson('/api/state');
+    const shown = await getJson('/api/render?template=briefing&dataSet=samples&topics=science,health');
+    const everything = await getJson('/api/render?template=briefing&dataSet=samples');
+
+    const sent = await postJson('/api/send-test', { template: 'briefing', dataSet: 'samples', topics: ['science', 'health'], to: 'author@example.org' });
+    const refused = await postJson('/api/send-test', { template: 'briefing', dataSet: 'samples', topics: 'science', to: 'author@example.org' });
+
+    expect(state.topics).toContainEqual({ id: 'science', label: 'Science' });
+    expect(shown).toMatchObject({ ok: true, topics: ['science', 'health'] });
+    expect(sampleHeadline(workspace.samplesDir, '03-comet.json').startsWith(shown.subject.replace(/…$/, ''))).toBe(true);
+    expect(everything.subject).not.toBe(shown.subject);
+    const mail = await sentMail(sent.body.messageId);
+    expect(mail.subject).toBe(shown.subject);
+    expect(mail.html).toBe(shown.html);
+    expect(refused).toEqual({ status: 400, body: { error: 'topics must be a list of topic ids' } });
+  });
+
   it('sends the confirmation email too', async () => {
     const shown = await getJson('/api/render?template=confirmation');
 
