@@ -159,6 +159,7 @@ export const sendLocally = async (input: ComposeRequest, options: LocalSendOptio
       config: options.config,
       mailer: options.mailer,
       owner,
+      sendRateBudget: options.ratePerSecond,
       ending,
       warn: (message, details) => options.onNotice?.(`${message}${details?.fallback ? `: ${String(details.fallback)}` : ''}`),
     });

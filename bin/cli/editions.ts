@@ -23,7 +23,7 @@ const list = async (options: { limit: number }) =>
     for (const edition of editions) console.log(`${edition.editionId}  ${edition.status.padEnd(9)} ${counts(edition)}  ${edition.subject ?? ''}`);
   });
 
-/** The budget a local send is measured against: the rate `briefing send` uses unless `--rate` says otherwise. */
+/** For an edition that recorded no send rate (one sent before editions kept it): the rate `briefing send` uses unless `--rate` says otherwise. */
 const localBudget = (): number => Number(process.env[maxSendRateVariable] ?? 14);
 
 const show = async (date: string) =>

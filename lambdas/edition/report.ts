@@ -23,6 +23,8 @@ export interface ReportedEdition {
   readonly bounces: number;
   readonly complaints: number;
   readonly articleIds?: readonly string[];
+  /** The send rate it went out under, when it recorded one. */
+  readonly rateBudget?: number;
 }
 
 export interface ReportedStory {
@@ -38,7 +40,7 @@ export interface EditionReportInput {
   readonly stories?: readonly ReportedStory[];
   /** Readers who unsubscribed since the edition started sending. */
   readonly unsubscribes: number;
-  /** The send rate the edition was allowed: the SES account's maximum, emails per second. */
+  /** The send rate the edition was allowed, emails per second, for an edition that recorded none. */
   readonly budgetPerSecond: number;
   /** For an edition still sending: the duration so far ends now. @default new Date() */
   readonly now?: Date;
@@ -106,7 +108,7 @@ export const buildEditionReport = (input: EditionReportInput): EditionReport => 
     endedAt,
     durationSeconds,
     achievedPerSecond: durationSeconds ? edition.sent / durationSeconds : undefined,
-    budgetPerSecond: input.budgetPerSecond,
+    budgetPerSecond: edition.rateBudget ?? input.budgetPerSecond,
     stories: input.stories ?? (edition.articleIds ?? []).map((id) => ({ id })),
   };
 };

@@ -42,6 +42,8 @@ export interface EditionRecord {
   readonly windowTo?: string;
   /** When sending began: the next edition's window starts here. */
   readonly startedAt?: string;
+  /** The send rate the edition went out under (emails per second): its report compares the rate achieved with it. */
+  readonly rateBudget?: number;
   readonly completedAt?: string;
   /** The edition's recipients (each once, however often queued); `enqueueComplete` once compose has paged through every subscriber. */
   readonly enqueued: number;
@@ -111,6 +113,8 @@ export interface EditionStore {
       readonly windowTo?: string;
       /** The topic sets without a story in their topics (see `noNewsSets`). */
       readonly noNewsSets?: readonly string[];
+      /** The send rate deliver works to (see `rateBudget`). */
+      readonly rateBudget?: number;
       readonly at?: Date;
     },
   ): Promise<EditionRecord | undefined>;

@@ -9,7 +9,7 @@ import { queueUrlVariable } from '../config/environment.ts';
 import { storiesFromArticles } from '../edition/ending.ts';
 import { loadMjml } from '../render/engine.ts';
 import { createStores } from '../aws/dynamodb/stores.ts';
-import { lambdaEnding } from './edition-ending.ts';
+import { lambdaEnding, sendRateBudget } from './edition-ending.ts';
 import { config, configurationSet, documentClient, lambdaHandler, logger, logTo, metrics, requiredEnv, tables } from './runtime.ts';
 
 // Every compose renders: MJML loads during the cold start's init phase, not inside the first invocation.
@@ -32,6 +32,7 @@ const composeEdition = async (event: unknown, context: Context): Promise<Compose
     configurationSet,
     owner: `lambda:${context.awsRequestId}`,
     sendQuota,
+    sendRateBudget: sendRateBudget(),
     ending,
     log: logTo(logger),
     warn: (message, details) => logger.warn(message, details ?? {}),

@@ -34,6 +34,8 @@ export interface ComposeDeps {
    * 24-hour quota stops before anybody is queued. @default no check (aws-ses-v2-local does not answer GetSendQuota)
    */
   readonly sendQuota?: () => Promise<SendQuota>;
+  /** The send rate deliver works to, recorded on the edition for its report. */
+  readonly sendRateBudget?: number;
   /** Told the record after each write that may end the edition (no recipients, a stop): publishes, logs and reports the end once. */
   readonly ending?: EditionEnding;
   readonly log?: (message: string, details?: Record<string, unknown>) => void;
@@ -274,6 +276,7 @@ const composeLocked = async (run: Run, selection: Selection, resumed: boolean): 
       windowFrom: selection.window?.from.toISOString(),
       windowTo: selection.window?.to.toISOString(),
       noNewsSets: rendered.noNewsSets,
+      rateBudget: run.deps.sendRateBudget,
     });
     await checkQuota(run, mailed, ['sending']);
     const { recipients, noNews } = await enqueueActive(run, variantRoutes(config.topics, stored, rendered.noNewsSets));

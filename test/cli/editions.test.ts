@@ -14,7 +14,7 @@ describe('briefing editions', () => {
     const cli = (args: string[]) => runCli(args, { cwd, env: { ...local.emulators.env, BRIEFING_TOKEN_SECRET: 'cli-test' } });
     const { editions } = local.stores;
     await editions.lock('2026-11-23', 'test');
-    await editions.saveRendered('2026-11-23', { subject: 'Monday', preheader: '', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a', 'b'] });
+    await editions.saveRendered('2026-11-23', { subject: 'Monday', preheader: '', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a', 'b'], rateBudget: 50 });
     await editions.addEnqueued('2026-11-23', 2, true);
     await editions.addOutcomes('2026-11-23', { sent: 2 });
     await editions.lock('2026-11-24', 'test');
@@ -28,6 +28,7 @@ describe('briefing editions', () => {
     const list = await cli(['editions', 'list']);
     const show = await cli(['editions', 'show', '2026-11-24']);
     const missing = await cli(['editions', 'show', '2026-01-01']);
+    const sent = await cli(['editions', 'show', '2026-11-23']);
 
     expect(list.stdout.trim().split('\n').map((line) => line.slice(0, 20))).toEqual(['2026-11-24  stopped ', '2026-11-23  sent    ']);
     expect(list.stdout).toContain('2 sent, 0 skipped, 0 failed of 2 queued');
@@ -36,6 +37,7 @@ describe('briefing editions', () => {
     expect(show.stdout).toMatch(/^stopped {7}2\d{3}-\d\d-\d\dT[\d:.]+Z$/m);
     expect(show.stdout).toContain('stories       1. Comet lights up the sky <https://news.example.com/c>');
     expect(show.stdout).toContain('npx briefing send --date 2026-11-24 --resume');
+    expect(sent.stdout).toMatch(/^send rate +[\d.]+\/s achieved of a 50\/s budget/m);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('briefing: there is no edition 2026-01-01');
   });

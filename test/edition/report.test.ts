@@ -75,6 +75,11 @@ describe('buildEditionReport', () => {
     expect(report).toMatchObject({ ended: false, reason: undefined, endedAt: undefined, durationSeconds: 600, uncertain: 0, stories: [{ id: 'comet' }, { id: 'rates' }] });
   });
 
+  it('measures the rate against the budget the edition recorded when it went out, not the one the caller assumes', () => {
+    expect(buildEditionReport({ edition: edition({ rateBudget: 50 }), unsubscribes: 0, budgetPerSecond: 14 }).budgetPerSecond).toBe(50);
+    expect(buildEditionReport({ edition: edition(), unsubscribes: 0, budgetPerSecond: 14 }).budgetPerSecond).toBe(14);
+  });
+
   it('has no duration for an edition that never started sending', () => {
     const report = buildEditionReport({ edition: edition({ status: 'skipped', statusReason: 'no valid article', startedAt: undefined, completedAt: undefined, enqueued: 0, sent: 0 }), unsubscribes: 0, budgetPerSecond: 14 });
 

@@ -25,6 +25,7 @@ const editionItem = z.object({
   windowFrom: z.optional(z.string()),
   windowTo: z.optional(z.string()),
   startedAt: z.optional(z.string()),
+  rateBudget: z.optional(z.number()),
   completedAt: z.optional(z.string()),
   enqueued: z.number(),
   enqueueComplete: z.boolean(),
@@ -144,7 +145,7 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
     saveRendered: (editionId, rendered, details) =>
       update(
         editionId,
-        'SET #status = :sending, updatedAt = :at, statusAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, articleIds = :articleIds, windowFrom = :from, windowTo = :to, noNewsSets = :noNewsSets',
+        'SET #status = :sending, updatedAt = :at, statusAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, articleIds = :articleIds, windowFrom = :from, windowTo = :to, noNewsSets = :noNewsSets, rateBudget = :rateBudget',
         {
           ':sending': 'sending',
           ':at': (details.at ?? new Date()).toISOString(),
@@ -157,6 +158,7 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
           ':from': details.windowFrom ?? null,
           ':to': details.windowTo ?? null,
           ':noNewsSets': details.noNewsSets ? [...details.noNewsSets] : null,
+          ':rateBudget': details.rateBudget ?? null,
           ':composing': 'composing',
         },
         '#status = :composing',
