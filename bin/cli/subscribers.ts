@@ -92,7 +92,13 @@ const add = (input: string, options: WhereOptions & { confirmed?: boolean; name?
     if (!options.confirmed) {
       const signup = await addPending(context, email, { reason: 'added with briefing subscribers add', name: options.name, topics });
       if (signup.kind === 'erased') return fail(erasedMessage(email, signup.erasure));
-      console.log(signupMessage(email, signup.outcome, services));
+      // An address that unsubscribed stays so until its reader confirms this new sign-up.
+      const left = signup.outcome === 'confirmation-sent' && (await services.stores.subscribers.get(email))?.status === 'unsubscribed';
+      console.log(
+        left
+          ? `${email} unsubscribed earlier and stays unsubscribed in ${services.where} until its reader confirms: a confirmation email is on its way${inboxNote(services)}`
+          : signupMessage(email, signup.outcome, services),
+      );
       return;
     }
     const outcome = await addConfirmed(services.stores.subscribers, email, { reason: 'added with briefing subscribers add --confirmed', name: options.name, topics, erasureKey: context.erasureKey });

@@ -140,6 +140,16 @@ describe('briefing subscribers add, remove, show', () => {
     expect((await emulators.inbox()).map((message) => message.destination.to[0])).toEqual(['grace@example.org']);
   });
 
+  it('says an address that unsubscribed stays so until its reader confirms the new sign-up', async () => {
+    await stores.subscribers.add('left@example.org', { status: 'unsubscribed', reason: 'one-click unsubscribe from the email' });
+
+    const again = await cli('add', 'left@example.org');
+
+    expect(again.stdout).toContain(`left@example.org unsubscribed earlier and stays unsubscribed in ${where()} until its reader confirms: a confirmation email is on its way`);
+    expect((await stores.subscribers.get('left@example.org'))?.status).toBe('unsubscribed');
+    expect((await emulators.inbox()).map((message) => message.destination.to[0])).toEqual(['left@example.org']);
+  });
+
   it('takes --topics, refuses a topic the config does not have with the list of those it has, and shows the topics', async () => {
     const added = await cli('add', 'ada@example.com', '--confirmed', '--topics', 'World, science');
     await cli('add', 'grace@example.org', '--topics', 'sport');
