@@ -1,8 +1,9 @@
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Article, type RecordProblem, validateArticle } from '../../articles/schema.ts';
 import { type ArticleStore, ArticleWriteError, type StoredArticles } from '../../articles/store.ts';
 import { type EditionWindow, isInWindow } from '../../edition/window.ts';
 import { putInBatches } from './batch-write.ts';
+import { queryAll, scanAll } from './paging.ts';
 import { indexes } from './tables.ts';
 
 const day = 86_400_000;
@@ -64,20 +65,8 @@ export const createArticleStore = (client: DynamoDBDocumentClient, tableName: st
     async inWindow(window) {
       const items: Record<string, unknown>[] = [];
       for (const publishedDay of daysIn(window)) {
-        let cursor: Record<string, unknown> | undefined;
-        do {
-          const output = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: indexes.articlesByDay,
-              KeyConditionExpression: 'publishedDay = :day',
-              ExpressionAttributeValues: { ':day': publishedDay },
-              ExclusiveStartKey: cursor,
-            }),
-          );
-          items.push(...(output.Items ?? []));
-          cursor = output.LastEvaluatedKey;
-        } while (cursor);
+        const query = { TableName: tableName, IndexName: indexes.articlesByDay, KeyConditionExpression: 'publishedDay = :day', ExpressionAttributeValues: { ':day': publishedDay } };
+        for await (const item of queryAll(client, query)) items.push(item);
       }
       // The day index sorts by the publishedAt string, whose offsets vary; the exact window is checked on the instant.
       return collect(items.filter((item) => isInWindow(String(item.publishedAt), window)));
@@ -85,12 +74,7 @@ export const createArticleStore = (client: DynamoDBDocumentClient, tableName: st
 
     async list() {
       const items: Record<string, unknown>[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const output = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: cursor }));
-        items.push(...(output.Items ?? []));
-        cursor = output.LastEvaluatedKey;
-      } while (cursor);
+      for await (const item of scanAll(client, { TableName: tableName })) items.push(item);
       const stored = collect(items);
       stored.articles.sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt));
       return stored;

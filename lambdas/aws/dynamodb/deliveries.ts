@@ -1,8 +1,9 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { type DeliveryRecord, type DeliveryStatus, deliveryStatuses, type DeliveryStore } from '../../sending/delivery-store.ts';
 import { unlessConditionFails } from './conditions.ts';
 import { itemReader } from './items.ts';
+import { queryAll } from './paging.ts';
 
 const deliveryItem = z.object({
   editionId: z.string(),
@@ -36,44 +37,42 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
 
   const expiresAt = (now: number) => Math.floor(now / 1000) + keepSeconds;
 
-  /** Finishes a claim still open under this token; false when it was finished already. */
-  const finish = async (editionId: string, email: string, claimToken: string, status: Exclude<DeliveryStatus, 'claimed'>, details: { messageId?: string; reason?: string }): Promise<boolean> => {
-    const written = await unlessConditionFails(
+  /** One conditional update of a delivery; false when its condition did not hold. */
+  const updateIf = async (editionId: string, email: string, expression: string, condition: string, values: Record<string, unknown>): Promise<boolean> =>
+    (await unlessConditionFails(
       client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { editionId, email },
-          UpdateExpression: 'SET #status = :status, updatedAt = :at, messageId = :messageId, reason = :reason REMOVE leaseUntil',
-          ConditionExpression: 'claimToken = :token AND #status = :claimed',
+          UpdateExpression: expression,
+          ConditionExpression: condition,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':claimed': 'claimed',
-            ':status': status,
-            ':at': new Date().toISOString(),
-            ':messageId': details.messageId ?? null,
-            ':reason': details.reason ?? null,
-            ':token': claimToken,
-          },
+          ExpressionAttributeValues: values,
         }),
       ),
-    );
-    return written !== undefined;
-  };
+    )) !== undefined;
+
+  /** Writes a delivery's record while it is `open`; false when it is not. */
+  const putIfOpen = async (item: Record<string, unknown>): Promise<boolean> =>
+    (await unlessConditionFails(client.send(new PutCommand({ TableName: tableName, Item: item, ...open })))) !== undefined;
+
+  /** Finishes a claim still open under this token; false when it was finished already. */
+  const finish = (editionId: string, email: string, claimToken: string, status: Exclude<DeliveryStatus, 'claimed'>, details: { messageId?: string; reason?: string }) =>
+    updateIf(editionId, email, 'SET #status = :status, updatedAt = :at, messageId = :messageId, reason = :reason REMOVE leaseUntil', 'claimToken = :token AND #status = :claimed', {
+      ':claimed': 'claimed',
+      ':status': status,
+      ':at': new Date().toISOString(),
+      ':messageId': details.messageId ?? null,
+      ':reason': details.reason ?? null,
+      ':token': claimToken,
+    });
 
   return {
     get,
 
     async claim(editionId, email, claimToken, leaseMs, now = Date.now()) {
-      const written = await unlessConditionFails(
-        client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { editionId, email, status: 'claimed', claimToken, leaseUntil: now + leaseMs, updatedAt: new Date(now).toISOString(), expiresAt: expiresAt(now) },
-            ...open,
-          }),
-        ),
-      );
-      return written ? { claimed: true } : { claimed: false, existing: await get(editionId, email) };
+      const claimed = await putIfOpen({ editionId, email, status: 'claimed', claimToken, leaseUntil: now + leaseMs, updatedAt: new Date(now).toISOString(), expiresAt: expiresAt(now) });
+      return claimed ? { claimed: true } : { claimed: false, existing: await get(editionId, email) };
     },
 
     markSent: (editionId, email, claimToken, messageId) => finish(editionId, email, claimToken, 'sent', { messageId }),
@@ -81,34 +80,11 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
     markSkipped: (editionId, email, claimToken, reason) => finish(editionId, email, claimToken, 'skipped', { reason }),
     markUncertain: (editionId, email, claimToken, reason) => finish(editionId, email, claimToken, 'uncertain', { reason }),
 
-    async recordSkipped(editionId, email, reason, now = Date.now()) {
-      const written = await unlessConditionFails(
-        client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { editionId, email, status: 'skipped', reason, updatedAt: new Date(now).toISOString(), expiresAt: expiresAt(now) },
-            ...open,
-          }),
-        ),
-      );
-      return written !== undefined;
-    },
+    recordSkipped: (editionId, email, reason, now = Date.now()) =>
+      putIfOpen({ editionId, email, status: 'skipped', reason, updatedAt: new Date(now).toISOString(), expiresAt: expiresAt(now) }),
 
-    async requestRetry(editionId, email) {
-      const written = await unlessConditionFails(
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { editionId, email },
-            UpdateExpression: 'SET retryRequested = :true, updatedAt = :at',
-            ConditionExpression: '#status = :uncertain',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':true': true, ':uncertain': 'uncertain', ':at': new Date().toISOString() },
-          }),
-        ),
-      );
-      return written !== undefined;
-    },
+    requestRetry: (editionId, email) =>
+      updateIf(editionId, email, 'SET retryRequested = :true, updatedAt = :at', '#status = :uncertain', { ':true': true, ':uncertain': 'uncertain', ':at': new Date().toISOString() }),
 
     async release(editionId, email, claimToken) {
       await unlessConditionFails(
@@ -120,14 +96,8 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
 
     async list(editionId) {
       const records: DeliveryRecord[] = [];
-      let lastKey: Record<string, unknown> | undefined;
-      do {
-        const output = await client.send(
-          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'editionId = :id', ExpressionAttributeValues: { ':id': editionId }, ConsistentRead: true, ExclusiveStartKey: lastKey }),
-        );
-        records.push(...(output.Items ?? []).map((item) => read(item)));
-        lastKey = output.LastEvaluatedKey;
-      } while (lastKey);
+      const query = { TableName: tableName, KeyConditionExpression: 'editionId = :id', ExpressionAttributeValues: { ':id': editionId }, ConsistentRead: true };
+      for await (const item of queryAll(client, query)) records.push(read(item));
       return records;
     },
   };

@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { type EditionRecord, type EditionStatus, editionStatuses, type EditionStore, type RecipientOutcomes, settledRecipients } from '../../edition/store.ts';
 import { unlessConditionFails } from './conditions.ts';
 import { itemReader } from './items.ts';
+import { queryAll } from './paging.ts';
 import { indexes } from './tables.ts';
 
 const status = z.enum(editionStatuses);
@@ -123,6 +124,17 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
       `${condition} AND ${read.version === 0 ? '(attribute_not_exists(version) OR version = :version)' : 'version = :version'}`,
     );
 
+  /** Editions from the by-kind index, newest first: all of them, or those before an id. */
+  const newestFirst = (options: { limit: number; before?: string; projection?: string }): QueryCommandInput => ({
+    TableName: tableName,
+    IndexName: indexes.editionsByKind,
+    KeyConditionExpression: options.before === undefined ? 'kind = :kind' : 'kind = :kind AND editionId < :id',
+    ExpressionAttributeValues: { ':kind': editionKind, ...(options.before === undefined ? {} : { ':id': options.before }) },
+    ProjectionExpression: options.projection,
+    ScanIndexForward: false,
+    Limit: options.limit,
+  });
+
   /** Only the status: what deliver checks every batch, without reading the stored briefing again. */
   const getStatus = async (editionId: string): Promise<EditionStatus | undefined> => {
     const { Item: item } = await client.send(
@@ -230,72 +242,34 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
       ),
 
     async countUnsubscribe() {
-      let lastKey: Record<string, unknown> | undefined;
-      do {
-        // The newest few by id, ids and start times only: usually the first is the one (a skipped or composing edition has no startedAt).
-        const output = await client.send(
-          new QueryCommand({
+      // The newest few by id, ids and start times only: usually the first is the one (a skipped or composing edition has no startedAt).
+      for await (const item of queryAll(client, newestFirst({ limit: 3, projection: 'editionId, startedAt' }))) {
+        if (typeof item.startedAt !== 'string') continue;
+        const editionId = String(item.editionId);
+        await client.send(
+          new UpdateCommand({
             TableName: tableName,
-            IndexName: indexes.editionsByKind,
-            KeyConditionExpression: 'kind = :kind',
-            ExpressionAttributeValues: { ':kind': editionKind },
-            ProjectionExpression: 'editionId, startedAt',
-            ScanIndexForward: false,
-            Limit: 3,
-            ExclusiveStartKey: lastKey,
+            Key: { editionId },
+            UpdateExpression: 'ADD unsubscribes :one',
+            ConditionExpression: 'attribute_exists(startedAt)',
+            ExpressionAttributeValues: { ':one': 1 },
           }),
         );
-        const latest = (output.Items ?? []).find((item) => typeof item.startedAt === 'string');
-        if (latest) {
-          const editionId = String(latest.editionId);
-          await client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: { editionId },
-              UpdateExpression: 'ADD unsubscribes :one',
-              ConditionExpression: 'attribute_exists(startedAt)',
-              ExpressionAttributeValues: { ':one': 1 },
-            }),
-          );
-          return editionId;
-        }
-        lastKey = output.LastEvaluatedKey;
-      } while (lastKey);
+        return editionId;
+      }
       return undefined;
     },
 
     async recent(limit) {
-      const output = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: indexes.editionsByKind,
-          KeyConditionExpression: 'kind = :kind',
-          ExpressionAttributeValues: { ':kind': editionKind },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      );
+      const output = await client.send(new QueryCommand(newestFirst({ limit })));
       return (output.Items ?? []).map((item) => read(item));
     },
 
     async previousSent(editionId) {
-      let lastKey: Record<string, unknown> | undefined;
-      do {
-        const output = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: indexes.editionsByKind,
-            KeyConditionExpression: 'kind = :kind AND editionId < :id',
-            ExpressionAttributeValues: { ':kind': editionKind, ':id': editionId },
-            ScanIndexForward: false,
-            Limit: 20,
-            ExclusiveStartKey: lastKey,
-          }),
-        );
-        const found = (output.Items ?? []).map((item) => read(item)).find((edition) => edition.startedAt && edition.status !== 'skipped');
-        if (found) return found;
-        lastKey = output.LastEvaluatedKey;
-      } while (lastKey);
+      for await (const item of queryAll(client, newestFirst({ before: editionId, limit: 20 }))) {
+        const edition = read(item);
+        if (edition.startedAt && edition.status !== 'skipped') return edition;
+      }
       return undefined;
     },
   };

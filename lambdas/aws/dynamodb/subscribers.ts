@@ -7,7 +7,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
@@ -15,6 +15,7 @@ import { type AddOptions, type Erasure, type Subscriber, subscriberStatuses, typ
 import { unlessConditionFails } from './conditions.ts';
 import { decodeCursor, encodeCursor, startKey } from './cursor.ts';
 import { itemReader } from './items.ts';
+import { queryPages, scanAll } from './paging.ts';
 import { putInBatches } from './batch-write.ts';
 import { indexes } from './tables.ts';
 
@@ -64,6 +65,15 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
   };
   const readFeedbackMarks = itemReader(tableName, ['email'], feedbackMarks);
   const readMaybe = (item: Record<string, unknown> | undefined) => item && read(item);
+
+  /** The by-status index's query for one status. */
+  const byStatus = (status: Subscriber['status']): QueryCommandInput => ({
+    TableName: tableName,
+    IndexName: indexes.subscribersByStatus,
+    KeyConditionExpression: '#status = :status',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':status': status },
+  });
 
   const get = async (email: string): Promise<Subscriber | undefined> =>
     readMaybe((await client.send(new GetCommand({ TableName: tableName, Key: { email }, ConsistentRead: true }))).Item);
@@ -332,49 +342,19 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     },
 
     async pageByStatus(status, options = {}) {
-      const output = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: indexes.subscribersByStatus,
-          KeyConditionExpression: '#status = :status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status },
-          Limit: options.limit ?? 500,
-          ExclusiveStartKey: decodeCursor(options.cursor, statusPageKey),
-        }),
-      );
+      const output = await client.send(new QueryCommand({ ...byStatus(status), Limit: options.limit ?? 500, ExclusiveStartKey: decodeCursor(options.cursor, statusPageKey) }));
       return { items: (output.Items ?? []).map((item) => read(item)), cursor: encodeCursor(output.LastEvaluatedKey) };
     },
 
     async countByStatus(status) {
       let count = 0;
-      let lastKey: Record<string, unknown> | undefined;
-      do {
-        // Select COUNT: DynamoDB still reads up to 1 MB a page, but sends back only the number.
-        const output = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: indexes.subscribersByStatus,
-            KeyConditionExpression: '#status = :status',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': status },
-            Select: 'COUNT',
-            ExclusiveStartKey: lastKey,
-          }),
-        );
-        count += output.Count ?? 0;
-        lastKey = output.LastEvaluatedKey;
-      } while (lastKey);
+      // Select COUNT: DynamoDB still reads up to 1 MB a page, but sends back only the number.
+      for await (const page of queryPages(client, { ...byStatus(status), Select: 'COUNT' })) count += page.Count ?? 0;
       return count;
     },
 
     async *all() {
-      let lastKey: Record<string, unknown> | undefined;
-      do {
-        const output = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: lastKey }));
-        yield* (output.Items ?? []).filter((item) => !isErasedItem(item)).map((item) => read(item));
-        lastKey = output.LastEvaluatedKey;
-      } while (lastKey);
+      for await (const item of scanAll(client, { TableName: tableName })) if (!isErasedItem(item)) yield read(item);
     },
   };
 };

@@ -1,9 +1,10 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { StoredVariant, VariantStore, VariantSummary } from '../../edition/variant-store.ts';
 import { putInBatches } from './batch-write.ts';
 import { itemReader, StoredItemError } from './items.ts';
+import { queryAll } from './paging.ts';
 
 /** A variant is needed while its edition sends and may be resumed; the archive shows the full edition from the edition item. */
 const keepSeconds = 90 * 86_400;
@@ -92,21 +93,14 @@ export const createVariantStore = (client: DynamoDBDocumentClient, tableName: st
 
     async list(editionId) {
       const summaries: VariantSummary[] = [];
-      let lastKey: Record<string, unknown> | undefined;
-      do {
-        const output = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'editionId = :id',
-            ExpressionAttributeValues: { ':id': editionId },
-            ProjectionExpression: 'editionId, variantKey, articleIds, topicSets',
-            ConsistentRead: true,
-            ExclusiveStartKey: lastKey,
-          }),
-        );
-        summaries.push(...(output.Items ?? []).map((item) => readSummary(item)));
-        lastKey = output.LastEvaluatedKey;
-      } while (lastKey);
+      const query = {
+        TableName: tableName,
+        KeyConditionExpression: 'editionId = :id',
+        ExpressionAttributeValues: { ':id': editionId },
+        ProjectionExpression: 'editionId, variantKey, articleIds, topicSets',
+        ConsistentRead: true,
+      };
+      for await (const item of queryAll(client, query)) summaries.push(readSummary(item));
       return summaries;
     },
   };
