@@ -1,5 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import type { EditionEnding } from '../../lambdas/edition/ending.ts';
@@ -14,29 +14,16 @@ import { TokenBucket } from '../../lambdas/sending/token-bucket.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { createInProcessQueue } from '../../local/in-process-queue.ts';
 import { sendLocally } from '../../local/send.ts';
-import { article } from '../helpers/articles.ts';
-import { useTestEmulators } from '../helpers/emulators.ts';
 import { recordingEnding } from '../helpers/ending.ts';
 import { startFaultySes } from '../helpers/ses-faults.ts';
+import { sqsRecord } from '../helpers/sqs-record.ts';
+import { editionId, useEditionDay } from './edition-day.ts';
 
 const editors = 'editors@news.example.org';
 const config = parseConfig({ siteUrl: 'https://briefing.example.com', reportAddress: editors });
 const secret = 'test-secret';
-const editionId = '2026-11-24';
 
-const local = useTestEmulators();
-beforeEach(async () => {
-  await local.stores.articles.put([
-    article({ id: 'lead', headline: 'Ministers agree a budget', priority: 5, publishedAt: '2026-11-24T05:00:00Z' }),
-    article({ id: 'second', publishedAt: '2026-11-24T04:00:00Z' }),
-  ]);
-});
-
-const addSubscribers = async (count: number) => {
-  const emails = Array.from({ length: count }, (_, index) => `reader${index}@example.org`);
-  await local.stores.subscribers.addMany(emails.map((email) => ({ email, status: 'active', reason: 'test' })));
-  return emails;
-};
+const { local, addSubscribers } = useEditionDay('Ministers agree a budget');
 
 const inboxOf = async (predicate: (to: string) => boolean) => (await local.emulators.inbox()).filter((message) => message.destination.to.some(predicate));
 const reports = () => inboxOf((to) => to === editors);
@@ -52,19 +39,7 @@ const deliverer = (ending: EditionEnding, mailer: Mailer = local.emulators.maile
   createDeliverer({ stores: local.stores, config, links: subscriptionLinks(config, secret), bucket: new TokenBucket({ ratePerSecond: 1000 }), mailer, ending });
 
 /** An SQS event of these jobs, as the event source hands a batch to deliver. */
-const batch = (jobs: readonly DeliveryJob[], prefix: string): SQSEvent => ({
-  Records: jobs.map((job, index) => ({
-    messageId: `${prefix}-${index}`,
-    receiptHandle: `${prefix}-${index}-handle`,
-    body: encodeJob(job),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764000000000', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1764000000001' },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:delivery',
-    awsRegion: 'eu-west-2',
-  })),
-});
+const batch = (jobs: readonly DeliveryJob[], prefix: string): SQSEvent => ({ Records: jobs.map((job, index) => sqsRecord('delivery', `${prefix}-${index}`, encodeJob(job))) });
 
 /** compose, then deliver through the in-process queue (several workers), both telling `ending`; resolves when the queue is empty. */
 const sendThrough = async (ending: EditionEnding, options: { readonly mailer?: Mailer; readonly request?: Parameters<typeof compose>[0]; readonly deps?: Partial<ComposeDeps> } = {}) => {

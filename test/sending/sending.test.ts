@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { createInProcessQueue } from '../../local/in-process-queue.ts';
 import { sendLocally, type LocalSendOptions } from '../../local/send.ts';
@@ -13,31 +13,17 @@ import { ComposeError } from '../../lambdas/sending/compose-request.ts';
 import { createDeliverer } from '../../lambdas/sending/deliver.ts';
 import { type DeliveryJob, encodeJob } from '../../lambdas/sending/queue.ts';
 import { TokenBucket } from '../../lambdas/sending/token-bucket.ts';
-import type { SubscriberStatus } from '../../lambdas/subscription/store.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { verifyToken } from '../../lambdas/subscription/tokens.ts';
-import { article } from '../helpers/articles.ts';
-import { useTestEmulators } from '../helpers/emulators.ts';
 import { destination, startFaultySes } from '../helpers/ses-faults.ts';
+import { sqsRecord } from '../helpers/sqs-record.ts';
+import { editionId, useEditionDay } from './edition-day.ts';
 import { killSwitch } from './kill-switch.ts';
 
 const config = parseConfig({ siteUrl: 'https://briefing.example.com', replyTo: 'desk@example.com', newsletterName: 'Morgen – Briefing' });
 const secret = 'test-secret';
-const editionId = '2026-11-24';
 
-const local = useTestEmulators();
-beforeEach(async () => {
-  await local.stores.articles.put([
-    article({ id: 'lead', headline: 'Ministers agree a budget — after “long” talks', priority: 5, publishedAt: '2026-11-24T05:00:00Z' }),
-    article({ id: 'second', publishedAt: '2026-11-24T04:00:00Z' }),
-  ]);
-});
-
-const addSubscribers = async (count: number, status: SubscriberStatus = 'active', prefix = 'reader') => {
-  const emails = Array.from({ length: count }, (_, index) => `${prefix}${index}@example.org`);
-  await Promise.all(emails.map((email) => local.stores.subscribers.add(email, { status, reason: 'test' })));
-  return emails;
-};
+const { local, addSubscribers } = useEditionDay('Ministers agree a budget — after “long” talks');
 
 const options = (overrides: Partial<LocalSendOptions> = {}): LocalSendOptions => ({
   stores: local.stores,
@@ -190,20 +176,14 @@ describe('faults while sending', () => {
     const jobs: DeliveryJob[] = [];
     await compose({ date: editionId }, { stores: local.stores, queue: { enqueue: async (queued) => void jobs.push(...queued) }, config, mailer: local.emulators.mailer, owner: 'test' });
     const deliverer = createDeliverer({ stores: local.stores, config, links: subscriptionLinks(config, secret), bucket: new TokenBucket({ ratePerSecond: 1000 }), mailer: local.emulators.mailer });
-    const record = (messageId: string, body: string): SQSRecord => ({
-      messageId,
-      receiptHandle: `${messageId}-handle`,
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1764000000000', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1764000000001' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:delivery',
-      awsRegion: 'eu-west-2',
-    });
 
     const response = await deliverer.handler({
-      Records: [record('m-1', encodeJob(jobs[0]!)), record('m-2', JSON.stringify({ editionId })), record('m-3', 'not json'), record('m-4', encodeJob(jobs[1]!))],
+      Records: [
+        sqsRecord('delivery', 'm-1', encodeJob(jobs[0]!)),
+        sqsRecord('delivery', 'm-2', JSON.stringify({ editionId })),
+        sqsRecord('delivery', 'm-3', 'not json'),
+        sqsRecord('delivery', 'm-4', encodeJob(jobs[1]!)),
+      ],
     });
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }, { itemIdentifier: 'm-3' }] });
