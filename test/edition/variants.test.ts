@@ -1,27 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Topic } from '../../lambdas/config/topics.ts';
 import { buildEdition } from '../../lambdas/edition/model.ts';
 import { selectVariants, type VariantConfig, variantKey } from '../../lambdas/edition/variants.ts';
 import { article } from '../helpers/articles.ts';
+import { newsTopics, topicStories } from '../helpers/topic-edition.ts';
 
-const topics: Topic[] = [
-  { id: 'world', label: 'World', categories: ['World', 'UK'] },
-  { id: 'money', label: 'Money', categories: ['Business'] },
-  { id: 'science', label: 'Science', categories: ['Science'] },
-  { id: 'sport', label: 'Sport', categories: ['Sport'] },
-];
-const config: VariantConfig = { topics, maxStories: 3, noTopicNews: 'skip' };
+const config: VariantConfig = { topics: newsTopics, maxStories: 3, noTopicNews: 'skip' };
 const date = '2026-11-24';
 
+// The day's stories and two more in Science: four there, one over maxStories.
 const articles = [
-  article({ id: 'summit', category: 'World', priority: 10, publishedAt: '2026-11-24T05:00:00Z' }),
-  article({ id: 'rail', category: 'UK', priority: 8, publishedAt: '2026-11-24T06:00:00Z' }),
-  article({ id: 'rates', category: 'Business', priority: 5, publishedAt: '2026-11-24T04:00:00Z' }),
-  article({ id: 'comet', category: 'Science', priority: 3, publishedAt: '2026-11-23T21:00:00Z' }),
-  article({ id: 'vaccine', category: 'Science', publishedAt: '2026-11-24T03:00:00Z' }),
+  ...topicStories,
   article({ id: 'probe', category: 'Science', publishedAt: '2026-11-24T01:00:00Z' }),
   article({ id: 'fossil', category: 'Science', publishedAt: '2026-11-23T12:00:00Z' }),
-  article({ id: 'museum', category: 'Culture', priority: 4, publishedAt: '2026-11-24T02:00:00Z' }),
 ];
 
 const storiesOf = (selection: ReturnType<typeof selectVariants>, set: string) => {

@@ -1,5 +1,24 @@
 import type { Article } from '../../lambdas/articles/schema.ts';
 import type { Topic } from '../../lambdas/config/topics.ts';
+import { article } from './articles.ts';
+
+/** Four reader topics: World covers two categories, and no story of `topicStories` is in Sport. */
+export const newsTopics: Topic[] = [
+  { id: 'world', label: 'World', categories: ['World', 'UK'] },
+  { id: 'money', label: 'Money', categories: ['Business'] },
+  { id: 'science', label: 'Science', categories: ['Science'] },
+  { id: 'sport', label: 'Sport', categories: ['Sport'] },
+];
+
+/** A day's stories over `newsTopics`: World's summit then rail, Money's rates, Science's comet then vaccine, and museum, in no topic. */
+export const topicStories = [
+  article({ id: 'summit', category: 'World', priority: 10, publishedAt: '2026-11-24T05:00:00Z' }),
+  article({ id: 'rail', category: 'UK', priority: 8, publishedAt: '2026-11-24T05:30:00Z' }),
+  article({ id: 'rates', category: 'Business', priority: 5, publishedAt: '2026-11-24T04:00:00Z' }),
+  article({ id: 'comet', category: 'Science', priority: 3, publishedAt: '2026-11-24T03:00:00Z' }),
+  article({ id: 'vaccine', category: 'Science', publishedAt: '2026-11-24T04:30:00Z' }),
+  article({ id: 'museum', category: 'Culture', publishedAt: '2026-11-24T02:00:00Z' }),
+];
 
 /** `count` topics of one category each: topic-1 covers "Category 1", and so on. */
 export const numberedTopics = (count: number): Topic[] =>

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
-import type { Topic } from '../../lambdas/config/topics.ts';
 import { compose, type ComposeDeps } from '../../lambdas/sending/compose.ts';
 import { ComposeError } from '../../lambdas/sending/compose-request.ts';
 import { createDeliverer } from '../../lambdas/sending/deliver.ts';
@@ -9,19 +8,13 @@ import { type DeliveryJob, encodeJob } from '../../lambdas/sending/queue.ts';
 import { TokenBucket } from '../../lambdas/sending/token-bucket.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { sendLocally, type LocalSendOptions } from '../../local/send.ts';
-import { article } from '../helpers/articles.ts';
 import { editedTemplates, numberedStories } from '../helpers/edited-templates.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
 import { startFaultySes } from '../helpers/ses-faults.ts';
 import { sqsRecord } from '../helpers/sqs-record.ts';
+import { newsTopics, topicStories } from '../helpers/topic-edition.ts';
 
-const topics: Topic[] = [
-  { id: 'world', label: 'World', categories: ['World', 'UK'] },
-  { id: 'money', label: 'Money', categories: ['Business'] },
-  { id: 'science', label: 'Science', categories: ['Science'] },
-  { id: 'sport', label: 'Sport', categories: ['Sport'] },
-];
-const config = parseConfig({ siteUrl: 'https://briefing.example.com', topics, maxStories: 3 });
+const config = parseConfig({ siteUrl: 'https://briefing.example.com', topics: newsTopics, maxStories: 3 });
 const editionId = '2026-11-24';
 
 /** Each reader's topics, and the stories (lead first) their briefing holds; no stories: no email today. */
@@ -39,14 +32,7 @@ const secret = 'topics-secret';
 
 const local = useTestEmulators();
 beforeEach(async () => {
-  await local.stores.articles.put([
-    article({ id: 'summit', category: 'World', priority: 10, publishedAt: '2026-11-24T05:00:00Z' }),
-    article({ id: 'rail', category: 'UK', priority: 8, publishedAt: '2026-11-24T05:30:00Z' }),
-    article({ id: 'rates', category: 'Business', priority: 5, publishedAt: '2026-11-24T04:00:00Z' }),
-    article({ id: 'comet', category: 'Science', priority: 3, publishedAt: '2026-11-24T03:00:00Z' }),
-    article({ id: 'vaccine', category: 'Science', publishedAt: '2026-11-24T04:30:00Z' }),
-    article({ id: 'museum', category: 'Culture', publishedAt: '2026-11-24T02:00:00Z' }),
-  ]);
+  await local.stores.articles.put(topicStories);
   for (const [email, reader] of Object.entries(readers)) {
     await local.stores.subscribers.add(email, { status: 'active', reason: 'test', set: { topics: reader.topics } });
   }
