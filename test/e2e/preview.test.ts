@@ -8,6 +8,7 @@ import { createArticleStore } from '../../lambdas/aws/dynamodb/articles.ts';
 import { article } from '../helpers/articles.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { createWorkspace, sampleHeadline, type Workspace } from '../preview/workspace.ts';
+import { chromiumOptions } from './axe.ts';
 
 const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
 const wait = { timeout: 15_000 };
@@ -44,10 +45,7 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   emulators = await startTestEmulators();
   await createArticleStore(emulators.doc, emulators.tables.articles).put([fromStore]);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await chromium.launch(chromiumOptions);
 });
 afterAll(async () => {
   await browser?.close();
