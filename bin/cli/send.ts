@@ -104,31 +104,24 @@ export const uncertainLines = (uncertain: number, editionId: string): string[] =
   `To send ${uncertain === 1 ? 'it' : 'them'} again, accepting a second copy for a reader whose first one SES did take: npx briefing send --date ${editionId} --resume --retry-uncertain`,
 ];
 
+/** The compose request the options ask for: the same whether the stack's compose function or this process carries it out. */
+const composeRequestOf = (options: SendOptions): ComposeRequest => ({
+  date: options.date,
+  articleIds: options.articles,
+  to: options.to,
+  topics: options.topics,
+  dryRun: options.dryRun,
+  resume: options.resume,
+  retryUncertain: options.retryUncertain,
+});
+
 const sendToStack = async (options: SendOptions & { stack: string }) => {
-  const { functionName, result } = await sendViaStack({
-    stack: options.stack,
-    region: options.region,
-    date: options.date,
-    articleIds: options.articles,
-    to: options.to,
-    topics: options.topics,
-    dryRun: options.dryRun,
-    resume: options.resume,
-    retryUncertain: options.retryUncertain,
-  });
+  const { functionName, result } = await sendViaStack({ stack: options.stack, region: options.region, ...composeRequestOf(options) });
   console.log(`${describe(result as ComposeResult)}\n(compose function ${functionName}; the deliver function sends in the background: watch its logs and the edition's counts)`);
 };
 
 const sendHere = async (options: SendOptions) => {
-  const request: ComposeRequest = {
-    date: options.date,
-    articleIds: options.articles,
-    to: options.to,
-    topics: options.topics,
-    dryRun: options.dryRun,
-    resume: options.resume,
-    retryUncertain: options.retryUncertain,
-  };
+  const request = composeRequestOf(options);
   const config = loadConfig();
   await withLocalServices(async (services) => {
     let progress: Progress | undefined;
