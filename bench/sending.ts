@@ -5,7 +5,8 @@ import { type ClientSettings, createDocumentClient, createSesClient } from '../l
 import { parseConfig } from '../lambdas/config/config.ts';
 import { buildEdition } from '../lambdas/edition/model.ts';
 import { sendLocally } from '../local/send.ts';
-import { briefingEnvelope, compileBriefingMime } from '../lambdas/mail/briefing-mime.ts';
+import { briefingEnvelope } from '../lambdas/mail/briefing-mime.ts';
+import { deliveredMime } from '../test/helpers/delivered-mime.ts';
 import { sesMailer } from '../lambdas/aws/ses-mailer.ts';
 import type { Mailer } from '../lambdas/mail/mailer.ts';
 import { renderBriefing } from '../lambdas/render/briefing.ts';
@@ -63,7 +64,7 @@ export const benchSending = async (): Promise<void> => {
 
     // CPU per recipient: personalise + MIME + the SDK request, one at a time, read from this process's CPU clock.
     const rendered = await renderBriefing(buildEdition(articles, { date: '2026-11-24', maxStories: 10 }), config);
-    const mime = await compileBriefingMime(rendered, briefingEnvelope(config));
+    const mime = await deliveredMime(rendered, briefingEnvelope(config));
     const links = subscriptionLinks(config, 'bench-secret');
     const buildOnly: number[] = [];
     for (let index = 0; index < 3000; index += 1) {
@@ -93,7 +94,7 @@ export const benchSending = async (): Promise<void> => {
           return mailer.send(raw, options);
         },
       };
-      const result = await sendLocally({ date, articleIds: articles.map((a) => a.id) }, { stores, mailer: timed, config, tokenSecret: 'bench-secret', ratePerSecond, workers: 4 });
+      const result = await sendLocally({ date, articleIds: articles.map((a) => a.id) }, { stores, mailer: timed, reportMailer: mailer, config, tokenSecret: 'bench-secret', ratePerSecond, workers: 4 });
       if (result.counts.sent !== subscribers) throw new Error(`expected ${subscribers} sent, got ${JSON.stringify(result.counts)}`);
       const seconds = (sendTimes.at(-1)! - sendTimes[0]!) / 1000;
       return { rate: (subscribers - 1) / seconds, seconds, peak: peakPerSecond(sendTimes) };

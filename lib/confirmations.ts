@@ -58,7 +58,7 @@ export class Confirmations extends Construct {
     this.sender.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, maxConcurrency: 2, reportBatchItemFailures: true }));
     // read: the sign-up waiting; write: releasing the ten-minute throttle when an email could not be sent.
     props.storage.grant(this.sender, 'subscribers', 'read', 'write');
-    props.email.grantSend(this.sender);
+    props.email.grantSend(this.sender, ['raw']);
     props.tokenSecret.grantRead(this.sender);
 
     this.queue.grantSendMessages(props.api);

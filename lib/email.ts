@@ -150,15 +150,17 @@ export class Email extends Construct {
   }
 
   /**
-   * Lets a function send raw email from this identity with this configuration set, and nothing
-   * else: SES authorises SendRawEmail against both the identity and the configuration set. In the
-   * sandbox SES also authorises it against the recipient's identity, which the account verified.
+   * Lets a function send email from this identity with this configuration set, and nothing else:
+   * `raw`, the MIME it builds (SendRawEmail: briefings, test copies, confirmations); `simple`, messages
+   * SES composes (SendEmail: the edition report, from whichever function ends an edition). SES
+   * authorises both against the identity and the configuration set; in the sandbox also against the
+   * recipient's identity, which the account verified.
    */
-  grantSend(fn: LambdaFunction): void {
+  grantSend(fn: LambdaFunction, sends: readonly ('raw' | 'simple')[]): void {
     const stack = Stack.of(this);
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['ses:SendRawEmail'],
+        actions: sends.map((send) => (send === 'raw' ? 'ses:SendRawEmail' : 'ses:SendEmail')),
         resources: [
           this.identity.emailIdentityArn,
           stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
@@ -174,7 +176,7 @@ export class Email extends Construct {
             id: 'AwsSolutions-IAM5',
             appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:ses:[^:]+:[^:]+:identity\\/\\*$/' }],
             reason:
-              'sesSandbox=true: in the SES sandbox SendRawEmail is also authorised against each recipient address, a verified identity of this account; deploy with sesSandbox=false once production access is granted.',
+              'sesSandbox=true: in the SES sandbox sending is also authorised against each recipient address, a verified identity of this account; deploy with sesSandbox=false once production access is granted.',
           },
         ],
         true,

@@ -90,7 +90,8 @@ export class Sending extends Construct {
     props.storage.grant(this.compose, 'variants', 'read', 'batchWrite');
     this.queue.grantSendMessages(this.compose);
     this.compose.addEnvironment(queueUrlVariable, this.queue.queueUrl);
-    props.email.grantSend(this.compose);
+    // Test copies (MIME), and the report of an edition compose ends.
+    props.email.grantSend(this.compose, ['raw', 'simple']);
     // The quota pre-check: an edition larger than what is left of the 24-hour quota stops before it starts.
     props.email.grantReadQuota(this.compose);
 
@@ -100,16 +101,16 @@ export class Sending extends Construct {
     props.storage.grant(this.deliver, 'deliveries', 'read', 'write', 'delete');
     // The variant a job names, read once per container (the archive reads the full edition from the editions table).
     props.storage.grant(this.deliver, 'variants', 'read');
-    props.email.grantSend(this.deliver);
+    props.email.grantSend(this.deliver, ['raw', 'simple']);
     props.tokenSecret.grantRead(this.deliver);
 
     // Whichever function ends an edition reports it: compose (no recipients, the quota, a failure), deliver (the last
     // batch, an SES stop) and feedback (a pause). The report names the stories (articles, read) and compares the rate
-    // achieved with the account's; compose and deliver already send mail, the feedback function gets to for this.
+    // achieved with the account's. It is a simple message SES composes (SendEmail): feedback sends nothing else.
     const feedback = props.email.feedback;
     props.storage.grant(this.deliver, 'articles', 'read');
     props.storage.grant(feedback, 'articles', 'read');
-    props.email.grantSend(feedback);
+    props.email.grantSend(feedback, ['simple']);
     for (const fn of [this.compose, feedback]) fn.addEnvironment(sendRateBudgetVariable, String(props.maxSendRate));
   }
 }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BriefingConfig } from '../lambdas/config/config.ts';
 import { createEditionEnding, type EditionEnding, storiesFromArticles } from '../lambdas/edition/ending.ts';
-import type { Mailer } from '../lambdas/mail/mailer.ts';
+import type { Mailer, SimpleMailer } from '../lambdas/mail/mailer.ts';
 import { compose, type ComposeResult } from '../lambdas/sending/compose.ts';
 import { type ComposeRequest, parseComposeRequest } from '../lambdas/sending/compose-request.ts';
 import { createDeliverer, type DeliverDeps } from '../lambdas/sending/deliver.ts';
@@ -18,6 +18,8 @@ export interface LocalSendOptions {
   readonly stores: Stores;
   /** Sends the edition and the test copies (wrap it to inject faults). */
   readonly mailer: Mailer;
+  /** Mails the edition's report when it ends (to `reportAddress`, when the config has one). */
+  readonly reportMailer: SimpleMailer;
   readonly config: BriefingConfig;
   readonly tokenSecret: string;
   /** Emails per second for all workers together. */
@@ -57,7 +59,7 @@ const localEnding = (options: LocalSendOptions): EditionEnding => {
   return createEditionEnding({
     editions: options.stores.editions,
     config: options.config,
-    sender: options.mailer,
+    sender: options.reportMailer,
     stories: storiesFromArticles(options.stores.articles),
     budgetPerSecond: options.ratePerSecond,
     publish: () => undefined,
@@ -133,7 +135,6 @@ export const sendLocally = async (input: ComposeRequest, options: LocalSendOptio
   const ending = localEnding(options);
   const deliverer = createDeliverer({
     stores: options.stores,
-    config: options.config,
     links: subscriptionLinks(options.config, options.tokenSecret),
     bucket: new TokenBucket({ ratePerSecond: options.ratePerSecond }),
     mailer: options.mailer,

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ClientSettings, clientSettingsFromEnv, createDocumentClient, createSesClient } from '../lambdas/aws/clients.ts';
 import { sesMailer } from '../lambdas/aws/ses-mailer.ts';
 import { tokenSecretVariable } from '../lambdas/config/environment.ts';
-import type { Mailer } from '../lambdas/mail/mailer.ts';
+import type { Mailer, SimpleMailer } from '../lambdas/mail/mailer.ts';
 import { type Emulators, localDataDir, localPorts, startEmulators } from './emulators.ts';
 import { createStores } from '../lambdas/aws/dynamodb/stores.ts';
 import type { Stores } from '../lambdas/stores.ts';
@@ -16,8 +16,8 @@ export interface LocalServices {
   readonly tables: TableNames;
   readonly doc: DynamoDBDocumentClient;
   readonly stores: Stores;
-  /** SES (the emulator, or the endpoint the environment names). */
-  readonly mailer: Mailer;
+  /** SES (the emulator, or the endpoint the environment names): raw MIME, and the simple messages of the edition report. */
+  readonly mailer: Mailer & SimpleMailer;
   /** The emulators this command started or found running; undefined when the environment names the endpoints. */
   readonly emulators: Emulators | undefined;
   /** aws-ses-v2-local's web inbox. */

@@ -107,7 +107,7 @@ const dev = async () => {
 
     const date = dateInZone(config.timeZone);
     const edition = { date, articleIds: samples.map((article) => article.id) };
-    const local = { stores, mailer: services.mailer, config, tokenSecret: services.tokenSecret, ratePerSecond: 50 };
+    const local = { stores, mailer: services.mailer, reportMailer: services.mailer, config, tokenSecret: services.tokenSecret, ratePerSecond: 50 };
     const run = await sendLocally(edition, local);
     if (run.result.kind === 'sending') {
       console.log(`Sent today's edition (${date}) of the sample articles: ${run.counts.sent} sent, ${run.counts.skipped} skipped, ${run.counts.failed} failed in ${(run.durationMs / 1000).toFixed(1)} s.`);

@@ -129,6 +129,7 @@ const sendHere = async (options: SendOptions) => {
     const { result, counts: final, deadLetters, durationMs } = await sendLocally(request, {
       stores: services.stores,
       mailer: services.mailer,
+      reportMailer: services.mailer,
       config,
       tokenSecret: services.tokenSecret,
       ratePerSecond: options.rate,

@@ -1,8 +1,9 @@
 import type { ArticleStore } from '../articles/store.ts';
 import type { BriefingConfig } from '../config/config.ts';
+import type { SimpleMailer } from '../mail/mailer.ts';
 import { editionsSentMetric, editionsStoppedMetric, stopReason, stopReasonDimension } from '../metrics.ts';
 import { buildEditionReport, endedStatuses, type ReportedStory } from './report.ts';
-import { type ReportSender, sendEditionReport } from './report-mail.ts';
+import { sendEditionReport } from './report-mail.ts';
 import type { EditionRecord, EditionStore } from './store.ts';
 
 type Details = Record<string, unknown>;
@@ -20,7 +21,7 @@ export interface EndingDeps {
   /** Publishes 1 of a count metric, with these dimensions next to `service` (none for EditionsSent). */
   readonly publish: (metric: string, dimensions?: Readonly<Record<string, string>>) => void;
   /** Mails the report to `reportAddress` (SES in AWS, the local SES emulator locally). */
-  readonly sender: ReportSender;
+  readonly sender: SimpleMailer;
   /** The stories' headlines and links by article id, lead first; an id the article store no longer has stands for its story. */
   readonly stories: (ids: readonly string[]) => Promise<readonly ReportedStory[]>;
   /** The send rate the edition was allowed (emails a second): the report's budget. */

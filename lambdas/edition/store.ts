@@ -1,3 +1,4 @@
+import type { MimeSkeleton } from '../mail/mime-skeleton.ts';
 import type { RenderedBriefing } from '../render/briefing.ts';
 
 /**
@@ -37,6 +38,8 @@ export interface EditionRecord {
   readonly html?: string;
   readonly text?: string;
   readonly marker?: string;
+  /** The full edition's MIME as compose compiled it, to be filled in per recipient by deliver; absent on editions stored before. */
+  readonly mime?: MimeSkeleton;
   readonly articleIds?: readonly string[];
   readonly windowFrom?: string;
   readonly windowTo?: string;
@@ -109,6 +112,8 @@ export interface EditionStore {
     rendered: RenderedBriefing,
     details: {
       readonly articleIds: readonly string[];
+      /** The briefing's MIME skeleton (`compileSkeleton`): without one, deliver cannot send the edition until a resume compiles it. */
+      readonly mime?: MimeSkeleton;
       readonly windowFrom?: string;
       readonly windowTo?: string;
       /** The topic sets without a story in their topics (see `noNewsSets`). */
@@ -118,6 +123,8 @@ export interface EditionStore {
       readonly at?: Date;
     },
   ): Promise<EditionRecord | undefined>;
+  /** Stores the full edition's MIME skeleton on an edition stored without one (`send --resume` compiles it). */
+  saveMime(editionId: string, mime: MimeSkeleton): Promise<void>;
   /**
    * Counts recipients queued, and readers left out for having no story in their topics (`noNews`); `complete` once
    * the last page of subscribers is queued (and then completes the edition if all are settled).

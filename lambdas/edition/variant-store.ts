@@ -1,3 +1,4 @@
+import type { MimeSkeleton } from '../mail/mime-skeleton.ts';
 import type { RenderedBriefing } from '../render/briefing.ts';
 
 /**
@@ -14,6 +15,8 @@ export interface StoredVariant {
   readonly html: string;
   readonly text: string;
   readonly marker: string;
+  /** Its MIME as compose compiled it, to be filled in per recipient by deliver; absent on variants stored before. */
+  readonly mime?: MimeSkeleton;
   /** Its stories, lead first. */
   readonly articleIds: readonly string[];
   /** The keys (`topicSetKey`) of the topic sets that get it. */

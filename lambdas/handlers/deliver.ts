@@ -33,11 +33,9 @@ let deliverer: ReturnType<typeof createDeliverer> | undefined;
 const deliverBatch = async (event: SQSEvent, context: Context) => {
   deliverer ??= createDeliverer({
     stores,
-    config,
     links: subscriptionLinks(config, await tokenSecretFromEnv()),
     bucket,
     mailer,
-    configurationSet,
     // One container, one log stream: a claim names the worker that holds it.
     owner: `lambda:${context.logStreamName}`,
     ending,

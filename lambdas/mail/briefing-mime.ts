@@ -2,7 +2,8 @@ import type { BriefingConfig } from '../config/config.ts';
 import type { RenderedBriefing } from '../render/briefing.ts';
 import { type Recipient, recipientValues } from '../render/personalise.ts';
 import { placeholders } from '../render/placeholders.ts';
-import { compileMime, type MailEnvelope } from './mime.ts';
+import type { MailEnvelope } from './mime.ts';
+import { type MimeSkeleton, mimeFromSkeleton } from './mime-skeleton.ts';
 
 export interface BriefingEnvelopeOptions {
   /** The SES configuration set, written as `X-SES-CONFIGURATION-SET`. */
@@ -59,9 +60,12 @@ export interface BriefingMime {
   build(recipient: Recipient): Buffer;
 }
 
-/** Compiles an edition's MIME once; each recipient then costs string work only. */
-export const compileBriefingMime = async (rendered: RenderedBriefing, envelope: MailEnvelope): Promise<BriefingMime> => {
-  const mime = await compileMime(envelope, rendered, placeholders(rendered.marker));
+/**
+ * A briefing ready for its recipients: the skeleton compose compiled for it (`compileSkeleton`, with its subject and
+ * `briefingEnvelope`) and its HTML and text, encoded once; each recipient then costs string work only.
+ */
+export const briefingMime = (rendered: Pick<RenderedBriefing, 'html' | 'text' | 'marker'>, skeleton: MimeSkeleton): BriefingMime => {
+  const mime = mimeFromSkeleton(skeleton, rendered, placeholders(rendered.marker));
   return {
     build(recipient: Recipient): Buffer {
       // The same values, escaped the same way, as personalise() writes into the HTML and text.

@@ -46,3 +46,23 @@ export interface Mailer {
   /** Hands one raw MIME message over; the id it was taken under. Throws SendError when it was not taken, or may not have been (`uncertain`). */
   send(raw: Uint8Array, options: SendOptions): Promise<string>;
 }
+
+/** A message the provider composes itself from a subject and two bodies: mail to the newsletter's own people. */
+export interface SimpleMessage {
+  /** The sender as a header holds it (`headerMailbox`): `"Name" <address>`. */
+  readonly from: string;
+  readonly to: string;
+  readonly replyTo?: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/**
+ * Sends simple messages (SES `SendEmail`): no MIME to build, so none of the MIME builder in the functions that send
+ * only these, and no list headers, which mail to the editors does not need.
+ */
+export interface SimpleMailer {
+  /** The id it was taken under. Throws SendError, as `Mailer.send` does. */
+  sendSimple(message: SimpleMessage, options: Pick<SendOptions, 'tags'>): Promise<string>;
+}

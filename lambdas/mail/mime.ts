@@ -1,15 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { domainToASCII } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { encodeWords, quoteString } from 'nodemailer/lib/mime-funcs';
-import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
 import { splitAtSlots } from '../render/slots.ts';
-import { BriefingError } from '../errors.ts';
-
-export interface MailAddress {
-  readonly name: string;
-  readonly address: string;
-}
+import { headerAddress, headerPhrase, headerText, type MailAddress, MimeError } from './headers.ts';
+import { checkSkeleton, type CompiledMime, type MimeSkeleton, mimeFromSkeleton, type RecipientField, recipientFields } from './mime-skeleton.ts';
 
 /** What every copy of a mailing shares. */
 export interface MailEnvelope {
@@ -38,79 +31,12 @@ export interface MailMessage extends MailEnvelope, MailContent {
   readonly unsubscribeUrl: string;
 }
 
-/** The per-recipient parts of a compiled mailing. */
-export interface MimeRecipient {
-  readonly to: string;
-  /** The RFC 8058 one-click URL: POSTing `List-Unsubscribe=One-Click` to it unsubscribes. */
-  readonly unsubscribeUrl: string;
-  /** A value for every slot named at compile time, written as is into the HTML alternative. */
-  readonly html?: Readonly<Record<string, string>>;
-  /** A value for every slot named at compile time, written as is into the text alternative. */
-  readonly text?: Readonly<Record<string, string>>;
-}
-
-export interface CompiledMime {
-  /** The raw message for one recipient: string work only, no MIME tree. */
-  build(recipient: MimeRecipient): Buffer;
-}
-
-/** A mailing that cannot be built as given (bad sender, list id, header). */
-export class MimeError extends BriefingError {
-  override name = 'MimeError';
-}
-
-/** One recipient's parts cannot go into a message (bad address or unsubscribe URL); the others can. */
-export class InvalidRecipientError extends MimeError {
-  override name = 'InvalidRecipientError';
-}
-
-// Line breaks in a header value would end the header and start one of the sender's choosing, and other
-// control characters have no business in one either; Unicode line separators are dropped for the same reason.
-const unsafeInHeader = /[\x00-\x1f\x7f\u0085\u2028\u2029]+/g;
-const headerText = (value: string): string => value.replace(unsafeInHeader, ' ').trim();
-
-const localPart = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/;
-const asciiDomain = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
-
-/**
- * The address as it can stand alone in a header: an ASCII dot-atom local part (SES does not take SMTPUTF8)
- * and the domain in its ASCII (punycode) form. Anything else, such as a second address or a display name
- * smuggled into the field, is refused rather than reinterpreted.
- */
-const headerAddress = (address: string, field: string, ErrorType: typeof MimeError = MimeError): string => {
-  const at = address.lastIndexOf('@');
-  const local = address.slice(0, at);
-  const domain = at > 0 ? domainToASCII(address.slice(at + 1)) : '';
-  if (at <= 0 || !localPart.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
-    throw new ErrorType(`${field} "${address}" is not a single email address with a plain ASCII local part`);
-  }
-  if (!asciiDomain.test(domain)) throw new ErrorType(`${field} "${address}" has no valid domain`);
-  return `${local}@${domain}`;
-};
-
-const webUrl = (value: string): string => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidRecipientError(`unsubscribe URL "${value}" is not an absolute URL`);
-  }
-  // Which scheme a deployment may use is the config's rule (https, http only on loopback); here only a web URL fits.
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidRecipientError(`unsubscribe URL "${value}" must be an https:// URL`);
-  }
-  // The serialised form is ASCII (percent-encoded path, punycode host), so it needs no encoded words.
-  return url.href;
-};
-
 const listIdValue = ({ name, id }: MailEnvelope['listId']): string => {
   if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+$/.test(id)) {
     throw new MimeError(`list id "${id}" must be dotted labels such as briefing.example.com`);
   }
-  const phrase = headerText(name);
   // Only the phrase may be encoded: the <id> has to stay readable, which nodemailer's generic header encoding does not keep.
-  const encoded = /^[\x20-\x7e]*$/.test(phrase) ? quoteString(phrase) : encodeWords(phrase, 'Q', 52, true);
-  return phrase ? `${encoded} <${id}>` : `<${id}>`;
+  return headerText(name) ? `${headerPhrase(name)} <${id}>` : `<${id}>`;
 };
 
 const reservedHeaders = new Set([
@@ -128,67 +54,28 @@ const extraHeaders = (headers: Readonly<Record<string, string>>) =>
 // nodemailer title-cases header names; SES documents this one in capitals, and some tools match it literally.
 const headerKeyCase = (key: string): string => (key.toLowerCase() === 'x-ses-configuration-set' ? 'X-SES-CONFIGURATION-SET' : key);
 
-const dateHeader = (): string => new Date().toUTCString().replace(/GMT/, '+0000');
-
-/** Quoted-printable lines end at 75 so the soft break written between a piece and the next still fits in 76. */
-const quotedPrintable = (value: string): string =>
-  wrapQuotedPrintable(encodeQuotedPrintable(/[\r\n]/.test(value) ? value.replace(/\r\n|\r|\n/g, '\r\n') : value), 75);
-
-type BodySlot = { readonly kind: 'literal'; readonly encoded: string } | { readonly kind: 'slot'; readonly name: string };
-
-/** A body split at its slots, the text between them quoted-printable encoded once for all recipients. */
-const compileBody = (body: string, slots: Readonly<Record<string, string>>): BodySlot[] =>
-  splitAtSlots(body, slots)
-    .map((part, index): BodySlot => (index % 2 === 1 ? { kind: 'slot', name: part } : { kind: 'literal', encoded: quotedPrintable(part) }))
-    .filter((part) => part.kind === 'slot' || part.encoded !== '');
-
-const fillBody = (parts: readonly BodySlot[], values: Readonly<Record<string, string>> | undefined, alternative: string): string => {
-  const encoded: string[] = [];
-  for (const part of parts) {
-    if (part.kind === 'literal') {
-      encoded.push(part.encoded);
-      continue;
-    }
-    const value = values?.[part.name];
-    if (value === undefined) throw new MimeError(`no value for the ${alternative} slot "${part.name}"`);
-    if (value !== '') encoded.push(quotedPrintable(value));
-  }
-  // Each piece is valid quoted-printable on its own; a soft line break joins them without adding a character.
-  return encoded.join('=\r\n');
-};
-
-const recipientSlots = ['to', 'messageId', 'date', 'listUnsubscribe', 'html', 'text'] as const;
-type Slot = (typeof recipientSlots)[number];
-
 /**
- * Builds the mailing's MIME once with nodemailer's MailComposer, with a random token wherever a recipient's
- * parts go: To, Message-ID, Date, List-Unsubscribe and the two bodies. `slots` names the placeholders inside
- * the HTML and text (name → placeholder text); their values are filled in per recipient.
- *
- * MailComposer builds a MIME tree and streams it for every message (about 1.5 ms for a 40 KB briefing), so
- * per recipient only the tokens are replaced: the bodies are quoted-printable encoded once, each recipient's
- * values are encoded on their own and joined to the rest with soft line breaks.
+ * Builds the mailing's MIME once with nodemailer's MailComposer, with a random token wherever a recipient's parts
+ * go — To, Message-ID, Date, List-Unsubscribe and the two bodies — and splits it there: the skeleton that
+ * `mimeFromSkeleton` fills in. MailComposer builds a MIME tree and streams it (about 1.5 ms for a 40 KB briefing),
+ * so it runs once per mailing, never per recipient; compose runs it for each briefing and stores the skeleton.
  */
-export const compileMime = async (
-  envelope: MailEnvelope,
-  content: MailContent,
-  slots: Readonly<Record<string, string>> = {},
-): Promise<CompiledMime> => {
+export const compileSkeleton = async (envelope: MailEnvelope, subject: string): Promise<MimeSkeleton> => {
   const from = headerAddress(headerText(envelope.from.address), 'sender address');
   const replyTo = envelope.replyTo === undefined ? undefined : headerAddress(headerText(envelope.replyTo), 'reply-to address');
   const mailto = envelope.unsubscribeMailto === undefined ? undefined : headerAddress(headerText(envelope.unsubscribeMailto), 'unsubscribe address');
-  const messageIdDomain = from.slice(from.lastIndexOf('@') + 1);
-  const mailtoEntry = mailto === undefined ? undefined : `<mailto:${mailto}?subject=unsubscribe>`;
 
   const nonce = randomBytes(12).toString('hex');
-  const token = (slot: Slot) => `briefing-${nonce}-${slot}`;
-  const prepared = (slot: Slot) => ({ prepared: true, value: token(slot) });
+  const token = (field: RecipientField) => `briefing-${nonce}-${field}`;
+  const prepared = (field: RecipientField) => ({ prepared: true, value: token(field) });
+  // Address fields are always formatted by nodemailer, so the To token goes in as an address it keeps as it is.
+  const to = `${token('to')}@slot.invalid`;
   const composer = new MailComposer({
     from: { name: headerText(envelope.from.name), address: from },
     replyTo,
-    subject: headerText(content.subject),
-    // Address and date fields are always formatted by nodemailer, so their tokens go in as plain values it keeps as they are.
-    to: `${token('to')}@slot.invalid`,
+    subject: headerText(subject),
+    to,
+    // Date is formatted by nodemailer too; its token goes in as a plain value that it keeps.
     date: token('date'),
     headers: [
       { key: 'Message-ID', value: prepared('messageId') },
@@ -204,39 +91,25 @@ export const compileMime = async (
     html: { content: token('html'), contentType: 'text/html; charset=utf-8', contentTransferEncoding: 'quoted-printable' },
     normalizeHeaderKey: headerKeyCase,
   });
-  const skeleton = (await composer.compile().build()).toString('utf8');
-
-  const slotOf = new Map<string, Slot>(recipientSlots.map((slot) => [token(slot), slot]));
-  const parts = skeleton.split(new RegExp(`(briefing-${nonce}-[A-Za-z]+)(?:@slot\\.invalid)?`));
-  const found = parts.filter((_, index) => index % 2 === 1);
-  if (found.length !== slotOf.size || new Set(found).size !== slotOf.size) {
-    throw new Error(`MailComposer output holds ${found.length} of the ${slotOf.size} recipient slots`);
-  }
-  const html = compileBody(content.html, slots);
-  const text = compileBody(content.text, slots);
-
-  return {
-    build(recipient: MimeRecipient): Buffer {
-      const to = headerAddress(headerText(recipient.to), 'recipient address', InvalidRecipientError);
-      const url = `<${webUrl(headerText(recipient.unsubscribeUrl))}>`;
-      if (url.length > 900) throw new InvalidRecipientError(`unsubscribe URL is ${url.length} characters long; a header line holds at most 998`);
-      const values: Record<Slot, string> = {
-        to,
-        messageId: `<${randomUUID()}@${messageIdDomain}>`,
-        date: dateHeader(),
-        // Folded between the two entries only when the line would pass 76 characters: a URL is never split.
-        listUnsubscribe: mailtoEntry ? `${url},${url.length + mailtoEntry.length > 56 ? '\r\n' : ''} ${mailtoEntry}` : url,
-        html: fillBody(html, recipient.html, 'HTML'),
-        text: fillBody(text, recipient.text, 'text'),
-      };
-      let raw = parts[0]!;
-      for (let index = 1; index < parts.length; index += 2) {
-        raw += values[slotOf.get(parts[index]!)!] + parts[index + 1]!;
-      }
-      return Buffer.from(raw, 'utf8');
-    },
+  const message = (await composer.compile().build()).toString('utf8');
+  const tokens = Object.fromEntries(recipientFields.map((field) => [field, field === 'to' ? to : token(field)]));
+  const skeleton: MimeSkeleton = {
+    parts: splitAtSlots(message, tokens),
+    messageIdDomain: from.slice(from.lastIndexOf('@') + 1),
+    ...(mailto === undefined ? {} : { unsubscribeMailto: `<mailto:${mailto}?subject=unsubscribe>` }),
   };
+  // A token MailComposer folded or encoded would leave a recipient's field out of every copy.
+  checkSkeleton(skeleton);
+  return skeleton;
 };
+
+/**
+ * The mailing compiled for its recipients: the skeleton (`compileSkeleton`) with these bodies, whose `slots` (name →
+ * placeholder text) are filled in per recipient. For senders that compile and send in one process (the confirmation
+ * email, test copies); deliver gets its skeletons from compose.
+ */
+export const compileMime = async (envelope: MailEnvelope, content: MailContent, slots: Readonly<Record<string, string>> = {}): Promise<CompiledMime> =>
+  mimeFromSkeleton(await compileSkeleton(envelope, content.subject), content, slots);
 
 /** One message, built whole: for single sends such as a test copy. */
 export const buildMime = async (message: MailMessage): Promise<Buffer> =>

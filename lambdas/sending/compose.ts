@@ -6,7 +6,7 @@ import type { EditionRecord, EditionStatus } from '../edition/store.ts';
 import type { StoredVariant } from '../edition/variant-store.ts';
 import { briefingEnvelope } from '../mail/briefing-mime.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { buildMime } from '../mail/mime.ts';
+import { buildMime, compileSkeleton } from '../mail/mime.ts';
 import { personalise } from '../render/personalise.ts';
 import type { TemplateEngine } from '../render/engine.ts';
 import { previewRecipient } from '../render/preview-recipient.ts';
@@ -25,7 +25,7 @@ export interface ComposeDeps {
   readonly config: BriefingConfig;
   /** Sends the test copy (`to`). */
   readonly mailer: Mailer;
-  /** The SES configuration set, named in the test copy's headers. */
+  /** The SES configuration set, named in the headers of the test copy and of the MIME compiled for deliver. */
   readonly configurationSet?: string;
   /** Who holds the lock (a Lambda request id, `cli:<host>:<pid>`). */
   readonly owner: string;
@@ -138,18 +138,44 @@ const renderForReaders = async (run: Run, selection: Selection, census: TopicCen
   return { rendered, noNews, mailed: census.readers - noNews, figures };
 };
 
-const storedVariants = (editionId: string, rendered: TopicBriefings): StoredVariant[] =>
-  rendered.variants.map(({ briefing, articleIds, variantKey, topicSets }) => ({
-    editionId,
-    variantKey,
-    subject: briefing.subject,
-    preheader: briefing.preheader,
-    html: briefing.html,
-    text: briefing.text,
-    marker: briefing.marker,
-    articleIds,
-    topicSets,
-  }));
+/**
+ * The MIME skeleton of one of the edition's briefings (`compileSkeleton`), compiled here, where the MIME builder is
+ * bundled anyway, and stored with the briefing: deliver fills it in per recipient without one.
+ */
+const skeletonOf = (run: Run, subject: string) =>
+  compileSkeleton(briefingEnvelope(run.deps.config, { configurationSet: run.deps.configurationSet, editionId: run.editionId }), subject);
+
+const storedVariants = (run: Run, rendered: TopicBriefings): Promise<StoredVariant[]> =>
+  Promise.all(
+    rendered.variants.map(async ({ briefing, articleIds, variantKey, topicSets }) => ({
+      editionId: run.editionId,
+      variantKey,
+      subject: briefing.subject,
+      preheader: briefing.preheader,
+      html: briefing.html,
+      text: briefing.text,
+      marker: briefing.marker,
+      mime: await skeletonOf(run, briefing.subject),
+      articleIds,
+      topicSets,
+    })),
+  );
+
+/**
+ * An edition composed before compose compiled MIME for deliver: its variants' skeletons and its own, compiled from
+ * the stored briefings (nothing is rendered again) — the variants first, so that the edition's marks the work done.
+ */
+const compileStoredMime = async (run: Run, subject: string): Promise<void> => {
+  const { editions, variants } = run.deps.stores;
+  const compiled: StoredVariant[] = [];
+  for (const { variantKey } of await variants.list(run.editionId)) {
+    const variant = await variants.get(run.editionId, variantKey);
+    if (variant && variant.mime === undefined) compiled.push({ ...variant, mime: await skeletonOf(run, variant.subject) });
+  }
+  await variants.putMany(compiled);
+  await editions.saveMime(run.editionId, await skeletonOf(run, subject));
+  run.log('MIME compiled for an edition stored without it', { editionId: run.editionId, variants: compiled.length });
+};
 
 /**
  * Compose's second pass: one job per active subscriber, with the variant `route` gives them, each variant's jobs
@@ -267,12 +293,13 @@ const composeLocked = async (run: Run, selection: Selection, resumed: boolean): 
     }
     const census = await takeCensus(subscribers, config.topics);
     const { rendered, mailed, figures } = await renderForReaders(run, selection, census);
-    const stored = storedVariants(run.editionId, rendered);
+    const stored = await storedVariants(run, rendered);
     // Before the edition opens for sending: deliver finds every variant a job names.
     await variants.putMany(stored);
     const { full } = rendered;
     await editions.saveRendered(run.editionId, full.briefing, {
       articleIds: full.articleIds,
+      mime: await skeletonOf(run, full.briefing.subject),
       windowFrom: selection.window?.from.toISOString(),
       windowTo: selection.window?.to.toISOString(),
       noNewsSets: rendered.noNewsSets,
@@ -346,6 +373,8 @@ const resume = async (run: Run): Promise<ComposeResult> => {
     }
     return composeLocked(run, selection, true);
   }
+  // Composed before deliver stopped carrying a MIME builder, and stopped by deliver for it: compiled now.
+  if (edition.mime === undefined) await compileStoredMime(run, edition.subject ?? '');
   // Each reader's variant as it stands now: a reader whose topics changed since gets their new set's variant if the
   // edition has one, else the full edition (see variantRoutes); the sets that had no story stay without mail.
   const route = variantRoutes(run.deps.config.topics, await run.deps.stores.variants.list(run.editionId), edition.noNewsSets ?? []);

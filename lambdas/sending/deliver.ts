@@ -3,11 +3,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { parseRecord } from '../aws/batch-parser.ts';
-import type { BriefingConfig } from '../config/config.ts';
 import type { EditionEnding } from '../edition/ending.ts';
 import { type EditionRecord, type EditionStatus, noOutcomes, type OutcomeName, storedBriefing } from '../edition/store.ts';
 import { variantBriefing } from '../edition/variant-store.ts';
-import { type BriefingMime, briefingEnvelope, compileBriefingMime } from '../mail/briefing-mime.ts';
+import { type BriefingMime, briefingMime } from '../mail/briefing-mime.ts';
 import { type Mailer, SendError, sendErrorOf } from '../mail/mailer.ts';
 import type { Stores } from '../stores.ts';
 import type { Subscriber } from '../subscription/store.ts';
@@ -20,13 +19,11 @@ import type { TokenBucket } from './token-bucket.ts';
 
 export interface DeliverDeps {
   readonly stores: Pick<Stores, 'subscribers' | 'editions' | 'deliveries' | 'variants'>;
-  readonly config: BriefingConfig;
   readonly links: SubscriptionLinks;
   /** Paces every send of this worker (one bucket per process, shared by its concurrent records). */
   readonly bucket: Pick<TokenBucket, 'take'>;
+  /** Sends each message as compose compiled it: its configuration set header, and the mailer's own (the SES configuration set). */
   readonly mailer: Mailer;
-  /** The SES configuration set, named in each message's headers. */
-  readonly configurationSet?: string;
   /**
    * How long a claim (taken right before one SES call) may stay unfinished before it counts as abandoned and is
    * recorded as uncertain: far longer than one call and the write after it, and shorter than the queue's
@@ -43,6 +40,12 @@ export interface DeliverDeps {
   readonly onOutcome?: (outcome: OutcomeName, job: DeliveryJob, detail?: string) => void;
   readonly log?: (message: string, details?: Record<string, unknown>) => void;
 }
+
+/**
+ * A briefing stored without the MIME compose now compiles for it (an edition composed before deliver stopped carrying
+ * a MIME builder): deliver cannot send it, and stops the edition for `send --resume` to compile it.
+ */
+const uncompiled = Symbol('uncompiled');
 
 /** The recipient could not be sent to now but may be later: the queue redelivers the message. */
 class NotYet extends Error {
@@ -75,30 +78,29 @@ export const createDeliverer = (deps: DeliverDeps) => {
   const owner = deps.owner ?? randomUUID();
   // A function, not `deps.ending?.settle(write())`, whose write would be skipped without an ending.
   const settle = async (edition: EditionRecord | undefined) => deps.ending?.settle(edition);
-  /** The briefing a job sends: its topic variant, or without one the full edition on the edition record. */
+  /** The briefing a job sends — its topic variant, or without one the full edition on the edition record — with the MIME compose compiled for it. */
   const briefingOf = async ({ editionId, variantKey }: DeliveryJob) => {
     if (variantKey === undefined) {
       const record = await deps.stores.editions.get(editionId);
-      return record && storedBriefing(record);
+      const rendered = record && storedBriefing(record);
+      return rendered && { rendered, mime: record.mime };
     }
     const variant = await deps.stores.variants.get(editionId, variantKey);
-    return variant && variantBriefing(variant);
+    return variant && { rendered: variantBriefing(variant), mime: variant.mime };
   };
-  // Rendered content never changes once an edition is sending: read and compiled once per edition and variant per container.
-  const compiled = new Map<string, Promise<BriefingMime | undefined>>();
-  const mimeFor = (job: DeliveryJob): Promise<BriefingMime | undefined> => {
+  // Rendered content never changes once an edition is sending: read and prepared once per edition and variant per container.
+  const prepared = new Map<string, Promise<BriefingMime | typeof uncompiled | undefined>>();
+  const mimeFor = (job: DeliveryJob): Promise<BriefingMime | typeof uncompiled | undefined> => {
     const key = `${job.editionId}\n${job.variantKey ?? ''}`;
-    let mime = compiled.get(key);
+    let mime = prepared.get(key);
     if (!mime) {
-      mime = briefingOf(job).then(
-        (rendered) => rendered && compileBriefingMime(rendered, briefingEnvelope(deps.config, { configurationSet: deps.configurationSet, editionId: job.editionId })),
-      );
-      // An edition not rendered yet, or a failed read, is looked up again by the next batch.
+      mime = briefingOf(job).then((found) => found && (found.mime ? briefingMime(found.rendered, found.mime) : uncompiled));
+      // An edition not rendered yet (or whose MIME a resume is to compile), or a failed read, is looked up again by the next batch.
       mime.then(
-        (found) => found || compiled.delete(key),
-        () => compiled.delete(key),
+        (found) => (found && found !== uncompiled) || prepared.delete(key),
+        () => prepared.delete(key),
       );
-      compiled.set(key, mime);
+      prepared.set(key, mime);
     }
     return mime;
   };
@@ -211,6 +213,14 @@ export const createDeliverer = (deps: DeliverDeps) => {
       return finished(job, await deliveries.markSent(job.editionId, job.email, claimToken, messageId), { outcome: 'sent' });
     };
 
+    /** Stops the edition for a SendError of kind `stop` (SES refuses to send; nothing this worker can fix): `send --resume` continues it. */
+    const stopEdition = async (job: DeliveryJob, error: SendError): Promise<void> => {
+      stopped.add(job.editionId);
+      // `Code: message`: whoever reports the stop names the reason from it (the batch's counts below settle the end).
+      await deps.stores.editions.setStatus(job.editionId, 'stopped', { from: ['sending'], reason: `${error.code}: ${error.message}` });
+      count(job, { outcome: 'dropped', detail: error.code });
+    };
+
     const deliver = async (job: DeliveryJob, listed: Subscriber | undefined): Promise<void> => {
       const [status, mime] = await Promise.all([statusOf(job.editionId), mimeFor(job)]);
       // Compose stores every variant before the edition opens for sending: one missing was removed since (its TTL ran out).
@@ -219,6 +229,11 @@ export const createDeliverer = (deps: DeliverDeps) => {
         // Paused, stopped, or finished (every recipient has an outcome): `send --resume` queues the recipients again.
         count(job, { outcome: status === 'sent' ? 'duplicates' : 'dropped' });
         return;
+      }
+      if (mime === uncompiled) {
+        log('edition stored without its compiled MIME (composed before compose compiled it): stopped, for send --resume to compile it', { editionId: job.editionId, variantKey: job.variantKey });
+        const message = `${job.variantKey === undefined ? `edition ${job.editionId}` : `variant ${job.variantKey} of edition ${job.editionId}`} was stored without its compiled MIME (composed by an earlier version), which a resume compiles`;
+        return stopEdition(job, new SendError('stop', 'MimeNotCompiled', message));
       }
       // Not active in the batch's read: skipped without spending a send token (sendOnce reads the status again).
       if (listed?.status !== 'active') return count(job, await skip(job, listed));
@@ -233,11 +248,7 @@ export const createDeliverer = (deps: DeliverDeps) => {
         // Only SES refusing to send stops the edition. Anything else — retries run out, NotYet, a store error (which
         // sendErrorOf calls a stop, so withRetry does not retry it) — fails this record alone: the queue brings it back.
         if (!(error instanceof SendError && error.kind === 'stop')) throw error;
-        stopped.add(job.editionId);
-        // `Code: message`: whoever reports the stop names the SES reason from it (the batch's counts below settle the end).
-        await deps.stores.editions.setStatus(job.editionId, 'stopped', { from: ['sending'], reason: `${error.code}: ${error.message}` });
-        count(job, { outcome: 'dropped', detail: error.code });
-        return;
+        return stopEdition(job, error);
       }
       count(job, settled);
     };

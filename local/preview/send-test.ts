@@ -4,7 +4,8 @@ import type { BriefingConfig } from '../../lambdas/config/config.ts';
 import { type EmulatorOptions, type Emulators, startEmulators } from '../emulators.ts';
 import { briefingEnvelope } from '../../lambdas/mail/briefing-mime.ts';
 import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
-import { buildMime, MimeError } from '../../lambdas/mail/mime.ts';
+import { MimeError } from '../../lambdas/mail/headers.ts';
+import { buildMime } from '../../lambdas/mail/mime.ts';
 import type { PreviewOutput } from './template.ts';
 
 export interface SentTest {

@@ -27,6 +27,14 @@ describe('the bundles of lambdas/handlers/', () => {
     );
   });
 
+  it("keep nodemailer's MIME builder (MailComposer, its MIME tree and MIME-types table) out of deliver and feedback, which fill compose's compiled MIME and mail reports through SES", () => {
+    const mimeBuilder = (bundled: readonly string[]) => bundled.filter((input) => /node_modules\/nodemailer\/.*\/(mail-composer|mime-node)\/|node_modules\/nodemailer\/.*\/mime-types\.js$/.test(input));
+
+    // Compose compiles the MIME, so its bundle shows what the check looks for.
+    expect(mimeBuilder(inputs.get('lambdas/handlers/compose.ts')!)).toEqual(expect.arrayContaining([expect.stringContaining('mail-composer/'), expect.stringContaining('mime-types.js')]));
+    for (const entry of ['lambdas/handlers/deliver.ts', 'lambdas/handlers/feedback.ts']) expect(mimeBuilder(inputs.get(entry)!), entry).toEqual([]);
+  });
+
   it("hold nothing from outside lambdas/ and no package for the developer's machine only", () => {
     for (const [entry, bundled] of inputs) {
       expect(bundled, entry).toContain(entry);

@@ -46,7 +46,7 @@ beforeAll(async () => {
 describe('the preference page in a real browser', () => {
   it('opens from the briefing, saves the ticked topics, downloads the data as a file, deletes it, and is axe clean at 375 and 600 px, light and dark', async () => {
     // The briefing as the reader gets it, from the SES emulator's inbox.
-    const sent = await sendLocally({ date: '2026-11-24', articleIds: ['comet', 'summit'] }, { stores: site.stores, mailer: site.emulators.mailer, config: site.config, tokenSecret: secret, ratePerSecond: 1000 });
+    const sent = await sendLocally({ date: '2026-11-24', articleIds: ['comet', 'summit'] }, { stores: site.stores, mailer: site.emulators.mailer, reportMailer: site.emulators.mailer, config: site.config, tokenSecret: secret, ratePerSecond: 1000 });
     expect(sent.counts.sent).toBe(1);
     const [briefing] = (await site.emulators.inbox()).filter((message) => message.destination.to.includes(reader));
 

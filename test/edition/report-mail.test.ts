@@ -1,8 +1,9 @@
-import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSesClient } from '../../lambdas/aws/clients.ts';
+import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { buildEditionReport } from '../../lambdas/edition/report.ts';
-import { type ReportSender, sendEditionReport } from '../../lambdas/edition/report-mail.ts';
+import { sendEditionReport } from '../../lambdas/edition/report-mail.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 
 let emulators: TestEmulators;
@@ -32,31 +33,45 @@ const report = buildEditionReport({
   budgetPerSecond: 14,
 });
 
-/** SendRawEmail to the SES emulator with the real client, recording what was asked of it. */
+/**
+ * The SES mailer over the emulator, with the configuration set the functions give it, keeping the input of each
+ * request it makes (the emulator keeps neither the configuration set nor the tags).
+ */
 const recordingSender = () => {
-  const calls: { destinations: readonly string[]; tags?: Readonly<Record<string, string>> }[] = [];
-  const sender: ReportSender = {
-    send: async (raw, options) => {
-      calls.push(options);
-      const output = await emulators.ses.send(
-        new SendRawEmailCommand({ RawMessage: { Data: raw }, Destinations: [...options.destinations], Tags: Object.entries(options.tags ?? {}).map(([Name, Value]) => ({ Name, Value })) }),
-      );
-      return output.MessageId!;
+  const requests: { command: string; input: unknown }[] = [];
+  const client = createSesClient(emulators.settings);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      requests.push({ command: context.commandName!, input: args.input });
+      return next(args);
     },
-  };
-  return { sender, calls };
+    { step: 'initialize' },
+  );
+  return { sender: sesMailer(client, { configurationSet: 'briefing-sending' }), requests, close: () => client.destroy() };
 };
 
 describe('sendEditionReport', () => {
   it('mails the report to the report address from the newsletter, tagged as a report and not as the edition', async () => {
     await emulators.clearInbox();
     const config = parseConfig({ reportAddress: 'editors@news.example.org', siteUrl: 'https://news.example.org', senderAddress: 'briefing@news.example.org' });
-    const { sender, calls } = recordingSender();
+    const { sender, requests, close } = recordingSender();
 
     const messageId = await sendEditionReport(report, { config, sender });
+    close();
 
     expect(messageId).toEqual(expect.any(String));
-    expect(calls).toEqual([{ destinations: ['editors@news.example.org'], tags: { purpose: 'report' } }]);
+    // A simple message SES composes: the MIME builder stays out of the functions that end editions.
+    expect(requests).toEqual([
+      {
+        command: 'SendEmailCommand',
+        input: expect.objectContaining({
+          Source: '"The Morning Briefing" <briefing@news.example.org>',
+          Destination: { ToAddresses: ['editors@news.example.org'] },
+          ConfigurationSetName: 'briefing-sending',
+          Tags: [{ Name: 'purpose', Value: 'report' }],
+        }),
+      },
+    ]);
     const [stored] = await emulators.inbox();
     const mail = await emulators.parsed(stored!.messageId);
     expect(mail.subject).toBe('The Morning Briefing report: 2026-11-24 paused, 200 sent');
@@ -69,9 +84,10 @@ describe('sendEditionReport', () => {
   });
 
   it('sends nothing when no report address is configured', async () => {
-    const { sender, calls } = recordingSender();
+    const { sender, requests, close } = recordingSender();
 
     expect(await sendEditionReport(report, { config: parseConfig({}), sender })).toBeUndefined();
-    expect(calls).toEqual([]);
+    close();
+    expect(requests).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type ClientSettings, createDocumentClient, createSesClient } from '../../lambdas/aws/clients.ts';
 import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
-import type { Mailer } from '../../lambdas/mail/mailer.ts';
+import type { Mailer, SimpleMailer } from '../../lambdas/mail/mailer.ts';
 import { startEmulators } from '../../local/emulators.ts';
 import { createStores } from '../../lambdas/aws/dynamodb/stores.ts';
 import type { Stores } from '../../lambdas/stores.ts';
@@ -27,8 +27,8 @@ export interface TestEmulators {
   readonly tables: TableNames;
   readonly doc: DynamoDBDocumentClient;
   readonly ses: SESClient;
-  /** The SES mailer over `ses`. */
-  readonly mailer: Mailer;
+  /** The SES mailer over `ses`: raw MIME, and simple messages (the edition report). */
+  readonly mailer: Mailer & SimpleMailer;
   /** aws-ses-v2-local's base URL (its inbox page is `/`). */
   readonly sesEndpoint: string;
   /** Environment variables that point the CLI and the handlers at these emulators and tables. */

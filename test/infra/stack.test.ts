@@ -376,12 +376,13 @@ describe('least privilege', () => {
     });
   });
 
-  it('lets the senders (feedback too, for the report of a paused edition) send raw email from the identity with the configuration set only', () => {
+  it('lets the senders send from the identity with the configuration set only: raw email (MIME) what they build, simple email (SendEmail) the edition report', () => {
     const sesResources = [logicalId(template, 'AWS::SES::ConfigurationSet', 'EmailConfigurationSet'), logicalId(template, 'AWS::SES::EmailIdentity', 'EmailIdentity')].sort();
-    for (const name of ['compose', 'deliver', 'confirmationSender', 'feedback'] as const) {
-      expect(resourcesFor(name, 'ses:SendRawEmail'), name).toEqual(sesResources);
+    const sends = { compose: ['ses:SendRawEmail', 'ses:SendEmail'], deliver: ['ses:SendRawEmail', 'ses:SendEmail'], confirmationSender: ['ses:SendRawEmail'], feedback: ['ses:SendEmail'] } as const;
+    for (const [name, actions] of Object.entries(sends) as [keyof typeof sends, readonly string[]][]) {
+      for (const action of actions) expect(resourcesFor(name, action), `${name} ${action}`).toEqual(sesResources);
       const sesActions = statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:'));
-      expect(sesActions, name).toEqual(name === 'compose' ? ['ses:SendRawEmail', 'ses:GetSendQuota'] : ['ses:SendRawEmail']);
+      expect(sesActions, name).toEqual(name === 'compose' ? [...actions, 'ses:GetSendQuota'] : actions);
     }
     for (const name of ['subscriptionApi', 'watchdog', 'feedPoller', 'ingestApi'] as const) expect(statementsOf(name).flatMap(actionsOf).filter((action) => action.startsWith('ses:')), name).toEqual([]);
   });
@@ -474,7 +475,7 @@ describe('SES', () => {
     const recipients = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-2:123456789012:identity/*']] };
     const sendResources = (context: Record<string, unknown>) =>
       Object.values(synthesize({ context }).template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
-        (policy.Properties.PolicyDocument.Statement as Statement[]).filter((statement) => actionsOf(statement).includes('ses:SendRawEmail')).flatMap((statement) => [statement.Resource].flat()),
+        (policy.Properties.PolicyDocument.Statement as Statement[]).filter((statement) => actionsOf(statement).some((action) => /^ses:Send(Raw)?Email$/.test(action))).flatMap((statement) => [statement.Resource].flat()),
       );
 
     const sandbox = sendResources({ ...productionContext, sesSandbox: 'true' });

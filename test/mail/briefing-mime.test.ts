@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadArticleFiles } from '../../local/article-files.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { buildEdition } from '../../lambdas/edition/model.ts';
-import { briefingEnvelope, briefingFeedbackId, compileBriefingMime } from '../../lambdas/mail/briefing-mime.ts';
+import { briefingEnvelope, briefingFeedbackId } from '../../lambdas/mail/briefing-mime.ts';
 import { type RenderedBriefing, renderBriefing } from '../../lambdas/render/briefing.ts';
 import { personalise, type Recipient } from '../../lambdas/render/personalise.ts';
+import { deliveredMime } from '../helpers/delivered-mime.ts';
 
 const config = parseConfig({ senderName: 'Morning Desk', senderAddress: 'briefing@news.example.com', replyTo: 'desk@news.example.com' });
 let rendered: RenderedBriefing;
@@ -22,9 +23,9 @@ const recipient = (name: string): Recipient => ({
   browserUrl: 'https://news.example.com/archive/2026-11-24',
 });
 
-describe('compileBriefingMime', () => {
+describe('the briefing MIME deliver sends (the skeleton compose stores, filled in)', () => {
   it('gives each recipient exactly the HTML and text personalise() writes for them, and their own unsubscribe header', async () => {
-    const mime = await compileBriefingMime(rendered, briefingEnvelope(config, { configurationSet: 'briefing-sending' }));
+    const mime = await deliveredMime(rendered, briefingEnvelope(config, { configurationSet: 'briefing-sending' }));
 
     for (const name of ['ann', 'bob', 'o.connor+news']) {
       const raw = mime.build(recipient(name));
@@ -41,7 +42,7 @@ describe('compileBriefingMime', () => {
   });
 
   it('labels every copy of an edition with one Feedback-ID: edition, newsletter, mail type, sender', async () => {
-    const mime = await compileBriefingMime(rendered, briefingEnvelope(config, { editionId: '2026-11-24' }));
+    const mime = await deliveredMime(rendered, briefingEnvelope(config, { editionId: '2026-11-24' }));
 
     const headers = (name: string) =>
       mime
@@ -56,7 +57,7 @@ describe('compileBriefingMime', () => {
   });
 
   it('leaves none of the placeholders in any copy', async () => {
-    const mime = await compileBriefingMime(rendered, briefingEnvelope(config));
+    const mime = await deliveredMime(rendered, briefingEnvelope(config));
 
     const source = mime.build(recipient('ann')).toString('utf8').replace(/=\r\n/g, '');
 

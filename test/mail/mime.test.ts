@@ -1,6 +1,8 @@
 import { type AddressObject, simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildMime, compileMime, InvalidRecipientError, type MailMessage, MimeError } from '../../lambdas/mail/mime.ts';
+import { InvalidRecipientError, MimeError } from '../../lambdas/mail/headers.ts';
+import { buildMime, compileMime, compileSkeleton, type MailMessage } from '../../lambdas/mail/mime.ts';
+import { type MimeSkeleton, mimeFromSkeleton, recipientFields } from '../../lambdas/mail/mime-skeleton.ts';
 
 const message = (overrides: Partial<MailMessage> = {}): MailMessage => ({
   from: { name: 'The Morning Briefing', address: 'briefing@news.example.com' },
@@ -205,5 +207,41 @@ describe('compileMime', () => {
     expect(() => mime.build({ to: 'ann@example.org', unsubscribeUrl: 'https://news.example.com/u', html: { url: 'x' }, text: { url: 'x', email: 'y' } })).toThrow(
       'no value for the HTML slot "email"',
     );
+  });
+});
+
+describe('compileSkeleton and mimeFromSkeleton (compose compiles, deliver fills in)', () => {
+  const content = { html: '<p>Hello SLOT-EMAIL</p>', text: 'Hello SLOT-EMAIL' };
+  const slots = { email: 'SLOT-EMAIL' };
+
+  it('compiles plain data that, stored and read back, builds the same message as compiling in one go', async () => {
+    const skeleton = await compileSkeleton(message(), 'The Morning Briefing: Climate deal agreed');
+    const stored: MimeSkeleton = JSON.parse(JSON.stringify(skeleton));
+    const recipient = { to: 'ann@example.org', unsubscribeUrl: 'https://news.example.com/u?t=1', html: { email: 'ann@example.org' }, text: { email: 'ann@example.org' } };
+
+    const filled = await simpleParser(mimeFromSkeleton(stored, content, slots).build(recipient));
+    const direct = await simpleParser((await compileMime(message(), { subject: 'The Morning Briefing: Climate deal agreed', ...content }, slots)).build(recipient));
+
+    expect(stored).toEqual(skeleton);
+    // Its literal parts hold no recipient's field and no body: those are filled in per recipient.
+    expect(skeleton.parts.filter((_, index) => index % 2 === 1)).toEqual(expect.arrayContaining([...recipientFields]));
+    expect(skeleton.parts.join('')).not.toMatch(/Hello|ann@example\.org/);
+    for (const mail of [filled, direct]) {
+      expect(mail.subject).toBe('The Morning Briefing: Climate deal agreed');
+      expect(mail.html).toBe('<p>Hello ann@example.org</p>');
+      expect(mail.text).toBe('Hello ann@example.org');
+      expect(addresses(mail.to)).toEqual([{ name: '', address: 'ann@example.org' }]);
+      expect(mail.headers.get('list')).toMatchObject({ unsubscribe: { url: 'https://news.example.com/u?t=1' }, id: { id: 'morning-briefing.news.example.com' } });
+    }
+    expect(filled.headerLines.map((line) => line.key)).toEqual(direct.headerLines.map((line) => line.key));
+  });
+
+  it('refuses a skeleton without each recipient field once, naming what it holds', async () => {
+    const { parts, messageIdDomain } = await compileSkeleton(message(), 'Edition');
+    const withoutDate = parts.flatMap((part, index) => (part === 'date' && index % 2 === 1 ? [] : [part]));
+    const joined = [withoutDate.slice(0, 2).join(''), ...withoutDate.slice(2)];
+
+    expect(() => mimeFromSkeleton({ parts: joined, messageIdDomain }, content, slots)).toThrow(MimeError);
+    expect(() => mimeFromSkeleton({ parts: [...parts, 'bcc', ''], messageIdDomain }, content, slots)).toThrow(/must hold each of to, messageId, date, listUnsubscribe, html, text once between literal parts; this one holds .*bcc/);
   });
 });

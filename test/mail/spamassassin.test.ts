@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadArticleFiles } from '../../local/article-files.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { buildEdition } from '../../lambdas/edition/model.ts';
-import { briefingEnvelope, compileBriefingMime } from '../../lambdas/mail/briefing-mime.ts';
+import { briefingEnvelope } from '../../lambdas/mail/briefing-mime.ts';
 import type { Mailer } from '../../lambdas/mail/mailer.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
 import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
 import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
+import { deliveredMime } from '../helpers/delivered-mime.ts';
 
 const installed = (() => {
   try {
@@ -66,7 +67,7 @@ describe.skipIf(!installed)('SpamAssassin (local rules) on the mail as it is sen
   it('scores the briefing the deliver step builds at 0.0 or less', async () => {
     const { articles } = await loadArticleFiles('samples/articles');
     const rendered = await renderBriefing(buildEdition(articles, { date: '2026-11-24', maxStories: 10 }), config);
-    const mime = await compileBriefingMime(rendered, briefingEnvelope(config, { configurationSet: 'briefing-sending', editionId: '2026-11-24' }));
+    const mime = await deliveredMime(rendered, briefingEnvelope(config, { configurationSet: 'briefing-sending', editionId: '2026-11-24' }));
     const raw = mime.build({ email: reader.email, unsubscribeUrl: links.unsubscribeUrl(reader.id), preferencesUrl: links.preferencesUrl(reader.id), browserUrl: links.archiveUrl('2026-11-24') });
 
     const verdict = await check(raw);

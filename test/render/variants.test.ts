@@ -5,7 +5,7 @@ import type { Article } from '../../lambdas/articles/schema.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
 import { buildEdition, type Edition } from '../../lambdas/edition/model.ts';
 import { selectVariants } from '../../lambdas/edition/variants.ts';
-import { briefingEnvelope, compileBriefingMime } from '../../lambdas/mail/briefing-mime.ts';
+import { briefingEnvelope } from '../../lambdas/mail/briefing-mime.ts';
 import { renderBriefing } from '../../lambdas/render/briefing.ts';
 import type { TemplateEngine } from '../../lambdas/render/engine.ts';
 import { personalise } from '../../lambdas/render/personalise.ts';
@@ -13,6 +13,7 @@ import { renderVariants, type RenderedVariants, withoutWhitespace } from '../../
 import { article } from '../helpers/articles.ts';
 import { editedTemplates, numberedStories } from '../helpers/edited-templates.ts';
 import { everyTopicSet, numberedTopics, storiesOverTopics } from '../helpers/topic-edition.ts';
+import { deliveredMime } from '../helpers/delivered-mime.ts';
 
 const topics = numberedTopics(8);
 const config = parseConfig({ siteUrl: 'https://briefing.example.com', topics });
@@ -84,7 +85,7 @@ describe('renderVariants', () => {
     const variant = rendered.briefings.at(-1)!;
 
     const copy = personalise(variant, recipient('ann'));
-    const raw = (await compileBriefingMime(variant, briefingEnvelope(config))).build(recipient('ann'));
+    const raw = (await deliveredMime(variant, briefingEnvelope(config))).build(recipient('ann'));
     const parsed = await simpleParser(raw);
 
     expect(copy.html).not.toContain(rendered.marker);

@@ -36,7 +36,7 @@ const capturingQueue = () => {
 };
 
 const deliverer = (ending: EditionEnding, mailer: Mailer = local.emulators.mailer) =>
-  createDeliverer({ stores: local.stores, config, links: subscriptionLinks(config, secret), bucket: new TokenBucket({ ratePerSecond: 1000 }), mailer, ending });
+  createDeliverer({ stores: local.stores, links: subscriptionLinks(config, secret), bucket: new TokenBucket({ ratePerSecond: 1000 }), mailer, ending });
 
 /** An SQS event of these jobs, as the event source hands a batch to deliver. */
 const batch = (jobs: readonly DeliveryJob[], prefix: string): SQSEvent => ({ Records: jobs.map((job, index) => sqsRecord('delivery', `${prefix}-${index}`, encodeJob(job))) });
@@ -153,7 +153,7 @@ describe('the end of an edition', () => {
     const refused = new SendError('stop', 'AccountSendingPausedException', 'Email sending is disabled for this account.');
     const recorder = recordingEnding(local, config);
 
-    const response = await deliverer(recorder.with({ sender: { send: () => Promise.reject(refused) } })).handler(batch(jobs, 'm'));
+    const response = await deliverer(recorder.with({ sender: { sendSimple: () => Promise.reject(refused) } })).handler(batch(jobs, 'm'));
 
     expect(response).toEqual({ batchItemFailures: [] });
     const edition = await local.stores.editions.get(editionId);
@@ -173,7 +173,7 @@ describe('the end of an edition', () => {
   it('lands in the local inbox when a local send (briefing send, briefing dev) ends and reportAddress is set', async () => {
     await addSubscribers(4);
 
-    await sendLocally({ date: editionId }, { stores: local.stores, mailer: local.emulators.mailer, config, tokenSecret: secret, ratePerSecond: 1000 });
+    await sendLocally({ date: editionId }, { stores: local.stores, mailer: local.emulators.mailer, reportMailer: local.emulators.mailer, config, tokenSecret: secret, ratePerSecond: 1000 });
 
     const [report, ...more] = await reports();
     expect(more).toEqual([]);

@@ -28,6 +28,7 @@ const { local, addSubscribers } = useEditionDay('Ministers agree a budget — af
 const options = (overrides: Partial<LocalSendOptions> = {}): LocalSendOptions => ({
   stores: local.stores,
   mailer: local.emulators.mailer,
+  reportMailer: local.emulators.mailer,
   config,
   tokenSecret: secret,
   ratePerSecond: 1000,
@@ -175,7 +176,7 @@ describe('faults while sending', () => {
     await addSubscribers(2);
     const jobs: DeliveryJob[] = [];
     await compose({ date: editionId }, { stores: local.stores, queue: { enqueue: async (queued) => void jobs.push(...queued) }, config, mailer: local.emulators.mailer, owner: 'test' });
-    const deliverer = createDeliverer({ stores: local.stores, config, links: subscriptionLinks(config, secret), bucket: new TokenBucket({ ratePerSecond: 1000 }), mailer: local.emulators.mailer });
+    const deliverer = createDeliverer({ stores: local.stores, links: subscriptionLinks(config, secret), bucket: new TokenBucket({ ratePerSecond: 1000 }), mailer: local.emulators.mailer });
 
     const response = await deliverer.handler({
       Records: [
@@ -214,7 +215,6 @@ describe('faults while sending', () => {
       const bucket = new TokenBucket({ ratePerSecond: 1000 });
       const deliverer = createDeliverer({
         stores: life.stores(local.stores),
-        config,
         links: subscriptionLinks(config, secret),
         leaseMs: 300,
         bucket: life.wrap({

@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sesMailer } from '../../lambdas/aws/ses-mailer.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
@@ -124,7 +125,7 @@ describe('composing an edition for readers with topics', () => {
   });
 });
 
-const options = (overrides: Partial<LocalSendOptions> = {}): LocalSendOptions => ({ stores: local.stores, mailer: local.emulators.mailer, config, tokenSecret: secret, ratePerSecond: 1000, ...overrides });
+const options = (overrides: Partial<LocalSendOptions> = {}): LocalSendOptions => ({ stores: local.stores, mailer: local.emulators.mailer, reportMailer: local.emulators.mailer, config, tokenSecret: secret, ratePerSecond: 1000, ...overrides });
 
 /** Each mail in the SES emulator, read back with mailparser: its recipient, subject, and the stories it holds in the order it shows them. */
 const mailbox = async () => {
@@ -211,7 +212,6 @@ describe('deliver with topic variants', () => {
     const { variants } = local.stores;
     return createDeliverer({
       stores: { ...local.stores, variants: { ...variants, get: (editionId, variantKey) => (variantReads.push(variantKey), variants.get(editionId, variantKey)) } },
-      config,
       links: subscriptionLinks(config, secret),
       bucket: new TokenBucket({ ratePerSecond: 1000 }),
       mailer: local.emulators.mailer,
@@ -247,5 +247,57 @@ describe('deliver with topic variants', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-0' }] });
     expect(Object.keys(await storiesByReader())).toEqual(['all@example.org']);
     expect(await local.stores.deliveries.get(editionId, 'science@example.org')).toBeUndefined();
+  });
+});
+
+describe('an edition composed before compose compiled its MIME', () => {
+  it('is stopped by deliver, which mails none of it, and sent by a resume, which compiles the MIME of the stored briefings without rendering them again', async () => {
+    const jobs: DeliveryJob[] = [];
+    await composeInto(jobs);
+    // What compose stored before: the same items, without their skeletons.
+    const { doc, tables } = local.emulators;
+    await doc.send(new UpdateCommand({ TableName: tables.editions, Key: { editionId }, UpdateExpression: 'REMOVE mime' }));
+    for (const { variantKey } of await local.stores.variants.list(editionId)) {
+      await doc.send(new UpdateCommand({ TableName: tables.variants, Key: { editionId, variantKey }, UpdateExpression: 'REMOVE mime' }));
+    }
+    const composed = (await local.stores.editions.get(editionId))!;
+    const logged: string[] = [];
+    const counted: string[] = [];
+    const worker = createDeliverer({
+      stores: local.stores,
+      links: subscriptionLinks(config, secret),
+      bucket: new TokenBucket({ ratePerSecond: 1000 }),
+      mailer: local.emulators.mailer,
+      log: (message) => void logged.push(message),
+      onOutcome: (outcome) => void counted.push(outcome),
+    });
+
+    const response = await worker.handler({ Records: jobs.map((job, index) => sqsRecord('delivery', `m-${index}`, encodeJob(job))) });
+
+    // Dropped, not handed back: the queue does not bring them again, the resume queues them.
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(counted).toEqual(jobs.map(() => 'dropped'));
+    expect(await local.emulators.inbox()).toEqual([]);
+    expect(await local.stores.editions.get(editionId)).toMatchObject({
+      status: 'stopped',
+      statusReason: expect.stringMatching(/^MimeNotCompiled: (edition|variant \S+ of edition) 2026-11-24 was stored without its compiled MIME \(composed by an earlier version\), which a resume compiles$/),
+      dropped: 6,
+    });
+    expect(logged).toEqual(['edition stored without its compiled MIME (composed before compose compiled it): stopped, for send --resume to compile it']);
+
+    const resumedJobs: DeliveryJob[] = [];
+    const result = await composeInto(resumedJobs, {}, { date: editionId, resume: true });
+    // The same container: what it could not send before, it reads again.
+    counted.length = 0;
+    await worker.handler({ Records: resumedJobs.map((job, index) => sqsRecord('delivery', `r-${index}`, encodeJob(job))) });
+
+    expect(result).toMatchObject({ kind: 'sending', resumed: true, recipients: 6 });
+    expect(counted).toEqual(resumedJobs.map(() => 'sent'));
+    expect(await storiesByReader()).toEqual(Object.fromEntries(Object.entries(readers).filter(([, reader]) => reader.stories.length > 0).map(([email, reader]) => [email, reader.stories])));
+    const resumed = await local.stores.editions.get(editionId);
+    expect(resumed).toMatchObject({ status: 'sent', sent: 6, marker: composed.marker, html: composed.html, mime: { messageIdDomain: 'example.com' } });
+    for (const { variantKey } of await local.stores.variants.list(editionId)) {
+      expect((await local.stores.variants.get(editionId, variantKey))?.mime, variantKey).toMatchObject({ parts: expect.arrayContaining(['to', 'html', 'text']) });
+    }
   });
 });

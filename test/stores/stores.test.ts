@@ -145,6 +145,19 @@ describe('edition store', () => {
     expect(done).toMatchObject({ status: 'sent', sent: 2, skipped: 1, failed: 1, enqueued: 4 });
   });
 
+  it('keeps the MIME skeleton compose compiled with the rendered edition, and takes one later for an edition stored without', async () => {
+    const skeleton = { parts: ['To: ', 'to', '\r\nMessage-ID: ', 'messageId', '\r\nDate: ', 'date', '\r\nList-Unsubscribe: ', 'listUnsubscribe', '\r\n\r\n', 'text', '\r\n', 'html', '\r\n'], messageIdDomain: 'example.com' };
+    for (const id of ['2026-11-23', '2026-11-24']) await local.stores.editions.lock(id, 'me');
+    await local.stores.editions.saveRendered('2026-11-24', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'], mime: skeleton });
+    await local.stores.editions.saveRendered('2026-11-23', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });
+    expect((await local.stores.editions.get('2026-11-24'))?.mime).toEqual(skeleton);
+    expect((await local.stores.editions.get('2026-11-23'))?.mime).toBeUndefined();
+
+    await local.stores.editions.saveMime('2026-11-23', skeleton);
+
+    expect(await local.stores.editions.get('2026-11-23')).toMatchObject({ status: 'sending', mime: skeleton });
+  });
+
   it('counts uncertain deliveries as handled, and reads an edition stored before they were counted as none', async () => {
     await local.stores.editions.lock('2026-11-24', 'me');
     await local.stores.editions.saveRendered('2026-11-24', { subject: 's', preheader: 'p', html: '<p>', text: 't', mjml: '', marker: 'm' }, { articleIds: ['a'] });

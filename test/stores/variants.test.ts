@@ -23,15 +23,24 @@ const variant = (variantKey: string, overrides: Partial<StoredVariant> = {}): St
   ...overrides,
 });
 
+/** A MIME skeleton as compose compiles it (see compileSkeleton), shortened. */
+const skeleton = {
+  parts: ['Message-ID: ', 'messageId', '\r\nTo: ', 'to', '\r\nDate: ', 'date', '\r\nList-Unsubscribe: ', 'listUnsubscribe', '\r\n\r\n', 'text', '\r\n--b\r\n', 'html', '\r\n--b--\r\n'],
+  messageIdDomain: 'news.example.com',
+  unsubscribeMailto: '<mailto:desk@news.example.com?subject=unsubscribe>',
+};
+
 const rawItem = (variantKey: string) => local.emulators.doc.send(new GetCommand({ TableName: local.emulators.tables.variants, Key: { editionId: '2026-11-24', variantKey } }));
 
 describe('variant store', () => {
-  it('stores each variant with its HTML and text gzipped, and reads back exactly what was stored', async () => {
-    const stored = [variant('a'), variant('b'), variant('c', { editionId: '2026-11-25' })];
+  it('stores each variant with its HTML and text gzipped, and reads back exactly what was stored, its MIME skeleton too', async () => {
+    // b as compose stored variants before it compiled their MIME.
+    const stored = [variant('a', { mime: skeleton }), variant('b'), variant('c', { editionId: '2026-11-25', mime: skeleton })];
 
     await local.stores.variants.putMany(stored);
 
     expect(await local.stores.variants.get('2026-11-24', 'a')).toEqual(stored[0]);
+    expect(await local.stores.variants.get('2026-11-24', 'b')).toEqual(stored[1]);
     expect(await local.stores.variants.get('2026-11-25', 'c')).toEqual(stored[2]);
     expect(await local.stores.variants.get('2026-11-24', 'c')).toBeUndefined();
     const { Item: item } = await rawItem('a');

@@ -33,7 +33,7 @@ const topicsForm = (token: string, topics: readonly string[]) => ({
 /** `briefing send` for one edition, in this process: compose and deliver over these stores, into the SES emulator. */
 const send = async (date: string) => {
   await h.stores.articles.put([article({ id: `story-${date}`, category: 'Science', publishedAt: `${date}T05:00:00Z` })]);
-  return sendLocally({ date, articleIds: [`story-${date}`] }, { stores: h.stores, mailer: h.emulators.mailer, config: h.config, tokenSecret: testSecret, ratePerSecond: 1000 });
+  return sendLocally({ date, articleIds: [`story-${date}`] }, { stores: h.stores, mailer: h.emulators.mailer, reportMailer: h.emulators.mailer, config: h.config, tokenSecret: testSecret, ratePerSecond: 1000 });
 };
 
 describe('GET /preferences', () => {

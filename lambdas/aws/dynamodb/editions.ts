@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { type EditionRecord, type EditionStatus, editionStatuses, type EditionStore, type RecipientOutcomes, settledRecipients } from '../../edition/store.ts';
 import { unlessConditionFails } from './conditions.ts';
 import { itemReader } from './items.ts';
+import { mimeSkeletonItem } from './mime-item.ts';
 import { queryAll } from './paging.ts';
 import { indexes } from './tables.ts';
 
@@ -22,6 +23,7 @@ const editionItem = z.object({
   html: z.optional(z.string()),
   text: z.optional(z.string()),
   marker: z.optional(z.string()),
+  mime: z.optional(mimeSkeletonItem),
   articleIds: z.optional(z.array(z.string())),
   windowFrom: z.optional(z.string()),
   windowTo: z.optional(z.string()),
@@ -157,7 +159,7 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
     saveRendered: (editionId, rendered, details) =>
       update(
         editionId,
-        'SET #status = :sending, updatedAt = :at, statusAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, articleIds = :articleIds, windowFrom = :from, windowTo = :to, noNewsSets = :noNewsSets, rateBudget = :rateBudget',
+        'SET #status = :sending, updatedAt = :at, statusAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, mime = :mime, articleIds = :articleIds, windowFrom = :from, windowTo = :to, noNewsSets = :noNewsSets, rateBudget = :rateBudget',
         {
           ':sending': 'sending',
           ':at': (details.at ?? new Date()).toISOString(),
@@ -166,6 +168,7 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
           ':html': rendered.html,
           ':text': rendered.text,
           ':marker': rendered.marker,
+          ':mime': details.mime ?? null,
           ':articleIds': [...details.articleIds],
           ':from': details.windowFrom ?? null,
           ':to': details.windowTo ?? null,
@@ -176,6 +179,10 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
         '#status = :composing',
         { '#text': 'text' },
       ),
+
+    async saveMime(editionId, mime) {
+      await update(editionId, 'SET mime = :mime, updatedAt = :at', { ':mime': mime, ':at': new Date().toISOString() });
+    },
 
     async addEnqueued(editionId, count, complete, noNews = 0) {
       const edition = await update(editionId, `SET updatedAt = :at${complete ? ', enqueueComplete = :true' : ''} ADD enqueued :count, noNews :noNews, version :one`, {

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import type { StoredVariant, VariantStore, VariantSummary } from '../../edition/variant-store.ts';
 import { putInBatches } from './batch-write.ts';
 import { itemReader, StoredItemError } from './items.ts';
+import { mimeSkeletonItem } from './mime-item.ts';
 import { queryAll } from './paging.ts';
 
 /** A variant is needed while its edition sends and may be resumed; the archive shows the full edition from the edition item. */
@@ -22,6 +23,7 @@ const variantItem = z.object({
   html: bytes,
   text: bytes,
   marker: z.string(),
+  mime: z.optional(mimeSkeletonItem),
   articleIds: z.array(z.string()),
   topicSets: z.array(z.string()),
 });
@@ -34,7 +36,8 @@ const itemSize = (item: Readonly<Record<string, unknown>>): number =>
 
 /**
  * The variants table: one item per variant, keyed by edition and variant key, with the HTML and text gzipped
- * (a variant of ~45 KB is stored in ~7 KB, and the largest a record allows stays under the item limit).
+ * (a variant of ~45 KB is stored in ~7 KB, and the largest a record allows stays under the item limit). The MIME
+ * skeleton (under 1 KB, all headers) is a plain map: gzip would save little on it.
  */
 export const createVariantStore = (client: DynamoDBDocumentClient, tableName: string): VariantStore => {
   const read = itemReader(tableName, ['editionId', 'variantKey'], variantItem);
@@ -49,6 +52,7 @@ export const createVariantStore = (client: DynamoDBDocumentClient, tableName: st
       html: gzipSync(variant.html),
       text: gzipSync(variant.text),
       marker: variant.marker,
+      ...(variant.mime === undefined ? {} : { mime: variant.mime }),
       articleIds: [...variant.articleIds],
       topicSets: [...variant.topicSets],
       expiresAt,
