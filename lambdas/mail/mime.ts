@@ -57,8 +57,8 @@ const headerKeyCase = (key: string): string => (key.toLowerCase() === 'x-ses-con
 /**
  * Builds the mailing's MIME once with nodemailer's MailComposer, with a random token wherever a recipient's parts
  * go — To, Message-ID, Date, List-Unsubscribe and the two bodies — and splits it there: the skeleton that
- * `mimeFromSkeleton` fills in. MailComposer builds a MIME tree and streams it (about 1.5 ms for a 40 KB briefing),
- * so it runs once per mailing, never per recipient; compose runs it for each briefing and stores the skeleton.
+ * `mimeFromSkeleton` fills in. MailComposer builds a MIME tree and streams it (about 1 ms), so it runs once per
+ * mailing, never per recipient; compose runs it for each briefing and stores the skeleton.
  */
 export const compileSkeleton = async (envelope: MailEnvelope, subject: string): Promise<MimeSkeleton> => {
   const from = headerAddress(headerText(envelope.from.address), 'sender address');
@@ -68,14 +68,13 @@ export const compileSkeleton = async (envelope: MailEnvelope, subject: string): 
   const nonce = randomBytes(12).toString('hex');
   const token = (field: RecipientField) => `briefing-${nonce}-${field}`;
   const prepared = (field: RecipientField) => ({ prepared: true, value: token(field) });
-  // Address fields are always formatted by nodemailer, so the To token goes in as an address it keeps as it is.
+  // Address and date fields are always formatted by nodemailer, so their tokens go in as plain values it keeps as they are.
   const to = `${token('to')}@slot.invalid`;
   const composer = new MailComposer({
     from: { name: headerText(envelope.from.name), address: from },
     replyTo,
     subject: headerText(subject),
     to,
-    // Date is formatted by nodemailer too; its token goes in as a plain value that it keeps.
     date: token('date'),
     headers: [
       { key: 'Message-ID', value: prepared('messageId') },

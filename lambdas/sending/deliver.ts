@@ -22,7 +22,7 @@ export interface DeliverDeps {
   readonly links: SubscriptionLinks;
   /** Paces every send of this worker (one bucket per process, shared by its concurrent records). */
   readonly bucket: Pick<TokenBucket, 'take'>;
-  /** Sends each message as compose compiled it: its configuration set header, and the mailer's own (the SES configuration set). */
+  /** Sends each message with the headers compose compiled into it (the configuration set among them). */
   readonly mailer: Mailer;
   /**
    * How long a claim (taken right before one SES call) may stay unfinished before it counts as abandoned and is
@@ -42,8 +42,8 @@ export interface DeliverDeps {
 }
 
 /**
- * A briefing stored without the MIME compose now compiles for it (an edition composed before deliver stopped carrying
- * a MIME builder): deliver cannot send it, and stops the edition for `send --resume` to compile it.
+ * A briefing stored without the MIME skeleton compose now compiles for it (composed by an earlier version, when deliver
+ * compiled MIME itself): deliver cannot send it, and stops the edition for `send --resume` to compile it.
  */
 const uncompiled = Symbol('uncompiled');
 
