@@ -30,6 +30,30 @@ const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601
  */
 export const maxRecordBytes = 350 * 1024;
 
+// The largest side a JPEG can have; a bigger number is a typo, not a picture.
+const maxPixels = 65_535;
+// An image ten times taller than wide would be over 5,000 px in the email's column; ten times wider, a sliver.
+const maxAspect = 10;
+
+const pixels = z
+  .number({ error: 'must be a whole number of pixels' })
+  .int('must be a whole number of pixels')
+  .min(1, 'must be at least 1 pixel')
+  .max(maxPixels, `must be at most ${maxPixels} pixels`);
+
+/**
+ * What is wrong with an image's size (the source image's pixels, both or neither), if anything: the record
+ * schema's rule, also used by the feed mapping to keep an image whose feed gives an unusable size, without it.
+ */
+export const imageSizeProblem = ({ width, height }: { width?: number; height?: number }): { path: string[]; message: string } | undefined => {
+  if (width === undefined && height === undefined) return undefined;
+  if (height === undefined) return { path: ['height'], message: 'is required when width is given (give both, or neither)' };
+  if (width === undefined) return { path: ['width'], message: 'is required when height is given (give both, or neither)' };
+  if (height > width * maxAspect) return { path: ['height'], message: `is more than ${maxAspect} times the width (${width} × ${height} px)` };
+  if (width > height * maxAspect) return { path: ['width'], message: `is more than ${maxAspect} times the height (${width} × ${height} px)` };
+  return undefined;
+};
+
 const fields = z.strictObject({
   id: z
     .string()
@@ -47,6 +71,12 @@ const fields = z.strictObject({
       url: httpsUrl,
       alt: singleLine(300),
       credit: singleLine(200).optional(),
+      width: pixels.optional(),
+      height: pixels.optional(),
+    })
+    .superRefine((image, context) => {
+      const problem = imageSizeProblem(image);
+      if (problem) context.addIssue({ code: 'custom', ...problem });
     })
     .optional(),
   keyPoints: z.array(plainText(400)).min(1, 'must list at least 1 key point').max(7, 'must list at most 7 key points'),

@@ -29,11 +29,34 @@ describe('article validation', () => {
     ['keyPoints', { keyPoints: [] }, 'at least 1 key point'],
     ['keyPoints', { keyPoints: Array.from({ length: 8 }, (_, index) => `point ${index}`) }, 'at most 7 key points'],
     ['image.alt', { image: { url: 'https://images.example.com/a.jpg' } }, 'is required'],
+    ['image.height', { image: { url: 'https://images.example.com/a.jpg', alt: 'A comet', width: 1200 } }, 'is required when width is given (give both, or neither)'],
+    ['image.width', { image: { url: 'https://images.example.com/a.jpg', alt: 'A comet', height: 800 } }, 'is required when height is given (give both, or neither)'],
+    ['image.width', { image: { url: 'https://images.example.com/a.jpg', alt: 'A comet', width: 1200.5, height: 800 } }, 'whole number of pixels'],
+    ['image.width', { image: { url: 'https://images.example.com/a.jpg', alt: 'A comet', width: '1200', height: 800 } }, 'whole number of pixels'],
+    ['image.height', { image: { url: 'https://images.example.com/a.jpg', alt: 'A comet', width: 1200, height: 0 } }, 'at least 1 pixel'],
+    ['image.width', { image: { url: 'https://images.example.com/a.jpg', alt: 'A comet', width: 65_536, height: 8000 } }, 'at most 65535 pixels'],
+    ['image.height', { image: { url: 'https://images.example.com/a.jpg', alt: 'A comet', width: 100, height: 1001 } }, 'more than 10 times the width (100 × 1001 px)'],
+    ['image.width', { image: { url: 'https://images.example.com/a.jpg', alt: 'A comet', width: 1001, height: 100 } }, 'more than 10 times the height (1001 × 100 px)'],
     ['related[0].url', { related: [{ title: 'x', url: 'http://insecure.example.com' }] }, 'not http:'],
     ['priority', { priority: 1.5 }, 'integer'],
     ['author.name', { author: {} }, 'is required'],
   ])('reports %s with what is wrong', (field, overrides, expected) => {
     expect(fieldMessage({ ...article({ id: 'case' }), ...overrides }, field)).toContain(expected);
+  });
+
+  it('accepts an image with its width and height, and one with neither', () => {
+    const image = { url: 'https://images.example.com/a.jpg', alt: 'A comet over the hills' };
+    const sized = validateArticle(article({ id: 'sized', image: { ...image, width: 1600, height: 900 } }), 'a.json');
+    expect(sized.ok && sized.article.image).toEqual({ ...image, width: 1600, height: 900 });
+    expect(validateArticle(article({ id: 'unsized', image }), 'a.json').ok).toBe(true);
+    // The bounds themselves: a 1 × 10 strip and the largest JPEG side.
+    expect(validateArticle(article({ id: 'strip', image: { ...image, width: 1, height: 10 } }), 'a.json').ok).toBe(true);
+    expect(validateArticle(article({ id: 'huge', image: { ...image, width: 65_535, height: 6554 } }), 'a.json').ok).toBe(true);
+  });
+
+  it('names the record and field of an image with one side only', () => {
+    const [problem] = problemsOf({ ...article({ id: 'half-sized' }), image: { url: 'https://images.example.com/a.jpg', alt: 'A comet', width: 1200 } });
+    expect(formatProblem(problem!)).toBe('today.json[3] (id half-sized): image.height: is required when width is given (give both, or neither)');
   });
 
   it('names every missing required field', () => {
