@@ -51,7 +51,9 @@ const storyView = (config: BriefingConfig, article: Article) => {
     publishedAt: article.publishedAt,
     publishedLabel: publishedLabel(config, article.publishedAt),
     author: article.author?.name ?? null,
-    image: article.image ? { url: article.image.url, alt: article.image.alt, credit: article.image.credit ?? null } : null,
+    image: article.image
+      ? { url: article.image.url, alt: article.image.alt, credit: article.image.credit ?? null, width: article.image.width ?? null, height: article.image.height ?? null }
+      : null,
     keyPoints: article.keyPoints,
     standfirst: article.standfirst ?? null,
     summary: article.standfirst ? null : firstSection ? { heading: firstSection.heading, paragraphs: firstSection.paragraphs } : null,

@@ -115,11 +115,13 @@ describe('the briefing rendered from the samples', () => {
     expect(items).toEqual(samples.find((story) => story.id === 'climate-summit-loss-fund-deal')!.keyPoints);
   });
 
-  it('shows the lead image with its alt text, the column width and the credit', () => {
+  it('shows the lead image with its alt text, the column width, the height at that width and the credit', () => {
     const image = document.querySelector('img[alt="Delegates applaud in the plenary hall as the summit president bangs the gavel"]');
     expect(image?.getAttribute('src')).toBe('https://images.example.com/2026/11/climate-summit-plenary.jpg');
+    // The sample's 1200 × 800 source at the column's 552 px.
     expect(image?.getAttribute('width')).toBe('552');
-    expect(image?.hasAttribute('height')).toBe(false);
+    expect(image?.getAttribute('height')).toBe('368');
+    expect(image?.getAttribute('style')).toContain('height:auto');
     expect(document.body.textContent).toContain('Image: Lucas Ferreira / Example Pictures');
     expect(document.body.textContent).toContain('By Amara Okafor');
   });
@@ -234,5 +236,37 @@ describe('hostile and unusual text in records', () => {
     ]);
     expect(texts(document, 'h2')).toContain('Why does it matter?');
     expect(document.body.textContent).toContain('Second paragraph.');
+  });
+});
+
+describe('the lead image', () => {
+  const image = { url: 'https://images.example.com/a.jpg', alt: 'A comet above a line of hills' };
+  const leadImage = async (overrides: Partial<NonNullable<Article['image']>>) =>
+    (await renderArticles([article({ id: 'pictured', image: { ...image, ...overrides } })])).document.querySelector('img')!;
+
+  it.each([
+    [1600, 900, '311'],
+    [2048, 1365, '368'],
+    [800, 1200, '828'],
+    [552, 300, '300'],
+  ])('of %i × %i px is given the height it has at 552 px: %s', async (width, height, expected) => {
+    const img = await leadImage({ width, height });
+    expect(img.getAttribute('width')).toBe('552');
+    expect(img.getAttribute('height')).toBe(expected);
+    // Scales down on a phone: the attributes reserve the box, the style lets it shrink in proportion.
+    expect(img.getAttribute('style')).toMatch(/width:100%;max-width:552px;height:auto/);
+  });
+
+  it('has no height without the source size, as before', async () => {
+    const img = await leadImage({});
+    expect(img.getAttribute('width')).toBe('552');
+    expect(img.hasAttribute('height')).toBe(false);
+    expect(img.getAttribute('style')).toContain('height:auto');
+  });
+
+  it('leaves the plain text as it was', async () => {
+    const sized = await renderArticles([article({ id: 'pictured', image: { ...image, width: 1600, height: 900 } })]);
+    const unsized = await renderArticles([article({ id: 'pictured', image })]);
+    expect(sized.rendered.text).toBe(unsized.rendered.text.replaceAll(unsized.rendered.marker, sized.rendered.marker));
   });
 });

@@ -59,7 +59,7 @@ describe('renderVariants', () => {
     await expectSameAsFromScratch(editions, rendered);
   });
 
-  it('covers the edges of the layout too: one story, no related links, every optional field absent, hostile and non-Latin text', async () => {
+  it('covers the edges of the layout too: one story, no related links, every optional field absent, a lead image without its size, hostile and non-Latin text', async () => {
     const hostile = ['<script>alert(1)</script>', '{{ newsletter.name }}', '</mj-text><mj-raw>x</mj-raw>', '<!--[if mso | IE]><table><![endif]-->', 'v0123456789ab:lead:bare:'];
     const edges = [
       buildEdition(samples.slice(2, 3), { date, maxStories: 10 }),
@@ -71,6 +71,7 @@ describe('renderVariants', () => {
       ),
       buildEdition([article({ id: 'unicode', headline: 'Новости дня — أخبار اليوم 🌍📰', keyPoints: ['Ключевой момент 🔑'] }), ...samples.slice(0, 3)], { date, maxStories: 10 }),
       buildEdition(samples, { date, maxStories: 10 }),
+      buildEdition([article({ id: 'unsized', priority: 1000, image: { url: 'https://images.example.com/unsized.jpg', alt: 'A pier in fog' } }), ...samples.slice(0, 3)], { date, maxStories: 10 }),
     ];
 
     const edgeRendered = await renderVariants(edges, config);
