@@ -1,27 +1,21 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { StoredVariant, VariantStore, VariantSummary } from '../../edition/variant-store.ts';
 import { putInBatches } from './batch-write.ts';
-import { itemReader, StoredItemError } from './items.ts';
+import { gunzipText, gzippedText, gzipText, itemSize, maxItemBytes } from './gzip.ts';
+import { itemReader } from './items.ts';
 import { mimeSkeletonItem } from './mime-item.ts';
 import { queryAll } from './paging.ts';
 
 /** A variant is needed while its edition sends and may be resumed; the archive shows the full edition from the edition item. */
 const keepSeconds = 90 * 86_400;
-/** DynamoDB's item size limit (attribute names and values). */
-const maxItemBytes = 400 * 1024;
-
-// Binary attributes come back from the document client as Uint8Array.
-const bytes = z.instanceof(Uint8Array);
-
 const variantItem = z.object({
   editionId: z.string(),
   variantKey: z.string(),
   subject: z.string(),
   preheader: z.string(),
-  html: bytes,
-  text: bytes,
+  html: gzippedText,
+  text: gzippedText,
   marker: z.string(),
   mime: z.optional(mimeSkeletonItem),
   articleIds: z.array(z.string()),
@@ -29,10 +23,6 @@ const variantItem = z.object({
 });
 
 const summaryItem = z.object({ editionId: z.string(), variantKey: z.string(), articleIds: z.array(z.string()), topicSets: z.array(z.string()) });
-
-/** Roughly what DynamoDB counts for an item: every attribute's name and value. */
-const itemSize = (item: Readonly<Record<string, unknown>>): number =>
-  Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + (value instanceof Uint8Array ? value.length : Buffer.byteLength(JSON.stringify(value))), 0);
 
 /**
  * The variants table: one item per variant, keyed by edition and variant key, with the HTML and text gzipped
@@ -49,8 +39,8 @@ export const createVariantStore = (client: DynamoDBDocumentClient, tableName: st
       variantKey: variant.variantKey,
       subject: variant.subject,
       preheader: variant.preheader,
-      html: gzipSync(variant.html),
-      text: gzipSync(variant.text),
+      html: gzipText(variant.html),
+      text: gzipText(variant.text),
       marker: variant.marker,
       ...(variant.mime === undefined ? {} : { mime: variant.mime }),
       articleIds: [...variant.articleIds],
@@ -62,14 +52,6 @@ export const createVariantStore = (client: DynamoDBDocumentClient, tableName: st
       throw new Error(`variant ${variant.variantKey} of edition ${variant.editionId} (${variant.articleIds.join(', ')}) is ${Math.ceil(size / 1024)} KB gzipped, over DynamoDB's 400 KB item limit`);
     }
     return item;
-  };
-
-  const gunzip = (field: 'html' | 'text', value: Uint8Array, key: Record<string, unknown>): string => {
-    try {
-      return gunzipSync(value).toString('utf8');
-    } catch (error) {
-      throw new StoredItemError(tableName, key, [`${field}: is not gzip (${(error as Error).message})`]);
-    }
   };
 
   return {
@@ -92,7 +74,7 @@ export const createVariantStore = (client: DynamoDBDocumentClient, tableName: st
       const { Item: item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
       if (!item) return undefined;
       const stored = read(item);
-      return { ...stored, html: gunzip('html', stored.html, key), text: gunzip('text', stored.text, key) };
+      return { ...stored, html: gunzipText(tableName, key, 'html', stored.html), text: gunzipText(tableName, key, 'text', stored.text) };
     },
 
     async list(editionId) {
