@@ -2,7 +2,7 @@ import type { BriefingConfig } from '../config/config.ts';
 import { unknownTopicIds } from '../config/topics.ts';
 import type { EditionEnding } from '../edition/ending.ts';
 import { dateInZone } from '../edition/model.ts';
-import type { EditionRecord, EditionStatus } from '../edition/store.ts';
+import type { EditionRecord, EditionStatus, RecipientOutcomes } from '../edition/store.ts';
 import type { StoredVariant } from '../edition/variant-store.ts';
 import { briefingEnvelope } from '../mail/briefing-mime.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -16,7 +16,8 @@ import { forEachActivePage, type Route, takeCensus, type TopicCensus, variantRou
 import { ComposeError, type ComposeRequest } from './compose-request.ts';
 import { type DeliveryJob, type DeliveryQueue, variantBatches } from './queue.ts';
 import { checkSendQuota, type SendQuota } from './quota.ts';
-import { countDeliveries, recountIfShort } from './recount.ts';
+import { forEachRecipientPage, type EditionRecipient } from './edition-recipients.ts';
+import { forEachDeliveryPage, outcomeOf, recountIfShort } from './recount.ts';
 import { noNewsReason, problemLines, renderForTopicSets, selectArticles, type Selection, type TopicBriefings } from './selection.ts';
 
 export interface ComposeDeps {
@@ -317,37 +318,63 @@ const composeLocked = async (run: Run, selection: Selection, resumed: boolean): 
   }
 };
 
+/** What a resume does with one address (see `forEachRecipientPage`), or undefined: nothing, it is not a recipient. */
+type ResumeStep = { readonly kind: 'settled'; readonly outcome: keyof RecipientOutcomes } | { readonly kind: 'no-news' } | { readonly kind: 'open'; readonly job: DeliveryJob };
+
 /**
  * Who a resume is about: the recipients with an outcome in the deliveries table, counted, and those still to be
  * sent to — active subscribers with no delivery yet, deliveries left claimed (deliver settles those), and uncertain
  * ones whose retry was asked for — each with their variant as `route` gives it now; readers with no story in their
  * topics are counted again, not queued.
  */
-const takeStock = async (run: Run, route: (subscriber: Subscriber) => Route) => {
-  const { outcomes, unsettled, recorded } = await countDeliveries(run.deps.stores, run.editionId);
-  const waiting = new Set(unsettled);
-  const open: DeliveryJob[] = [];
-  let noNews = 0;
-  await forEachActivePage(run.deps.stores.subscribers, async (page) => {
-    for (const subscriber of page) {
-      const to = route(subscriber);
-      if (recorded.has(subscriber.email)) {
-        // Queued before, so it goes again whatever their topics are now: a retry asked for, or a claim to settle.
-        if (waiting.delete(subscriber.email)) open.push(jobFor(run.editionId, subscriber.email, to.kind === 'no-news' ? { kind: 'full' } : to));
-      } else if (to.kind === 'no-news') noNews += 1;
-      else open.push(jobFor(run.editionId, subscriber.email, to));
+const resumeStep = (run: Run, route: (subscriber: Subscriber) => Route, { email, delivery, subscriber }: EditionRecipient): ResumeStep | undefined => {
+  if (delivery) {
+    const outcome = outcomeOf(delivery);
+    if (outcome) return { kind: 'settled', outcome };
+    // Queued before, so it goes again whatever their topics are now: a retry asked for, or a claim to settle. No
+    // longer active: deliver settles their claim or records them skipped, without sending.
+    const to = subscriber ? route(subscriber) : undefined;
+    return { kind: 'open', job: jobFor(run.editionId, email, to && to.kind !== 'no-news' ? to : { kind: 'full' }) };
+  }
+  if (!subscriber) return undefined;
+  const to = route(subscriber);
+  return to.kind === 'no-news' ? { kind: 'no-news' } : { kind: 'open', job: jobFor(run.editionId, email, to) };
+};
+
+/**
+ * Walks the edition's recipients page by page (`forEachRecipientPage`), handing each page's open ones to `queue`, if
+ * given, and keeping counts only: the outcomes, the recipients (`enqueued`: outcomes and open ones), the readers with
+ * no news, and the open ones.
+ */
+const walkRecipients = async (run: Run, route: (subscriber: Subscriber) => Route, queue?: (jobs: DeliveryJob[]) => Promise<unknown>) => {
+  const stock = { sent: 0, skipped: 0, failed: 0, uncertain: 0, enqueued: 0, noNews: 0 };
+  let open = 0;
+  await forEachRecipientPage(run.deps.stores, run.editionId, async (page) => {
+    const jobs: DeliveryJob[] = [];
+    for (const recipient of page) {
+      const step = resumeStep(run, route, recipient);
+      if (step?.kind === 'settled') stock[step.outcome] += 1;
+      else if (step?.kind === 'no-news') stock.noNews += 1;
+      else if (step?.kind === 'open') jobs.push(step.job);
     }
+    open += jobs.length;
+    if (queue && jobs.length > 0) await queue(jobs);
   });
-  // No longer active: deliver settles their claim or records them skipped, without sending.
-  for (const email of waiting) open.push({ editionId: run.editionId, email });
-  return { recount: { ...outcomes, enqueued: outcomes.sent + outcomes.skipped + outcomes.failed + outcomes.uncertain + open.length, noNews }, open };
+  stock.enqueued = stock.sent + stock.skipped + stock.failed + stock.uncertain + open;
+  return { stock, open };
 };
 
 /** `retryUncertain`: each uncertain delivery is opened to one more send (deliver may then mail a second copy). */
 const openUncertain = async (run: Run) => {
-  const uncertain = (await run.deps.stores.deliveries.list(run.editionId)).filter((delivery) => delivery.status === 'uncertain' && !delivery.retryRequested);
-  for (const delivery of uncertain) await run.deps.stores.deliveries.requestRetry(run.editionId, delivery.email);
-  if (uncertain.length > 0) run.log('uncertain deliveries to be sent again', { editionId: run.editionId, count: uncertain.length });
+  let count = 0;
+  await forEachDeliveryPage(run.deps.stores.deliveries, run.editionId, async (page) => {
+    for (const delivery of page) {
+      if (delivery.status !== 'uncertain' || delivery.retryRequested) continue;
+      await run.deps.stores.deliveries.requestRetry(run.editionId, delivery.email);
+      count += 1;
+    }
+  });
+  if (count > 0) run.log('uncertain deliveries to be sent again', { editionId: run.editionId, count });
 };
 
 /** A recount lost to a worker adding its counts meanwhile is made again, this many times in all. */
@@ -378,27 +405,35 @@ const resume = async (run: Run): Promise<ComposeResult> => {
   // Each reader's variant as it stands now: a reader whose topics changed since gets their new set's variant if the
   // edition has one, else the full edition (see variantRoutes); the sets that had no story stay without mail.
   const route = variantRoutes(run.deps.config.topics, await run.deps.stores.variants.list(run.editionId), edition.noNewsSets ?? []);
-  let stock = await takeStock(run, route);
+  // Counted first, for the quota check and the reopen, which needs every count before anybody is queued (a job that
+  // came while the edition is stopped would be dropped); walked again after it to queue, page by page.
+  let counted = await walkRecipients(run, route);
   // A sent edition reopened for its uncertain deliveries is not stopped by a refusal: it stays sent, with an error.
-  await checkQuota(run, stock.open.length, ['paused', 'stopped', 'sending']);
-  for (let attempt = 1; !(await editions.reopen(run.editionId, stock.recount, edition)); attempt += 1) {
+  await checkQuota(run, counted.open, ['paused', 'stopped', 'sending']);
+  for (let attempt = 1; !(await editions.reopen(run.editionId, counted.stock, edition)); attempt += 1) {
     edition = await editions.get(run.editionId);
     if (edition?.status === 'skipped' || (edition?.status === 'sent' && !run.retryUncertain)) return { kind: 'already', editionId: run.editionId, status: edition.status };
     if (!edition || edition.status === 'composing' || attempt === recountAttempts) {
       throw new ComposeError(`edition ${run.editionId} kept changing while it was being resumed (${edition?.status ?? 'gone'}): is another send still running? Try again when it has finished or stopped`);
     }
-    stock = await takeStock(run, route);
+    counted = await walkRecipients(run, route);
   }
-  run.log('edition resumed', { editionId: run.editionId, previousStatus: edition.status, ...stock.recount, queued: stock.open.length });
-  await variantBatches(run.deps.queue).add(stock.open, true);
-  await run.settle(await recountIfShort(run.deps.stores, await editions.addEnqueued(run.editionId, 0, true)));
+  run.log('edition resumed', { editionId: run.editionId, previousStatus: edition.status, ...counted.stock, queued: counted.open });
+  const batches = variantBatches(run.deps.queue);
+  const queued = await walkRecipients(run, route, (jobs) => batches.add(jobs));
+  await batches.add([], true);
+  // The edition ends up with the figures of the walk that queued, which the count may miss by a reader who joined or
+  // left meanwhile, or a delivery settled meanwhile (its worker counts its outcome after the reopen, as this walk does).
+  // Until this last write the edition is not complete, so it cannot be sent on the count's figures.
+  const { enqueued, noNews } = queued.stock;
+  await run.settle(await recountIfShort(run.deps.stores, await editions.addEnqueued(run.editionId, enqueued - counted.stock.enqueued, true, noNews - counted.stock.noNews)));
   return {
     kind: 'sending',
     editionId: run.editionId,
     subject: edition.subject ?? '',
     articleIds: [...(edition.articleIds ?? [])],
-    recipients: stock.open.length,
-    noNews: stock.recount.noNews,
+    recipients: queued.open,
+    noNews,
     resumed: true,
     problems: [],
   };

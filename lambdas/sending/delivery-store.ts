@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Page } from '../subscription/store.ts';
 
 /**
  * claimed: a worker is about to send it or sending it now (until `leaseUntil`); the others are final. `uncertain`:
@@ -34,6 +35,12 @@ export const claimTokenOf = (owner: string): string => `${owner}#${randomUUID()}
 /** The owner a claim token names. */
 export const ownerOfClaim = (claimToken: string): string => claimToken.slice(0, claimToken.lastIndexOf('#'));
 
+/** What a resume or a recount reads of a delivery: whose it is and how it stands, nothing else. */
+export type DeliveryMark = Pick<DeliveryRecord, 'email' | 'status' | 'retryRequested'>;
+
+/** Whether a delivery still waits for its outcome: claimed (settled by deliver), or uncertain with a retry asked for. */
+export const awaitsOutcome = (delivery: DeliveryMark): boolean => delivery.status === 'claimed' || (delivery.status === 'uncertain' && delivery.retryRequested === true);
+
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly existing?: DeliveryRecord };
 
 /** Where each delivery is recorded once: the claim, then its end. */
@@ -64,4 +71,9 @@ export interface DeliveryStore {
   release(editionId: string, email: string, claimToken: string): Promise<void>;
   /** Every delivery record of an edition. */
   list(editionId: string): Promise<DeliveryRecord[]>;
+  /**
+   * One page of an edition's deliveries, in address order (the order of `SubscriberStore.pageByStatus`), each read
+   * consistently as a mark only: at most `limit` (@default as many as one read of the store returns).
+   */
+  page(editionId: string, options?: { readonly limit?: number; readonly cursor?: string }): Promise<Page<DeliveryMark>>;
 }

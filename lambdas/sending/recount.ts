@@ -1,27 +1,30 @@
 import { type EditionRecord, type RecipientOutcomes, settledRecipients } from '../edition/store.ts';
 import type { Stores } from '../stores.ts';
+import { awaitsOutcome, type DeliveryMark, type DeliveryStore } from './delivery-store.ts';
 
-/** An edition's recipients as the deliveries table has them: each outcome counted, and who has none yet. */
-export interface DeliveryCount {
-  readonly outcomes: RecipientOutcomes;
-  /**
-   * Recipients with a delivery item but no outcome: claimed (a worker is sending to them, or stopped while it
-   * was), or uncertain with a retry asked for.
-   */
-  readonly unsettled: readonly string[];
-  /** Every recipient with a delivery item. */
-  readonly recorded: ReadonlySet<string>;
-}
+/** Calls `each` with every page of an edition's deliveries, in address order: no more than a page is held at once. */
+export const forEachDeliveryPage = async (deliveries: Pick<DeliveryStore, 'page'>, editionId: string, each: (page: readonly DeliveryMark[]) => Promise<void> | void): Promise<void> => {
+  let cursor: string | undefined;
+  do {
+    const page = await deliveries.page(editionId, { cursor });
+    cursor = page.cursor;
+    await each(page.items);
+  } while (cursor);
+};
 
-export const countDeliveries = async (stores: Pick<Stores, 'deliveries'>, editionId: string): Promise<DeliveryCount> => {
-  const deliveries = await stores.deliveries.list(editionId);
+/** The recipient outcome a delivery records; undefined while it still waits for one (`awaitsOutcome`). */
+export const outcomeOf = (delivery: DeliveryMark): keyof RecipientOutcomes | undefined => (delivery.status === 'claimed' || awaitsOutcome(delivery) ? undefined : delivery.status);
+
+/** An edition's outcomes as the deliveries table has them, counted page by page. */
+export const countOutcomes = async (stores: Pick<Stores, 'deliveries'>, editionId: string): Promise<RecipientOutcomes> => {
   const outcomes = { sent: 0, skipped: 0, failed: 0, uncertain: 0 };
-  const unsettled: string[] = [];
-  for (const delivery of deliveries) {
-    if (delivery.status === 'claimed' || (delivery.status === 'uncertain' && delivery.retryRequested)) unsettled.push(delivery.email);
-    else outcomes[delivery.status] += 1;
-  }
-  return { outcomes, unsettled, recorded: new Set(deliveries.map((delivery) => delivery.email)) };
+  await forEachDeliveryPage(stores.deliveries, editionId, (page) => {
+    for (const delivery of page) {
+      const outcome = outcomeOf(delivery);
+      if (outcome) outcomes[outcome] += 1;
+    }
+  });
+  return outcomes;
 };
 
 /**
@@ -35,7 +38,7 @@ export const recountIfShort = async (stores: Pick<Stores, 'editions' | 'deliveri
   if (!edition || edition.status !== 'sending' || !edition.enqueueComplete) return edition;
   const settled = settledRecipients(edition);
   if (settled >= edition.enqueued || settled + edition.duplicates - edition.duplicatesRecounted < edition.enqueued) return edition;
-  const { outcomes } = await countDeliveries(stores, edition.editionId);
+  const outcomes = await countOutcomes(stores, edition.editionId);
   // Lost to a concurrent count: that batch's worker, or the next, looks again.
   return (await stores.editions.recount(edition.editionId, outcomes, edition)) ?? edition;
 };

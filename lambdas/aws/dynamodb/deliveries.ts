@@ -1,7 +1,8 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { type DeliveryRecord, type DeliveryStatus, deliveryStatuses, type DeliveryStore } from '../../sending/delivery-store.ts';
 import { unlessConditionFails } from './conditions.ts';
+import { CursorError, decodeCursor, encodeCursor, startKey } from './cursor.ts';
 import { itemReader } from './items.ts';
 import { queryAll } from './paging.ts';
 
@@ -18,6 +19,12 @@ const deliveryItem = z.object({
   expiresAt: z.number(),
 });
 
+// A page of marks reads three attributes of each item: a resume of a million holds a page, never the list.
+const deliveryMark = z.object({ email: z.string(), status: z.enum(deliveryStatuses), retryRequested: z.optional(z.boolean()) });
+
+/** What a page of an edition's deliveries is keyed on. */
+const pageKey = startKey('editionId', 'email');
+
 const keepSeconds = 400 * 86_400;
 
 // Nothing recorded yet, or an uncertain delivery that an operator asked to be sent again.
@@ -29,6 +36,7 @@ const open = {
 
 export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: string): DeliveryStore => {
   const read = itemReader(tableName, ['editionId', 'email'], deliveryItem);
+  const readMark = itemReader(tableName, ['editionId', 'email'], deliveryMark);
 
   const get = async (editionId: string, email: string): Promise<DeliveryRecord | undefined> => {
     const { Item: item } = await client.send(new GetCommand({ TableName: tableName, Key: { editionId, email }, ConsistentRead: true }));
@@ -99,6 +107,24 @@ export const createDeliveryStore = (client: DynamoDBDocumentClient, tableName: s
       const query = { TableName: tableName, KeyConditionExpression: 'editionId = :id', ExpressionAttributeValues: { ':id': editionId }, ConsistentRead: true };
       for await (const item of queryAll(client, query)) records.push(read(item));
       return records;
+    },
+
+    async page(editionId, options = {}) {
+      const startKey = decodeCursor(options.cursor, pageKey);
+      if (startKey && startKey.editionId !== editionId) throw new CursorError(`cursor of edition ${startKey.editionId}'s deliveries passed for edition ${editionId}'s`);
+      const output = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'editionId = :id',
+          ProjectionExpression: 'email, #status, retryRequested',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':id': editionId },
+          ConsistentRead: true,
+          Limit: options.limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      return { items: (output.Items ?? []).map((item) => readMark(item, { editionId, email: item.email })), cursor: encodeCursor(output.LastEvaluatedKey) };
     },
   };
 };
