@@ -41,11 +41,7 @@ const pixels = z
   .min(1, 'must be at least 1 pixel')
   .max(maxPixels, `must be at most ${maxPixels} pixels`);
 
-/**
- * What is wrong with an image's size (the source image's pixels, both or neither), if anything: the record
- * schema's rule, also used by the feed mapping to keep an image whose feed gives an unusable size, without it.
- */
-export const imageSizeProblem = ({ width, height }: { width?: number; height?: number }): { path: string[]; message: string } | undefined => {
+const imageSizeProblem = ({ width, height }: { width?: number; height?: number }): { path: string[]; message: string } | undefined => {
   if (width === undefined && height === undefined) return undefined;
   if (height === undefined) return { path: ['height'], message: 'is required when width is given (give both, or neither)' };
   if (width === undefined) return { path: ['width'], message: 'is required when height is given (give both, or neither)' };
@@ -53,6 +49,24 @@ export const imageSizeProblem = ({ width, height }: { width?: number; height?: n
   if (width > height * maxAspect) return { path: ['width'], message: `is more than ${maxAspect} times the height (${width} × ${height} px)` };
   return undefined;
 };
+
+/**
+ * A record's image. `width` and `height` are the source image's pixels, both or neither: the email reserves
+ * the image's box from them. Exported for the feed mapping, which keeps an image whose feed gives an unusable
+ * size, without the size.
+ */
+export const imageSchema = z
+  .strictObject({
+    url: httpsUrl,
+    alt: singleLine(300),
+    credit: singleLine(200).optional(),
+    width: pixels.optional(),
+    height: pixels.optional(),
+  })
+  .superRefine((image, context) => {
+    const problem = imageSizeProblem(image);
+    if (problem) context.addIssue({ code: 'custom', ...problem });
+  });
 
 const fields = z.strictObject({
   id: z
@@ -66,19 +80,7 @@ const fields = z.strictObject({
   url: httpsUrl,
   publishedAt: isoDateTime,
   author: z.strictObject({ name: singleLine(120) }).optional(),
-  image: z
-    .strictObject({
-      url: httpsUrl,
-      alt: singleLine(300),
-      credit: singleLine(200).optional(),
-      width: pixels.optional(),
-      height: pixels.optional(),
-    })
-    .superRefine((image, context) => {
-      const problem = imageSizeProblem(image);
-      if (problem) context.addIssue({ code: 'custom', ...problem });
-    })
-    .optional(),
+  image: imageSchema.optional(),
   keyPoints: z.array(plainText(400)).min(1, 'must list at least 1 key point').max(7, 'must list at most 7 key points'),
   sections: z
     .array(

@@ -13,7 +13,9 @@ export interface ImageCandidate {
   readonly source: ImageSource;
   /** Absolute when it could be resolved. */
   readonly url: string;
+  /** Pixels, as Media RSS's `width`/`height` attributes give them; the record takes them only as a pair. */
   readonly width?: number;
+  readonly height?: number;
   /** media:description, else media:title: of the image itself, else of the item's media. */
   readonly alt?: Markup;
   readonly credit?: string;

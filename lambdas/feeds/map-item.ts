@@ -1,4 +1,4 @@
-import { type Article, validateArticle } from '../articles/schema.ts';
+import { type Article, imageSchema, validateArticle } from '../articles/schema.ts';
 import type { FeedItem, ImageCandidate, ImageSource } from './feed-item.ts';
 import { collapse, type HtmlOutline, plainText, readOutline } from './feed-html.ts';
 import { itemId } from './item-id.ts';
@@ -51,6 +51,18 @@ const meaningfulAlt = (image: ImageCandidate): string | undefined => {
 };
 
 /**
+ * The image with its size when the feed gives both width and height (Media RSS only) and the record's rule
+ * accepts them; a size it refuses is left out, and noted, rather than the image.
+ */
+const sized = (image: NonNullable<Article['image']>, candidate: ImageCandidate): { image: Article['image']; note?: ItemProblem } => {
+  if (candidate.width === undefined || candidate.height === undefined) return { image };
+  const withSize = { ...image, width: candidate.width, height: candidate.height };
+  const refused = imageSchema.safeParse(withSize).error?.issues.find((issue) => issue.path[0] === 'width' || issue.path[0] === 'height');
+  if (!refused) return { image: withSize };
+  return { image, note: { field: `image.${String(refused.path[0])}`, message: `left out, the image kept without its size: ${refused.message}` } };
+};
+
+/**
  * The image: candidates in order of kind (media:content, media:thumbnail, enclosure, JSON Feed image),
  * the widest first within a kind; the first with an https address and meaningful alt text is used.
  * An image is never used without alt text: then the record has none, and a note says why.
@@ -63,7 +75,7 @@ const chooseImage = (images: readonly FeedItem['images'][number][]): { image?: A
     const alt = meaningfulAlt(candidate);
     if (alt && candidate.url.startsWith('https://')) {
       const credit = candidate.credit ? collapse(candidate.credit) : undefined;
-      return { image: { url: candidate.url, alt, ...(credit ? { credit } : {}) } };
+      return sized({ url: candidate.url, alt, ...(credit ? { credit } : {}) }, candidate);
     }
   }
   const first = ordered[0];

@@ -15,8 +15,9 @@ const isImage = (element: XmlElement, url: string): boolean => {
   return imageExtension.test(path) || !/\.[a-z0-9]{2,5}$/i.test(path);
 };
 
-const width = (element: XmlElement): number | undefined => {
-  const value = Number.parseInt(attribute(element, 'width') ?? '', 10);
+// A pixel count as Media RSS writes it; the record's schema judges whether the size is usable.
+const pixels = (element: XmlElement, name: 'width' | 'height'): number | undefined => {
+  const value = Number.parseInt(attribute(element, name) ?? '', 10);
   return Number.isFinite(value) && value > 0 ? value : undefined;
 };
 
@@ -41,7 +42,8 @@ export const mediaImages = (item: XmlElement, names: NamespacedNames, base: stri
     return {
       source,
       url,
-      width: width(element),
+      width: pixels(element, 'width'),
+      height: pixels(element, 'height'),
       alt: description(element) ?? description(scope) ?? description(item),
       credit: credit(element) ?? credit(scope) ?? credit(item),
     };

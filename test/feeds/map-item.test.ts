@@ -257,8 +257,43 @@ describe('image', () => {
       url: 'https://static01.nyt.com/images/2026/11/24/multimedia/24eu-defense-1-abcd/24eu-defense-1-abcd-mediumSquareAt3X.jpg',
       alt: 'President Emmanuel Macron of France, center, arriving for the summit in Brussels on Monday.',
       credit: 'Olivier Hoslet/EPA, via Shutterstock',
+      width: 1800,
+      height: 1800,
     });
-    expect(article(mapFixture('wordpress')[0]).image).toEqual({ url: 'https://news.example.com/wp-content/uploads/2026/11/bridge.jpg', alt: 'The Old Town Bridge at dusk, seen from the river path' });
+    expect(article(mapFixture('wordpress')[0]).image).toEqual({
+      url: 'https://news.example.com/wp-content/uploads/2026/11/bridge.jpg',
+      alt: 'The Old Town Bridge at dusk, seen from the river path',
+      width: 2048,
+      height: 1365,
+    });
+  });
+
+  it('has the width and height of its media:content or media:thumbnail when the feed gives both', () => {
+    const content = mapOne(rss(rssItem('c', '<media:content url="https://img.example.com/c.jpg" medium="image" width="1600" height="900"><media:description>A quiet harbour at dawn</media:description></media:content>')), 'News');
+    const thumbnail = mapOne(rss(rssItem('t', '<media:thumbnail url="https://img.example.com/t.jpg" width="240" height="135"/><media:description>Flooded fields near the river</media:description>')), 'News');
+
+    expect(article(content).image).toEqual({ url: 'https://img.example.com/c.jpg', alt: 'A quiet harbour at dawn', width: 1600, height: 900 });
+    expect(article(thumbnail).image).toEqual({ url: 'https://img.example.com/t.jpg', alt: 'Flooded fields near the river', width: 240, height: 135 });
+    expect(content).toMatchObject({ notes: [] });
+  });
+
+  it.each([
+    ['a width alone (the Guardian’s shape)', 'width="460"'],
+    ['a height alone', 'height="276"'],
+    ['a size that is not a number', 'width="wide" height="tall"'],
+    ['a zero size', 'width="0" height="0"'],
+  ])('has no size, and no note, with %s', (_, attributes) => {
+    const result = mapOne(rss(rssItem('s', `<media:content url="https://img.example.com/s.jpg" medium="image" ${attributes}><media:description>A quiet harbour at dawn</media:description></media:content>`)), 'News');
+
+    expect(article(result).image).toEqual({ url: 'https://img.example.com/s.jpg', alt: 'A quiet harbour at dawn' });
+    expect(result).toMatchObject({ notes: [] });
+  });
+
+  it('keeps the image without its size, with a note, when the record schema refuses the size', () => {
+    const result = mapOne(rss(rssItem('r', '<media:content url="https://img.example.com/r.jpg" medium="image" width="2000" height="100"><media:description>A panorama of the bay</media:description></media:content>')), 'News');
+
+    expect(article(result).image).toEqual({ url: 'https://img.example.com/r.jpg', alt: 'A panorama of the bay' });
+    expect(result).toMatchObject({ notes: [{ field: 'image.width', message: 'left out, the image kept without its size: is more than 10 times the height (2000 × 100 px)' }] });
   });
 
   it('falls back to a described thumbnail, then an enclosure, when there is no media:content', () => {

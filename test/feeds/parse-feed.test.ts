@@ -26,7 +26,7 @@ describe('RSS 2.0', () => {
     expect(bridge!.summary?.value).toContain('<p>The council has confirmed');
     expect(bridge!.content?.value).toContain('<h2>What do you need to know?</h2>');
     expect(bridge!.images).toEqual([
-      { source: 'media:content', url: 'https://news.example.com/wp-content/uploads/2026/11/bridge.jpg', width: 2048, alt: { type: 'text', value: 'The Old Town Bridge at dusk, seen from the river path' } },
+      { source: 'media:content', url: 'https://news.example.com/wp-content/uploads/2026/11/bridge.jpg', width: 2048, height: 1365, alt: { type: 'text', value: 'The Old Town Bridge at dusk, seen from the river path' } },
     ]);
     expect(library!.images).toEqual([{ source: 'enclosure', url: 'https://news.example.com/wp-content/uploads/2026/11/library.jpg' }]);
   });
@@ -49,10 +49,11 @@ describe('RSS 2.0', () => {
     const [storm] = parsedFixture('bbc').items;
     const [summit] = parsedFixture('nyt').items;
 
-    expect(storm!.images).toEqual([{ source: 'media:thumbnail', url: 'https://ichef.bbci.co.uk/ace/standard/240/cpsprodpb/8f1c/live/storm-bert-flooding.jpg', width: 240 }]);
+    expect(storm!.images).toEqual([{ source: 'media:thumbnail', url: 'https://ichef.bbci.co.uk/ace/standard/240/cpsprodpb/8f1c/live/storm-bert-flooding.jpg', width: 240, height: 135 }]);
     expect(summit!.images[0]).toMatchObject({
       source: 'media:content',
       width: 1800,
+      height: 1800,
       credit: 'Olivier Hoslet/EPA, via Shutterstock',
       alt: { value: 'President Emmanuel Macron of France, center, arriving for the summit in Brussels on Monday.' },
     });
