@@ -1,13 +1,18 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { type EditionRecord, type EditionStatus, editionStatuses, type EditionStore, type RecipientOutcomes, settledRecipients } from '../../edition/store.ts';
+import { BriefingError } from '../../errors.ts';
 import { unlessConditionFails } from './conditions.ts';
-import { itemReader } from './items.ts';
+import { gunzipText, gzippedText, gzipText, itemSize, maxItemBytes } from './gzip.ts';
+import { itemReader, StoredItemError } from './items.ts';
 import { mimeSkeletonItem } from './mime-item.ts';
 import { queryAll } from './paging.ts';
 import { indexes } from './tables.ts';
 
 const status = z.enum(editionStatuses);
+/** Gzipped since the largest briefing outgrew the item (see `saveRendered`); a string on editions stored before. */
+const storedText = z.optional(z.union([z.string(), gzippedText]));
+const topicSets = z.array(z.string());
 
 const editionItem = z.object({
   editionId: z.string(),
@@ -20,8 +25,8 @@ const editionItem = z.object({
   lockedBy: z.string(),
   subject: z.optional(z.string()),
   preheader: z.optional(z.string()),
-  html: z.optional(z.string()),
-  text: z.optional(z.string()),
+  html: storedText,
+  text: storedText,
   marker: z.optional(z.string()),
   mime: z.optional(mimeSkeletonItem),
   articleIds: z.optional(z.array(z.string())),
@@ -40,7 +45,8 @@ const editionItem = z.object({
   duplicates: z.number(),
   dropped: z.number(),
   noNews: z._default(z.number(), 0),
-  noNewsSets: z.optional(z.array(z.string())),
+  // A list on editions stored before; now its JSON gzipped: 12 topics make up to 4,096 sets, some hundreds of KB of keys.
+  noNewsSets: z.optional(z.union([topicSets, gzippedText])),
   bounces: z.number(),
   complaints: z.number(),
   unsubscribes: z._default(z.number(), 0),
@@ -48,12 +54,47 @@ const editionItem = z.object({
   version: z._default(z.number(), 0),
 });
 
+/**
+ * Room left on the edition item for what later writes add to it — counters, a status reason, the report's claim — and
+ * for what `lock` wrote: the rendered edition may take the rest.
+ */
+const reserveBytes = 4 * 1024;
+
+const kilobytes = (bytes: number): string => `${Math.ceil(bytes / 1024).toLocaleString('en')} KB`;
+
+/** A rendered edition too large for its item even gzipped: nothing was written, and the edition is still composing. */
+export class EditionTooLargeError extends BriefingError {
+  override name = 'EditionTooLargeError';
+}
+
 /** Every edition carries this under `kind`: the by-kind index holds them all, sorted by id. */
 const editionKind = 'edition';
 const zeroCounts = { enqueued: 0, sent: 0, skipped: 0, failed: 0, uncertain: 0, duplicates: 0, dropped: 0, noNews: 0, bounces: 0, complaints: 0, unsubscribes: 0 };
 
 export const createEditionStore = (client: DynamoDBDocumentClient, tableName: string): EditionStore => {
-  const read = itemReader(tableName, ['editionId'], editionItem);
+  const readItem = itemReader(tableName, ['editionId'], editionItem);
+  const setsOf = (key: Record<string, unknown>, json: string): string[] => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      // Reported below, as anything else that is not a list of keys.
+    }
+    const sets = topicSets.safeParse(parsed);
+    if (!sets.success) throw new StoredItemError(tableName, key, ['noNewsSets: is not a gzipped JSON list of topic sets']);
+    return sets.data;
+  };
+  const read = (item: Record<string, unknown>): EditionRecord => {
+    const { html, text, noNewsSets, ...stored } = readItem(item);
+    const key = { editionId: stored.editionId };
+    const plain = (field: string, value: string | Uint8Array) => (typeof value === 'string' ? value : gunzipText(tableName, key, field, value));
+    return {
+      ...stored,
+      ...(html === undefined ? {} : { html: plain('html', html) }),
+      ...(text === undefined ? {} : { text: plain('text', text) }),
+      ...(noNewsSets === undefined ? {} : { noNewsSets: Array.isArray(noNewsSets) ? noNewsSets : setsOf(key, plain('noNewsSets', noNewsSets)) }),
+    };
+  };
   const readMaybe = (item: Record<string, unknown> | undefined) => item && read(item);
   const readStatus = itemReader(tableName, ['editionId'], z.object({ status }));
 
@@ -156,29 +197,40 @@ export const createEditionStore = (client: DynamoDBDocumentClient, tableName: st
       return (await unlessConditionFails(client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(editionId)' })))) !== undefined;
     },
 
-    saveRendered: (editionId, rendered, details) =>
-      update(
+    /** The HTML, text and topic sets gzipped; refused before writing when even so they would not fit in the item. */
+    async saveRendered(editionId, rendered, details) {
+      const at = (details.at ?? new Date()).toISOString();
+      const content = {
+        subject: rendered.subject,
+        preheader: rendered.preheader,
+        html: gzipText(rendered.html),
+        text: gzipText(rendered.text),
+        marker: rendered.marker,
+        mime: details.mime ?? null,
+        articleIds: [...details.articleIds],
+        windowFrom: details.windowFrom ?? null,
+        windowTo: details.windowTo ?? null,
+        noNewsSets: details.noNewsSets ? gzipText(JSON.stringify(details.noNewsSets)) : null,
+        rateBudget: details.rateBudget ?? null,
+      };
+      const size = itemSize(content);
+      if (size + reserveBytes > maxItemBytes) {
+        const parts = [`HTML ${kilobytes(content.html.length)} (${kilobytes(Buffer.byteLength(rendered.html))} before gzip)`, `text ${kilobytes(content.text.length)} (${kilobytes(Buffer.byteLength(rendered.text))})`];
+        if (content.noNewsSets) parts.push(`${details.noNewsSets!.length} topic sets without news ${kilobytes(content.noNewsSets.length)}`);
+        throw new EditionTooLargeError(
+          `edition ${editionId} (${details.articleIds.length} stories) is ${kilobytes(size)} gzipped — ${parts.join(', ')} — over the ${kilobytes(maxItemBytes - reserveBytes)} its item holds ` +
+            `(DynamoDB's ${kilobytes(maxItemBytes)} item limit, less ${kilobytes(reserveBytes)} for its counts and status); nothing was stored. ` +
+            `Shorten or leave out its longest stories and related links, then: briefing send --date ${editionId} --resume`,
+        );
+      }
+      return update(
         editionId,
-        'SET #status = :sending, updatedAt = :at, statusAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, mime = :mime, articleIds = :articleIds, windowFrom = :from, windowTo = :to, noNewsSets = :noNewsSets, rateBudget = :rateBudget',
-        {
-          ':sending': 'sending',
-          ':at': (details.at ?? new Date()).toISOString(),
-          ':subject': rendered.subject,
-          ':preheader': rendered.preheader,
-          ':html': rendered.html,
-          ':text': rendered.text,
-          ':marker': rendered.marker,
-          ':mime': details.mime ?? null,
-          ':articleIds': [...details.articleIds],
-          ':from': details.windowFrom ?? null,
-          ':to': details.windowTo ?? null,
-          ':noNewsSets': details.noNewsSets ? [...details.noNewsSets] : null,
-          ':rateBudget': details.rateBudget ?? null,
-          ':composing': 'composing',
-        },
+        'SET #status = :sending, updatedAt = :at, statusAt = :at, startedAt = :at, subject = :subject, preheader = :preheader, html = :html, #text = :text, marker = :marker, mime = :mime, articleIds = :articleIds, windowFrom = :windowFrom, windowTo = :windowTo, noNewsSets = :noNewsSets, rateBudget = :rateBudget',
+        { ...Object.fromEntries(Object.entries(content).map(([name, value]) => [`:${name}`, value])), ':sending': 'sending', ':at': at, ':composing': 'composing' },
         '#status = :composing',
         { '#text': 'text' },
-      ),
+      );
+    },
 
     async saveMime(editionId, mime) {
       await update(editionId, 'SET mime = :mime, updatedAt = :at', { ':mime': mime, ':at': new Date().toISOString() });
