@@ -68,6 +68,19 @@ describe('every email and subscription page in a real browser', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
+  it('keeps the lead image’s box, in the source’s proportions, with images blocked, at 375 and 600 px', async () => {
+    const [, html] = rendered.find(([name]) => name === 'email-briefing')!;
+    for (const width of widths) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.setContent(html);
+      // The lead sample's image is 1200 × 800: the box is two thirds as tall as it is wide, whatever the column.
+      const box = (await page.locator('img[alt^="Delegates applaud"]').boundingBox())!;
+      expect(box.width, `${width} px`).toBeGreaterThan(width - 100);
+      expect(box.width, `${width} px`).toBeLessThanOrEqual(552);
+      expect(box.height / box.width, `${width} px`).toBeCloseTo(800 / 1200, 2);
+    }
+  });
+
   it('shows the preheader nowhere in the email itself', async () => {
     const [, html] = rendered.find(([name]) => name === 'email-briefing')!;
     await page.setContent(html);
