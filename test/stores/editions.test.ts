@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Article } from '../../lambdas/articles/schema.ts';
 import { EditionTooLargeError } from '../../lambdas/aws/dynamodb/editions.ts';
 import { StoredItemError } from '../../lambdas/aws/dynamodb/items.ts';
 import { parseConfig } from '../../lambdas/config/config.ts';
@@ -10,9 +11,16 @@ import { storedBriefing } from '../../lambdas/edition/store.ts';
 import { briefingEnvelope } from '../../lambdas/mail/briefing-mime.ts';
 import { compileSkeleton } from '../../lambdas/mail/mime.ts';
 import { type RenderedBriefing, renderBriefing } from '../../lambdas/render/briefing.ts';
+import { escapeHtml } from '../../lambdas/render/slots.ts';
+import { compose } from '../../lambdas/sending/compose.ts';
+import { createDeliverer } from '../../lambdas/sending/deliver.ts';
+import { type DeliveryJob, encodeJob } from '../../lambdas/sending/queue.ts';
+import { TokenBucket } from '../../lambdas/sending/token-bucket.ts';
+import { subscriptionLinks } from '../../lambdas/subscription/links.ts';
 import { loadArticleFiles } from '../../local/article-files.ts';
 import { useTestEmulators } from '../helpers/emulators.ts';
 import { largestBriefingArticles, withLongestRelatedLinks } from '../helpers/largest-briefing.ts';
+import { sqsRecord } from '../helpers/sqs-record.ts';
 
 const local = useTestEmulators();
 const config = parseConfig({ maxStories: 30, senderAddress: 'briefing@news.example.com' });
@@ -29,10 +37,11 @@ const manyTopicSets = Array.from({ length: 600 }, (_, index) =>
     .join(','),
 );
 
+let articles: Article[];
 let largest: RenderedBriefing;
 let tooLarge: RenderedBriefing;
 beforeAll(async () => {
-  const articles = await largestBriefingArticles();
+  articles = await largestBriefingArticles();
   largest = await renderBriefing(buildEdition(articles, { date, maxStories: 30 }), config);
   tooLarge = await renderBriefing(buildEdition(await withLongestRelatedLinks(articles), { date, maxStories: 30 }), config);
 }, 60_000);
@@ -91,6 +100,44 @@ describe('edition store: the rendered edition on its item', () => {
     expect(edition?.status).toBe('composing');
     expect(edition?.html).toBeUndefined();
   });
+});
+
+describe('the largest briefing through compose and deliver', () => {
+  const sendOne = async () => {
+    await local.stores.subscribers.add('reader@example.org', { status: 'active', reason: 'test' });
+    const jobs: DeliveryJob[] = [];
+    const request = { date, articleIds: articles.map((story) => story.id) };
+    const sent = compose(request, { stores: local.stores, queue: { enqueue: async (queued) => void jobs.push(...queued) }, config, mailer: local.emulators.mailer, owner: 'test' });
+    return { sent, jobs };
+  };
+
+  it('composes it, and deliver mails it whole from the stored edition', async () => {
+    await local.stores.articles.put(articles);
+    const { sent, jobs } = await sendOne();
+
+    expect(await sent).toMatchObject({ kind: 'sending', recipients: 1 });
+    const deliverer = createDeliverer({ stores: local.stores, links: subscriptionLinks(config, 'test-secret'), bucket: new TokenBucket({ ratePerSecond: 1000 }), mailer: local.emulators.mailer });
+    expect(await deliverer.handler({ Records: [sqsRecord('delivery', 'm-1', encodeJob(jobs[0]!))] })).toEqual({ batchItemFailures: [] });
+    const [message] = await local.emulators.inbox();
+    const mail = await local.emulators.parsed(message!.messageId);
+    // The end of the lead's last paragraph, and the last story's last key point: nothing was cut short (booleans, not a megabyte of diff).
+    const lastParagraph = articles[0]!.sections![0]!.paragraphs.at(-1)!;
+    const lastPoint = articles.at(-1)!.keyPoints.at(-1)!;
+    expect([lastParagraph, lastPoint].map((text) => mail.html.toString().includes(escapeHtml(text)))).toEqual([true, true]);
+    expect([lastParagraph, lastPoint].map((text) => mail.text!.replace(/\s+/g, ' ').includes(text))).toEqual([true, true]);
+    expect(await local.stores.editions.get(date)).toMatchObject({ status: 'sent', sent: 1 });
+  }, 30_000);
+
+  it('stops an edition too large even gzipped before anybody is queued, saying why', async () => {
+    await local.stores.articles.put(await withLongestRelatedLinks(articles));
+    const { sent, jobs } = await sendOne();
+
+    await expect(sent).rejects.toThrow(EditionTooLargeError);
+    expect(jobs).toEqual([]);
+    const edition = await local.stores.editions.get(date);
+    expect(edition?.status).toBe('stopped');
+    expect(edition?.statusReason).toMatch(/^ComposeFailed: edition 2026-11-24 \(30 stories\) is 1,\d{3} KB gzipped — /);
+  }, 30_000);
 });
 
 describe('edition store: editions stored before their content was gzipped', () => {
