@@ -10,25 +10,6 @@ export interface EditionRecipient {
 }
 
 /**
- * Orders addresses as DynamoDB orders string keys, by their UTF-8 bytes, which is the order of code points. UTF-16
- * (JavaScript's `<`) agrees except that it puts code points above U+FFFF (surrogate pairs) before U+E000–U+FFFF.
- */
-export const compareAddresses = (a: string, b: string): number => {
-  const length = Math.min(a.length, b.length);
-  for (let index = 0; index < length; index += 1) {
-    let x = a.charCodeAt(index);
-    let y = b.charCodeAt(index);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-};
-
-/**
  * The items of a paged list one at a time, holding the page in use and the next one, which is read while this one
  * is used. Throws when the list is not in address order: the walk below would pair the wrong records.
  */
@@ -53,7 +34,7 @@ const inAddressOrder = <T extends { readonly email: string }>(list: string, read
     }
     const item = items[at]!;
     at += 1;
-    if (previous !== undefined && compareAddresses(previous, item.email) >= 0) throw new Error(`${list} not in address order: ${item.email} came after ${previous}`);
+    if (previous !== undefined && previous >= item.email) throw new Error(`${list} not in address order: ${item.email} came after ${previous}`);
     previous = item.email;
     return item;
   };
@@ -63,7 +44,8 @@ const inAddressOrder = <T extends { readonly email: string }>(list: string, read
  * Calls `each` with the edition's recipients and would-be recipients a page at a time: every address that has a
  * delivery of the edition or is an active subscriber, once, with both records when it has both. The deliveries and
  * the active subscribers are both listed in address order, so they are merged as they are read, holding a page of
- * each — never the whole of either, nor a set of the addresses seen.
+ * each — never the whole of either, nor a set of the addresses seen. (Stored addresses are ASCII, `normaliseAddress`,
+ * so JavaScript orders them as DynamoDB orders its keys, by their bytes.)
  */
 export const forEachRecipientPage = async (
   stores: { readonly subscribers: Pick<SubscriberStore, 'pageByStatus'>; readonly deliveries: Pick<DeliveryStore, 'page'> },
@@ -75,12 +57,11 @@ export const forEachRecipientPage = async (
   let [subscriber, delivery] = await Promise.all([nextSubscriber(), nextDelivery()]);
   let page: EditionRecipient[] = [];
   while (subscriber || delivery) {
-    const order = !delivery ? -1 : !subscriber ? 1 : compareAddresses(subscriber.email, delivery.email);
-    if (order < 0) {
-      page.push({ email: subscriber!.email, subscriber });
+    if (subscriber && (!delivery || subscriber.email < delivery.email)) {
+      page.push({ email: subscriber.email, subscriber });
       subscriber = await nextSubscriber();
-    } else if (order > 0) {
-      page.push({ email: delivery!.email, delivery });
+    } else if (delivery && (!subscriber || delivery.email < subscriber.email)) {
+      page.push({ email: delivery.email, delivery });
       delivery = await nextDelivery();
     } else {
       page.push({ email: delivery!.email, subscriber, delivery });
