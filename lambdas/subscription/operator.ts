@@ -84,12 +84,20 @@ export interface ImportSummary {
 const chunkSize = 1000;
 
 /**
+ * Rounds in flight at once: the next round's reads go out while the previous one's writes are still
+ * being stored, so neither this process nor the table waits on the other (and a round's objects die
+ * young instead of piling up between rounds).
+ */
+const roundsInFlight = 2;
+
+/**
  * Stores an import file's rows. An address already on the list keeps everything it has (status,
  * name, history); a new one gets the row's status, or `active` (`pending` with `options.pending`) when
  * the file has no status. With `pending`, rows that would be active or pending go through the same
- * sign-up as the web form (a confirmation email each); unsubscribed and suppressed rows stay so and
- * are never mailed. A row stored as pending expires, as an unconfirmed sign-up does. A new address gets
- * the row's topics. An address its reader erased is left out, whatever the row says.
+ * sign-up as the web form (a confirmation email each, one at a time); unsubscribed and suppressed rows
+ * stay so and are never mailed. A row stored as pending expires, as an unconfirmed sign-up does. A new
+ * address gets the row's topics. An address its reader erased is left out, whatever the row says. A row
+ * whose address an earlier row already brought is `present`, as it would be in a later import.
  */
 export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context: SubscriptionContext, options: ImportOptions): Promise<ImportSummary> => {
   const added: Record<SubscriberStatus, number> = { pending: 0, active: 0, unsubscribed: 0, suppressed: 0 };
@@ -105,6 +113,30 @@ export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context:
 
   // With `pending`, the rows that would be mailable sign up like a reader would; the others are stored as they are.
   const signsUp = (row: ImportRow) => options.pending && (row.status === undefined || row.status === 'active' || row.status === 'pending');
+
+  const signUp = async (rows: readonly ImportRow[]) => {
+    for (const row of rows) {
+      // Only new addresses: an existing one is never re-mailed or re-subscribed by an import.
+      const sentAt = at.toISOString();
+      const signup = { confirmationSentAt: sentAt, expiresAt, signupNonce: newSignupNonce(), ...(row.topics ? { topics: row.topics } : {}) };
+      const subscriber = await context.subscribers.add(row.email, { status: 'pending', reason: reasonFor('pending'), name: row.name, at, set: signup });
+      if (!subscriber) {
+        present += 1;
+        continue;
+      }
+      added.pending += 1;
+      try {
+        await context.sendConfirmation(subscriber, at);
+        confirmationsSent += 1;
+      } catch (error) {
+        // Stored but not mailed: the next sign-up of the address sends the email instead of waiting for this one.
+        await context.subscribers.clearConfirmationSent(row.email, sentAt);
+        unsent.push({ line: row.line, message: `${row.email}: stored as pending, but the confirmation email could not be sent: ${(error as Error).message}` });
+      }
+    }
+  };
+  // Confirmation emails go out one at a time, round after round, as they did before rounds overlapped.
+  let signups: Promise<void> = Promise.resolve();
 
   const importChunk = async (batch: readonly ImportRow[]) => {
     const keys = new Map(batch.map((row) => [row, context.erasureKey(row.email)]));
@@ -128,38 +160,40 @@ export const importSubscribers = async (rows: AsyncIterable<ImportRow>, context:
     const lineOf = new Map(direct.map((row) => [row.email, row.line]));
     for (const { email, reason } of result.failed) unsent.push({ line: lineOf.get(email)!, message: `${email}: not stored: ${reason}` });
 
-    for (const row of rows.filter(signsUp)) {
-      // Only new addresses: an existing one is never re-mailed or re-subscribed by an import.
-      const sentAt = at.toISOString();
-      const signup = { confirmationSentAt: sentAt, expiresAt, signupNonce: newSignupNonce(), ...(row.topics ? { topics: row.topics } : {}) };
-      const subscriber = await context.subscribers.add(row.email, { status: 'pending', reason: reasonFor('pending'), name: row.name, at, set: signup });
-      if (!subscriber) {
-        present += 1;
-        continue;
-      }
-      added.pending += 1;
-      try {
-        await context.sendConfirmation(subscriber, at);
-        confirmationsSent += 1;
-      } catch (error) {
-        // Stored but not mailed: the next sign-up of the address sends the email instead of waiting for this one.
-        await context.subscribers.clearConfirmationSent(row.email, sentAt);
-        unsent.push({ line: row.line, message: `${row.email}: stored as pending, but the confirmation email could not be sent: ${(error as Error).message}` });
-      }
-    }
+    const signingUp = rows.filter(signsUp);
+    if (signingUp.length > 0) await (signups = signups.then(() => signUp(signingUp)));
     done += batch.length;
     options.onProgress?.(done);
   };
 
-  // Read, checked and stored a round at a time: a list of any length never sits in memory whole.
-  let chunk: ImportRow[] = [];
-  for await (const row of rows) {
-    chunk.push(row);
-    if (chunk.length === chunkSize) {
-      await importChunk(chunk);
-      chunk = [];
+  // Read, checked and stored a round at a time, `roundsInFlight` rounds at once: a list of any length never sits in memory whole.
+  const running = new Map<Promise<void>, ReadonlySet<string>>();
+  let failure: { readonly error: unknown } | undefined;
+  const start = async (batch: readonly ImportRow[]) => {
+    // A row whose address is in a round still being stored must see that round's write (and be `present`): wait for it.
+    if (batch.some((row) => [...running.values()].some((emails) => emails.has(row.email)))) await Promise.all(running.keys());
+    while (running.size >= roundsInFlight) await Promise.race(running.keys());
+    if (failure) throw failure.error;
+    const round: Promise<void> = importChunk(batch)
+      .catch((error: unknown) => void (failure ??= { error }))
+      .finally(() => running.delete(round));
+    running.set(round, new Set(batch.map((row) => row.email)));
+  };
+
+  try {
+    let chunk: ImportRow[] = [];
+    for await (const row of rows) {
+      chunk.push(row);
+      if (chunk.length === chunkSize) {
+        await start(chunk);
+        chunk = [];
+      }
     }
+    if (chunk.length > 0) await start(chunk);
+  } finally {
+    // Whatever ends the import (its end, a file that stops parsing, a failed round), nothing is still writing when it returns.
+    await Promise.all(running.keys());
   }
-  if (chunk.length > 0) await importChunk(chunk);
+  if (failure) throw failure.error;
   return { added, confirmationsSent, present, unsent, erased };
 };

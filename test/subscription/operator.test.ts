@@ -4,6 +4,8 @@ import type { Stores } from '../../lambdas/stores.ts';
 import { erasureKeys } from '../../lambdas/subscription/data-requests.ts';
 import { addConfirmed, addPending, importSubscribers } from '../../lambdas/subscription/operator.ts';
 import type { SubscriptionContext } from '../../lambdas/subscription/signup.ts';
+import type { SubscriberStore } from '../../lambdas/subscription/store.ts';
+import type { ImportRow } from '../../lambdas/subscription/subscriber-csv.ts';
 import { startTestEmulators, type TestEmulators } from '../helpers/emulators.ts';
 import { readImportFile } from '../helpers/import-file.ts';
 
@@ -90,6 +92,55 @@ describe('import', () => {
     expect((await stores.subscribers.get('broken@example.org'))?.confirmationSentAt).toBeUndefined();
     expect((await stores.subscribers.get('known@example.org'))?.status).toBe('unsubscribed');
     expect(progress.at(-1)).toBe(5);
+  });
+});
+
+describe('an import of more rows than one round', () => {
+  /** Rows as a caller other than the file reader might give them: `count` addresses, then the first one again. */
+  const rowsWithRepeat = (count: number): ImportRow[] => [
+    ...Array.from({ length: count }, (_, index) => ({ line: index + 2, email: `reader${index}@example.org`, name: `Reader ${index}` })),
+    { line: count + 2, email: 'reader0@example.org', name: 'Someone else' },
+  ];
+
+  it('counts an address repeated in a later round as present while the earlier round is still being stored, and writes it once', async () => {
+    const { context: ctx } = context();
+    const progress: number[] = [];
+
+    const summary = await importSubscribers(toAsync(rowsWithRepeat(1500)), ctx, { pending: false, source: 'list.csv', onProgress: (done) => progress.push(done) });
+
+    expect(summary).toEqual({ added: { active: 1500, pending: 0, unsubscribed: 0, suppressed: 0 }, confirmationsSent: 0, present: 1, unsent: [], erased: [] });
+    expect(await stores.subscribers.get('reader0@example.org')).toMatchObject({ name: 'Reader 0', history: [{ reason: 'imported from list.csv' }] });
+    expect(progress).toEqual([1000, 1501]);
+  });
+
+  it('fails as a round fails, once every round in flight has ended', async () => {
+    const { context: ctx } = context();
+    let writing = 0;
+    let calls = 0;
+    let secondStarted!: () => void;
+    const second = new Promise<void>((resolve) => (secondStarted = resolve));
+    const subscribers: SubscriberStore = {
+      ...stores.subscribers,
+      async addMany(entries) {
+        calls += 1;
+        // The first round fails while the second is storing its rows.
+        if (calls === 1) {
+          await second;
+          throw new Error('the table is gone');
+        }
+        writing += 1;
+        secondStarted();
+        try {
+          return await stores.subscribers.addMany(entries);
+        } finally {
+          writing -= 1;
+        }
+      },
+    };
+
+    await expect(importSubscribers(toAsync(rowsWithRepeat(5000).slice(0, 5000)), { ...ctx, subscribers }, { pending: false, source: 'list.csv' })).rejects.toThrow('the table is gone');
+    expect(writing).toBe(0);
+    expect(calls).toBe(2);
   });
 });
 
