@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { EditionTooLargeError } from '../../lambdas/aws/dynamodb/editions.ts';
 import { StoredItemError } from '../../lambdas/aws/dynamodb/items.ts';
 import { createVariantStore } from '../../lambdas/aws/dynamodb/variants.ts';
 import type { StoredVariant } from '../../lambdas/edition/variant-store.ts';
@@ -72,7 +73,10 @@ describe('variant store', () => {
     // Random text barely compresses: 500 KB of it stays over 400 KB gzipped.
     const noise = Array.from({ length: 500_000 }, () => String.fromCharCode(33 + Math.floor(Math.random() * 90))).join('');
 
-    await expect(local.stores.variants.putMany([variant('small'), variant('huge', { html: noise })])).rejects.toThrow(
+    const refusal = local.stores.variants.putMany([variant('small'), variant('huge', { html: noise })]);
+    // A BriefingError, so the CLI prints it as one line and compose stops the edition with it as the reason.
+    await expect(refusal).rejects.toBeInstanceOf(EditionTooLargeError);
+    await expect(refusal).rejects.toThrow(
       /^variant huge of edition 2026-11-24 \(huge-lead, huge-second\) is \d+ KB gzipped, over DynamoDB's 400 KB item limit$/,
     );
     expect(await local.stores.variants.list('2026-11-24')).toEqual([]);

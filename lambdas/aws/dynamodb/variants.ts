@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { StoredVariant, VariantStore, VariantSummary } from '../../edition/variant-store.ts';
 import { putInBatches } from './batch-write.ts';
+import { EditionTooLargeError } from './editions.ts';
 import { gunzipText, gzippedText, gzipText, itemSize, maxItemBytes } from './gzip.ts';
 import { itemReader } from './items.ts';
 import { mimeSkeletonItem } from './mime-item.ts';
@@ -49,7 +50,7 @@ export const createVariantStore = (client: DynamoDBDocumentClient, tableName: st
     };
     const size = itemSize(item);
     if (size > maxItemBytes) {
-      throw new Error(`variant ${variant.variantKey} of edition ${variant.editionId} (${variant.articleIds.join(', ')}) is ${Math.ceil(size / 1024)} KB gzipped, over DynamoDB's 400 KB item limit`);
+      throw new EditionTooLargeError(`variant ${variant.variantKey} of edition ${variant.editionId} (${variant.articleIds.join(', ')}) is ${Math.ceil(size / 1024)} KB gzipped, over DynamoDB's 400 KB item limit`);
     }
     return item;
   };
