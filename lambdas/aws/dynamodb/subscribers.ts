@@ -152,8 +152,9 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     return written && subscriber;
   };
 
-  /** The items with these keys (subscribers' addresses or erased-list keys), read consistently, by key. */
-  const getItems = async (keys: readonly string[]): Promise<Map<string, Record<string, unknown>>> => {
+  /** The items with these keys (subscribers' addresses or erased-list keys), read consistently, by key; only `attributes` of them, when given. */
+  const getItems = async (keys: readonly string[], attributes?: readonly string[]): Promise<Map<string, Record<string, unknown>>> => {
+    const projection = attributes && { ProjectionExpression: attributes.map((_, index) => `#a${index}`).join(', '), ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name])) };
     const found = new Map<string, Record<string, unknown>>();
     const unique = [...new Set(keys)];
     const batches: string[][] = [];
@@ -161,7 +162,7 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     const getBatch = async (batch: readonly string[]) => {
       let pending: Record<string, unknown>[] | undefined = batch.map((email) => ({ email }));
       while (pending && pending.length > 0) {
-        const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+        const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true, ...projection } } }));
         for (const item of output.Responses?.[tableName] ?? []) found.set(item.email as string, item);
         pending = output.UnprocessedKeys?.[tableName]?.Keys;
       }
@@ -184,7 +185,8 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     changeStatus,
 
     async addMany(entries) {
-      const existing = await getMany(entries.map((entry) => entry.email));
+      // Only whether each address is there: its key alone, not the record and its history to parse.
+      const existing = await getItems(entries.map((entry) => entry.email), ['email']);
       const present = entries.filter((entry) => existing.has(entry.email)).map((entry) => entry.email);
       const fresh = new Map(entries.filter((entry) => !existing.has(entry.email)).map((entry) => [entry.email, newSubscriber(entry.email, entry)]));
       // Batched (25 to a call) rather than one conditional put each: a list of 100,000 imports in seconds, not minutes.
