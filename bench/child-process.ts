@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface BenchProcess<T> {
@@ -29,4 +30,10 @@ export const startBenchProcess = async <T>(script: string): Promise<BenchProcess
         child.kill('SIGTERM');
       }),
   };
+};
+
+/** CPU seconds a process has used so far (Linux /proc; utime + stime in clock ticks of 1/100 s). */
+export const processCpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 };

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { loadArticleFiles } from '../local/article-files.ts';
 import { type ClientSettings, createDocumentClient, createSesClient } from '../lambdas/aws/clients.ts';
@@ -14,17 +13,11 @@ import { createStores } from '../lambdas/aws/dynamodb/stores.ts';
 import { tableNamesFromEnv } from '../lambdas/aws/dynamodb/tables.ts';
 import { ensureTables } from '../local/tables.ts';
 import { subscriptionLinks } from '../lambdas/subscription/links.ts';
-import { startBenchProcess } from './child-process.ts';
+import { processCpuSeconds, startBenchProcess } from './child-process.ts';
 import { median, report } from './stats.ts';
 
 const subscribers = 5000;
 const budget = 200;
-
-/** CPU seconds a process has used so far (Linux /proc; utime + stime in clock ticks of 1/100 s). */
-const processCpuSeconds = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 
 /** The most sends in any one-second window. */
 const peakPerSecond = (times: readonly number[]): number => {
