@@ -114,7 +114,7 @@ const benchResume = async (stores: ReturnType<typeof createStores>, doc: ReturnT
   // Again, nothing having been delivered meanwhile, for the memory it holds (collecting as it goes slows it).
   const { bytes } = await peakLiveHeap(resume);
   const perSecond = subscribers / seconds;
-  const megabytes = bytes / 2 ** 20;
+  const megabytes = Math.max(0, bytes / 2 ** 20);
   console.log(
     `resume of ${subscribers.toLocaleString('en')} readers, ${sent.length.toLocaleString('en')} of them sent: queued the other ${result.recipients.toLocaleString('en')} and counted ${result.noNews.toLocaleString('en')} with no news ` +
       `in ${seconds.toFixed(1)} s (a count, the reopen, then the walk that queues); live heap at most ${megabytes.toFixed(1)} MB above its start`,
@@ -122,7 +122,7 @@ const benchResume = async (stores: ReturnType<typeof createStores>, doc: ReturnT
   report('resume: readers examined per second', perSecond, '/s', { value: Math.ceil(1_000_000 / composeBudgetSeconds), better: 'higher' });
   report('resume: projected time for 1,000,000', 1_000_000 / perSecond / 60, 'min', { value: composeBudgetSeconds / 60, better: 'lower' });
   // Linear: an upper bound for a resume that holds a page at a time, the true figure for one that holds the list.
-  report('resume: heap for 1,000,000, projected linearly', Math.max(0, (megabytes * 1_000_000) / subscribers), 'MB', { value: composeMemoryMb, better: 'lower' });
+  report('resume: heap for 1,000,000, projected linearly', (megabytes * 1_000_000) / subscribers, 'MB', { value: composeMemoryMb, better: 'lower' });
 };
 
 /**
