@@ -9,6 +9,9 @@ import { benchSubscribeTiming } from './subscribe-timing.ts';
 import { benchSubscriberImport } from './subscriber-import.ts';
 import { benchTopics } from './topics.ts';
 
+// The AWS SDK's Node 20 support-window notice, off here and in the processes the benches start, as in the CLI.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // Each issue's bench, by name; `npm run bench -- render` runs just one.
 const benches: Record<string, () => Promise<void>> = {
   render: benchRender,
