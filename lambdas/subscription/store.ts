@@ -75,7 +75,7 @@ export interface SignupRequest {
   readonly erasureKey: string;
 }
 
-/** The subscriber after a recorded sign-up, or as it was read when the sign-up was refused (undefined: not on the list). */
+/** Whether the sign-up was recorded, and the subscriber as it was read before it (undefined: not on the list). */
 export interface SignupRecord {
   readonly recorded: boolean;
   readonly subscriber: Subscriber | undefined;
