@@ -1,6 +1,6 @@
 import { eraseSubscriber, personalData } from './data-requests.ts';
-import { type ApiRequest, firstValues, readFieldValues, readFields } from './http.ts';
-import { checkToken, chosenTopics, context, errorReply, isReply, page, type Reply, type Route, result, signupLink, type SubscriptionDeps, topicChoices } from './routes.ts';
+import { firstValues, readFieldValues, readFields } from './http.ts';
+import { checkToken, chosenTopics, context, errorReply, isReply, page, postedToken, type Reply, type Route, result, signupLink, type SubscriptionDeps, topicChoices } from './routes.ts';
 import { subscriberById } from './signup.ts';
 import type { Subscriber } from './store.ts';
 import { tokenFor } from './tokens.ts';
@@ -77,7 +77,7 @@ export const showPreferences: Route = async (request, deps) => {
 /** `POST /preferences`: saves the ticked topics (none ticked: every story). */
 export const savePreferences: Route = async (request, deps) => {
   const values = readFieldValues(request);
-  const found = await tokenSubscriber(deps, firstValues(values).token ?? request.query.get('token') ?? undefined);
+  const found = await tokenSubscriber(deps, postedToken(request, firstValues(values)));
   if (isReply(found)) return found;
   const chosen = chosenTopics(deps.config, values.topics ?? []);
   if ('problem' in chosen) return preferencesPage(deps, found.token, found.subscriber, null, 400, chosen.problem);
@@ -86,11 +86,9 @@ export const savePreferences: Route = async (request, deps) => {
   return preferencesPage(deps, found.token, saved, `Saved: you get ${topicWords(deps, chosen.topics)}.`);
 };
 
-const tokenField = (request: ApiRequest): string | undefined => readFields(request).token ?? request.query.get('token') ?? undefined;
-
 /** `POST /preferences/data`: everything the list keeps about the reader, as a JSON file to save. */
 export const downloadData: Route = async (request, deps) => {
-  const found = await tokenSubscriber(deps, tokenField(request));
+  const found = await tokenSubscriber(deps, postedToken(request, readFields(request)));
   if (isReply(found)) return found;
   const now = context(deps).now();
   const data = personalData(found.subscriber, { newsletterName: deps.config.newsletterName, topics: deps.config.topics, now });
@@ -103,7 +101,7 @@ export const downloadData: Route = async (request, deps) => {
  */
 export const deleteData: Route = async (request, deps) => {
   const fields = readFields(request);
-  const found = await tokenSubscriber(deps, fields.token ?? request.query.get('token') ?? undefined);
+  const found = await tokenSubscriber(deps, postedToken(request, fields));
   if (isReply(found)) return found;
   const { subscriber } = found;
   if (fields.confirm !== 'yes') return page(200, 'erase', { token: found.token, email: subscriber.email }, 'Delete your data with POST /preferences/delete, the token and confirm=yes.');

@@ -66,6 +66,9 @@ export const chosenTopics = (config: BriefingConfig, ids: readonly string[]): { 
   return { topics: normaliseTopicSet(config.topics, ids) };
 };
 
+/** The token a POST carries: its `token` field, else the one in its URL (where a one-click unsubscribe has it). */
+export const postedToken = (request: ApiRequest, fields: Readonly<Record<string, string>>): string | undefined => fields.token ?? request.query.get('token') ?? undefined;
+
 /** The token's claims, or the 400 page that says what is wrong with it. */
 export const checkToken = (deps: SubscriptionDeps, token: string | undefined, purpose: TokenPurpose): TokenClaims | Reply => {
   if (!token) return errorReply(400, 'This link does not work', 'This link is incomplete: copy the whole link from the email.');
@@ -146,7 +149,7 @@ export const showConfirm: Route = async (request, deps) => {
 
 export const confirm: Route = async (request, deps) => {
   const fields = readFields(request);
-  const claims = checkToken(deps, fields.token ?? request.query.get('token') ?? undefined, 'confirm');
+  const claims = checkToken(deps, postedToken(request, fields), 'confirm');
   if (isReply(claims)) return claims;
   return confirmReplies[await confirmSubscription(context(deps), claims)](deps, claims);
 };
@@ -166,7 +169,7 @@ export const showUnsubscribe: Route = async (request, deps) => {
 /** The web page's button and the RFC 8058 one-click POST (`List-Unsubscribe=One-Click`, token in the URL) both land here. */
 export const unsubscribeRoute: Route = async (request, deps) => {
   const fields = readFields(request);
-  const claims = checkToken(deps, fields.token ?? request.query.get('token') ?? undefined, 'unsubscribe');
+  const claims = checkToken(deps, postedToken(request, fields), 'unsubscribe');
   if (isReply(claims)) return claims;
   const oneClick = fields['List-Unsubscribe'] === 'One-Click';
   const outcome = await unsubscribe(context(deps), claims.subscriberId, oneClick ? 'one-click unsubscribe from the email' : 'unsubscribed on the web page');
