@@ -38,9 +38,6 @@ export const ownerOfClaim = (claimToken: string): string => claimToken.slice(0, 
 /** What a resume or a recount reads of a delivery: whose it is and how it stands, nothing else. */
 export type DeliveryMark = Pick<DeliveryRecord, 'email' | 'status' | 'retryRequested'>;
 
-/** Whether a delivery still waits for its outcome: claimed (settled by deliver), or uncertain with a retry asked for. */
-export const awaitsOutcome = (delivery: DeliveryMark): boolean => delivery.status === 'claimed' || (delivery.status === 'uncertain' && delivery.retryRequested === true);
-
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly existing?: DeliveryRecord };
 
 /** Where each delivery is recorded once: the claim, then its end. */

@@ -1,6 +1,6 @@
 import { type EditionRecord, type RecipientOutcomes, settledRecipients } from '../edition/store.ts';
 import type { Stores } from '../stores.ts';
-import { awaitsOutcome, type DeliveryMark, type DeliveryStore } from './delivery-store.ts';
+import type { DeliveryMark, DeliveryStore } from './delivery-store.ts';
 
 /** Calls `each` with every page of an edition's deliveries, in address order: no more than a page is held at once. */
 export const forEachDeliveryPage = async (deliveries: Pick<DeliveryStore, 'page'>, editionId: string, each: (page: readonly DeliveryMark[]) => Promise<void> | void): Promise<void> => {
@@ -12,8 +12,12 @@ export const forEachDeliveryPage = async (deliveries: Pick<DeliveryStore, 'page'
   } while (cursor);
 };
 
-/** The recipient outcome a delivery records; undefined while it still waits for one (`awaitsOutcome`). */
-export const outcomeOf = (delivery: DeliveryMark): keyof RecipientOutcomes | undefined => (delivery.status === 'claimed' || awaitsOutcome(delivery) ? undefined : delivery.status);
+/**
+ * The recipient outcome a delivery records; undefined while it still waits for one: claimed (settled by deliver), or
+ * uncertain with a retry asked for.
+ */
+export const outcomeOf = (delivery: DeliveryMark): keyof RecipientOutcomes | undefined =>
+  (delivery.status === 'claimed' || (delivery.status === 'uncertain' && delivery.retryRequested === true) ? undefined : delivery.status);
 
 /** An edition's outcomes as the deliveries table has them, counted page by page. */
 export const countOutcomes = async (stores: Pick<Stores, 'deliveries'>, editionId: string): Promise<RecipientOutcomes> => {
