@@ -6,7 +6,7 @@ import { BriefingError } from '../../lambdas/errors.ts';
 import type { Stores } from '../../lambdas/stores.ts';
 import type { ConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
 import { type Emulators, localDataDir } from '../../local/emulators.ts';
-import { type LocalServices, openLocalServices } from '../../local/services.ts';
+import { type LocalServices, withLocalServices } from '../../local/services.ts';
 
 /** `--stack NAME [--region R]`: a deployed stack instead of the local store. */
 export interface WhereOptions {
@@ -76,12 +76,7 @@ export const withServices = async <T>(options: WhereOptions, fn: (services: Serv
   if (options.region && !options.stack) throw new StackOptionError('--region goes with --stack NAME');
   // The stack's clients and helpers are loaded only for --stack: a local command never needs them.
   if (options.stack) return (await import('./stack-services.ts')).withStack(options.stack, options.region, fn);
-  const local = await openLocalServices();
-  try {
-    return await fn(fromLocal(local));
-  } finally {
-    await local.close();
-  }
+  return withLocalServices((local) => fn(fromLocal(local)));
 };
 
 export class StackOptionError extends BriefingError {
