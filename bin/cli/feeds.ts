@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createFeedStateStore } from '../../lambdas/aws/dynamodb/feed-state.ts';
-import { loadConfig } from '../../lambdas/config/config.ts';
+import { type BriefingConfig, loadConfig } from '../../lambdas/config/config.ts';
 import { pollFeeds } from '../../lambdas/feeds/poll-feeds.ts';
 import { type FeedReport, formatFeedReport } from '../../lambdas/feeds/report.ts';
 import { type LocalServices, withLocalServices } from '../../local/services.ts';
@@ -20,7 +20,7 @@ export const printFeedReports = (reports: readonly FeedReport[], where: string):
 };
 
 /** The configured feeds, polled once as the scheduled poller polls them (conditional GET with the state kept in the store). */
-export const pollConfiguredFeeds = async (services: LocalServices, feeds = loadConfig().feeds): Promise<FeedReport[]> =>
+export const pollConfiguredFeeds = async (services: LocalServices, feeds: BriefingConfig['feeds']): Promise<FeedReport[]> =>
   pollFeeds(feeds, { articles: services.stores.articles, feedState: createFeedStateStore(services.doc, services.tables.feeds) });
 
 const poll = async () => {
