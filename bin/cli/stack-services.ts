@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient, createSesClient } from '../../lambdas/aws/clients.ts';
 import { createArticleStore } from '../../lambdas/aws/dynamodb/articles.ts';
@@ -8,7 +9,7 @@ import { parseConfig } from '../../lambdas/config/config.ts';
 import { createConfirmationSender } from '../../lambdas/subscription/confirmation-email.ts';
 import { stackOutputs } from '../../lib/outputs.ts';
 import { once, type Services } from './services.ts';
-import { explainAwsAccess, readStackOutputs, requireOutput, stackClients } from './stack.ts';
+import { explainAwsAccess, readStackOutputs, requireOutput } from './stack.ts';
 
 /**
  * A deployed stack's tables, found through its outputs, with the default AWS credentials. Nothing local
@@ -16,7 +17,7 @@ import { explainAwsAccess, readStackOutputs, requireOutput, stackClients } from 
  * are read only when a command signs someone up.
  */
 const openStack = async (stack: string, region: string | undefined): Promise<Services & { close(): Promise<void> }> => {
-  const { cloudFormation } = stackClients(region);
+  const cloudFormation = new CloudFormationClient({ region });
   const outputs = await readStackOutputs(cloudFormation, stack);
   const resolvedRegion = await cloudFormation.config.region();
   cloudFormation.destroy();
