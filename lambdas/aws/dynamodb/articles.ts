@@ -1,7 +1,8 @@
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Article, type RecordProblem, validateArticle } from '../../articles/schema.ts';
 import { type ArticleStore, ArticleWriteError, type StoredArticles } from '../../articles/store.ts';
 import { type EditionWindow, isInWindow } from '../../edition/window.ts';
+import { getInBatches } from './batch-get.ts';
 import { putInBatches } from './batch-write.ts';
 import { queryAll, scanAll } from './paging.ts';
 import { indexes } from './tables.ts';
@@ -48,16 +49,8 @@ export const createArticleStore = (client: DynamoDBDocumentClient, tableName: st
     },
 
     async getMany(ids) {
-      const items = new Map<string, Record<string, unknown>>();
+      const items = await getInBatches(client, tableName, 'id', ids);
       const unique = [...new Set(ids)];
-      for (let start = 0; start < unique.length; start += 100) {
-        let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + 100).map((id) => ({ id }));
-        while (keys && keys.length > 0) {
-          const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys } } }));
-          for (const item of output.Responses?.[tableName] ?? []) items.set(String(item.id), item);
-          keys = output.UnprocessedKeys?.[tableName]?.Keys;
-        }
-      }
       const missing = unique.filter((id) => !items.has(id));
       return { ...collect(unique.flatMap((id) => (items.has(id) ? [items.get(id)!] : []))), missing };
     },

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -12,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { type AddOptions, type Erasure, type Subscriber, subscriberStatuses, type SubscriberStore, type StatusChangeOptions } from '../../subscription/store.ts';
+import { getInBatches } from './batch-get.ts';
 import { unlessConditionFails } from './conditions.ts';
 import { decodeCursor, encodeCursor, startKey } from './cursor.ts';
 import { itemReader } from './items.ts';
@@ -51,7 +50,6 @@ const erasedPrefix = 'erased#';
 const erasedItem = z.object({ email: z.string(), erasedAt: z.string(), suppressed: z.boolean() });
 const isErasedItem = (item: Readonly<Record<string, unknown>>): boolean => typeof item.email === 'string' && item.email.startsWith(erasedPrefix);
 
-const batchGetLimit = 100;
 const batchesInFlight = 4;
 /** What a page of the by-status index is keyed on: its own key and the table's. */
 const statusPageKey = startKey('status', 'email');
@@ -152,28 +150,12 @@ export const createSubscriberStore = (client: DynamoDBDocumentClient, tableName:
     return written && subscriber;
   };
 
-  /** The items with these keys (subscribers' addresses or erased-list keys), read consistently, by key; only `attributes` of them, when given. */
-  const getItems = async (keys: readonly string[], attributes?: readonly string[]): Promise<Map<string, Record<string, unknown>>> => {
-    const projection = attributes && { ProjectionExpression: attributes.map((_, index) => `#a${index}`).join(', '), ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name])) };
-    const found = new Map<string, Record<string, unknown>>();
-    const unique = [...new Set(keys)];
-    const batches: string[][] = [];
-    for (let start = 0; start < unique.length; start += batchGetLimit) batches.push(unique.slice(start, start + batchGetLimit));
-    const getBatch = async (batch: readonly string[]) => {
-      let pending: Record<string, unknown>[] | undefined = batch.map((email) => ({ email }));
-      while (pending && pending.length > 0) {
-        const output: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true, ...projection } } }));
-        for (const item of output.Responses?.[tableName] ?? []) found.set(item.email as string, item);
-        pending = output.UnprocessedKeys?.[tableName]?.Keys;
-      }
-    };
-    // A few calls in flight: an import reads who is on the list a thousand addresses at a time.
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(batchesInFlight, batches.length) }, async () => {
-      while (next < batches.length) await getBatch(batches[next++]!);
-    }));
-    return found;
-  };
+  /**
+   * The items with these keys (subscribers' addresses or erased-list keys), read consistently, by key; only `attributes`
+   * of them, when given. A few calls in flight: an import reads who is on the list a thousand addresses at a time.
+   */
+  const getItems = (keys: readonly string[], attributes?: readonly string[]): Promise<Map<string, Record<string, unknown>>> =>
+    getInBatches(client, tableName, 'email', keys, { attributes, consistentRead: true, concurrency: batchesInFlight });
 
   const getMany = async (emails: readonly string[]): Promise<Map<string, Subscriber>> =>
     new Map([...(await getItems(emails))].map(([email, item]) => [email, read(item)]));
