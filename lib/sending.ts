@@ -8,9 +8,13 @@ import { deadLetterQueue, secureQueue } from './queues.ts';
 import type { Storage } from './storage.ts';
 import type { TokenSecret } from './token-secret.ts';
 import { maxSendRateVariable, queueUrlVariable, sendRateBudgetVariable } from '../lambdas/config/environment.ts';
+import { jobsPerBatch } from '../lambdas/sending/queue.ts';
 
-/** Recipients per deliver invocation (one SQS message is one recipient). */
-export const deliverBatchSize = 10;
+/**
+ * Recipients per deliver invocation (one SQS message is one recipient): the batches compose queues a variant's
+ * jobs in, so that one invocation usually holds one variant.
+ */
+export const deliverBatchSize = jobsPerBatch;
 /** What one deliver container sustains sending one message at a time (SES answers in ~50–100 ms). */
 export const workerSendRate = 10;
 /** Lambda's bounds for an SQS event source's maximum concurrency. */
