@@ -1,10 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { maxSendRateVariable } from '../../lambdas/config/environment.ts';
 import { storiesFromArticles } from '../../lambdas/edition/ending.ts';
 import { buildEditionReport, reportLines } from '../../lambdas/edition/report.ts';
 import type { EditionRecord } from '../../lambdas/edition/store.ts';
 import { withLocalServices } from '../../local/services.ts';
-import { uncertainLines } from './send.ts';
+import { defaultLocalRate, uncertainLines } from './send.ts';
 import { validDate } from './shared.ts';
 
 const counts = (edition: EditionRecord) =>
@@ -23,15 +22,12 @@ const list = async (options: { limit: number }) =>
     for (const edition of editions) console.log(`${edition.editionId}  ${edition.status.padEnd(9)} ${counts(edition)}  ${edition.subject ?? ''}`);
   });
 
-/** For an edition that recorded no send rate (one sent before editions kept it): the rate `briefing send` uses unless `--rate` says otherwise. */
-const localBudget = (): number => Number(process.env[maxSendRateVariable] ?? 14);
-
 const show = async (date: string) =>
   withLocalServices(async ({ stores }) => {
     const edition = await stores.editions.get(date);
     if (!edition) throw new Error(`there is no edition ${date} (npx briefing editions list shows the recent ones)`);
     // The figures of the edition report (the mail to reportAddress), with what only an operator needs after them.
-    const report = buildEditionReport({ edition, stories: await storiesFromArticles(stores.articles)(edition.articleIds ?? []), unsubscribes: edition.unsubscribes, budgetPerSecond: localBudget() });
+    const report = buildEditionReport({ edition, stories: await storiesFromArticles(stores.articles)(edition.articleIds ?? []), unsubscribes: edition.unsubscribes, budgetPerSecond: defaultLocalRate() });
     const more: [string, string][] = [];
     if (edition.windowFrom) more.push(['window', `${edition.windowFrom} → ${edition.windowTo}`]);
     if (edition.duplicates) more.push(['repeats', `${edition.duplicates} jobs for recipients already handled, skipped`]);

@@ -42,6 +42,9 @@ const address = (value: string): string => {
   return check.email;
 };
 
+/** The rate of a local send without --rate: what `editions show` also assumes for an edition that recorded none. */
+export const defaultLocalRate = (): number => Number(process.env[maxSendRateVariable] ?? 14);
+
 const positiveRate = (value: string): number => {
   const rate = Number(value);
   if (!Number.isFinite(rate) || rate <= 0) throw new InvalidArgumentError('expected emails per second, a number above 0');
@@ -183,7 +186,7 @@ export const registerSend = (program: Command): void => {
     .option('--resume', 'continue a paused, stopped or interrupted edition; recipients with an outcome are not sent again')
     .option('--retry-uncertain', 'with --resume: send the uncertain deliveries again (also of a sent edition), accepting a second copy for a reader whose first one SES did take')
     .addOption(
-      new Option('--rate <per-second>', 'emails per second (local sends)').argParser(positiveRate).default(Number(process.env[maxSendRateVariable] ?? 14), `${maxSendRateVariable}, else 14 (the SES default)`),
+      new Option('--rate <per-second>', 'emails per second (local sends)').argParser(positiveRate).default(defaultLocalRate(), `${maxSendRateVariable}, else 14 (the SES default)`),
     )
     .option('--stack <name>', 'send through this deployed CloudFormation stack instead of locally')
     .option('--region <region>', 'the AWS region of --stack (default: the AWS SDK default)')
