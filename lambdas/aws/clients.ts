@@ -41,7 +41,7 @@ export const createDocumentClient = (settings: ClientSettings = clientSettingsFr
  * request (retryable); a call without an answer after `requestTimeout` (SES answers in ~50–100 ms) may have been
  * taken, and is recorded as uncertain instead of hanging until the function times out.
  */
-export const sesTimeouts = { connectionTimeout: 3_000, requestTimeout: 20_000 } as const;
+const sesTimeouts = { connectionTimeout: 3_000, requestTimeout: 20_000 } as const;
 
 /**
  * One attempt per call: a retried SendRawEmail after a timeout may mail a copy SES had already
