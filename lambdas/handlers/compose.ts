@@ -21,6 +21,7 @@ const queue = sqsDeliveryQueue(createSqsClient(), requiredEnv(queueUrlVariable))
 // An edition with no recipients is sent here, and one the quota or a failure stops is stopped here: compose reports those.
 const ending = lambdaEnding({ metrics, logger, config, editions: stores.editions, sender: mailer, stories: storiesFromArticles(stores.articles) });
 const sendQuota = () => getSendQuota(ses);
+const rateBudget = sendRateBudget();
 
 /** The schedule sends `{}`; `briefing send --stack` sends the CLI's options. */
 const composeEdition = async (event: unknown, context: Context): Promise<ComposeResult> => {
@@ -32,7 +33,7 @@ const composeEdition = async (event: unknown, context: Context): Promise<Compose
     configurationSet,
     owner: `lambda:${context.awsRequestId}`,
     sendQuota,
-    sendRateBudget: sendRateBudget(),
+    sendRateBudget: rateBudget,
     ending,
     log: logTo(logger),
     warn: (message, details) => logger.warn(message, details ?? {}),
